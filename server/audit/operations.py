@@ -1,0 +1,200 @@
+"""Append to and verify the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import rfc8785
+from sqlalchemy import select
+
+from server.audit.models import AccessEvent, AuditEntry, AuditHead, chain_for
+from server.database import db
+
+GENESIS_HASH = "0" * 64
+
+
+def _plain(value: Any) -> Any:
+    """Turn a snapshot value into something canonical JSON can hold."""
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def format_instant(value: datetime) -> str:
+    """Fixed microsecond precision in UTC: what is hashed is exactly what the database keeps."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def digest(snapshot: dict[str, Any] | None) -> str | None:
+    """SHA-256 of the canonical JSON of a record's snapshot (personal data stays out of the log)."""
+    if snapshot is None:
+        return None
+    return hashlib.sha256(rfc8785.dumps(_plain(snapshot))).hexdigest()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash that chains an entry: over every field, including the previous hash."""
+    body = {
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "centre_id": entry.centre_id,
+        "at": format_instant(entry.at),
+        "actor_id": entry.actor_id,
+        "actor_kind": entry.actor_kind,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before_digest,
+        "after": entry.after_digest,
+        "prev": entry.prev_hash,
+    }
+    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+
+
+def ensure_chain(centre_id: int | None) -> None:
+    """Create a chain's head row; done once when its centre is created, so appenders never race on it."""
+    chain = chain_for(centre_id)
+    if db.session.get(AuditHead, chain) is None:
+        db.session.add(AuditHead(chain=chain, seq=0, head_hash=GENESIS_HASH))
+        db.session.flush()
+
+
+def record_change(
+    *,
+    centre_id: int | None,
+    actor_id: int | None,
+    actor_kind: str,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    now: datetime,
+) -> AuditEntry:
+    """Append one entry to the centre's chain under a lock on the chain head."""
+    chain = chain_for(centre_id)
+    # FOR UPDATE serialises appenders on PostgreSQL; on SQLite every transaction already
+    # began IMMEDIATE (server.database), which holds the database write lock.
+    head = db.session.execute(
+        select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        ensure_chain(centre_id)
+        head = db.session.execute(
+            select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+        ).scalar_one()
+    at = now.astimezone(UTC)
+    entry = AuditEntry(
+        chain=chain,
+        seq=head.seq + 1,
+        centre_id=centre_id,
+        at=at,
+        actor_id=actor_id,
+        actor_kind=actor_kind,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before_digest=digest(before),
+        after_digest=digest(after),
+        prev_hash=head.head_hash,
+    )
+    entry.entry_hash = entry_hash(entry)
+    head.seq = entry.seq
+    head.head_hash = entry.entry_hash
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Outcome of recomputing one chain."""
+
+    chain: str
+    entries: int
+    ok: bool
+    broken_at_seq: int | None = None
+    reason: str | None = None
+
+
+def _iter_chain(chain: str) -> Iterator[AuditEntry]:
+    stmt = select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq, AuditEntry.id)
+    yield from db.session.execute(stmt.execution_options(yield_per=2000)).scalars()
+
+
+def verify_chain(chain: str) -> ChainReport:
+    """Recompute a chain from genesis; report the first entry that does not hold."""
+    head = db.session.get(AuditHead, chain)
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for entry in _iter_chain(chain):
+        count += 1
+        if entry.seq != expected_seq:
+            return ChainReport(chain, count, False, expected_seq, f"sequence gap: expected {expected_seq}, found {entry.seq}")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(chain, count, False, entry.seq, "previous-hash link broken")
+        if entry_hash(entry) != entry.entry_hash:
+            return ChainReport(chain, count, False, entry.seq, "entry content does not match its hash")
+        expected_prev = entry.entry_hash
+        expected_seq += 1
+    if head is None:
+        if count:
+            return ChainReport(chain, count, False, None, "chain head missing")
+        return ChainReport(chain, 0, True)
+    if head.seq != expected_seq - 1 or head.head_hash != expected_prev:
+        return ChainReport(chain, count, False, expected_seq, "chain head does not match the last entry (entries removed or added at the end)")
+    return ChainReport(chain, count, True)
+
+
+def all_chains() -> list[str]:
+    """Every chain known from heads or entries."""
+    heads = set(db.session.execute(select(AuditHead.chain)).scalars())
+    entries = set(db.session.execute(select(AuditEntry.chain).distinct()).scalars())
+    return sorted(heads | entries)
+
+
+def log_access(
+    *, centre_id: int | None, user_id: int | None, action: str, object_type: str, object_id: Any,
+    now: datetime, detail: str | None = None,
+) -> AccessEvent:
+    """Record a read, download or refusal of sensitive data (PIPL Art. 28/31)."""
+    event = AccessEvent(
+        centre_id=centre_id, user_id=user_id, at=now, action=action,
+        object_type=object_type, object_id=str(object_id), detail=detail,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The audited fields of a record, as a plain dict (digested, never stored in clear)."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+def audit_record(
+    obj: Any, action: str, before: dict[str, Any] | None, fields: tuple[str, ...], *, actor: Any, now: datetime
+) -> AuditEntry:
+    """Audit a change to a centre-owned record (anything with `id` and `centre_id`)."""
+    centre_id = obj.id if obj.__tablename__ == "centre" else obj.centre_id
+    return record_change(
+        centre_id=centre_id, actor_id=actor.user_id, actor_kind=actor.kind, action=action,
+        object_type=obj.__tablename__, object_id=obj.id, before=before, after=snapshot(obj, fields), now=now,
+    )

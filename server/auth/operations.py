@@ -1,0 +1,197 @@
+"""Accounts, passwords, memberships, tokens and log-in: one change each, audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from server.audit.operations import record_change
+from server.auth.actor import Actor, Grant, authorise
+from server.auth.models import ApiToken, LoginAttempt, Membership, User
+from server.auth.roles import Perm, Role
+from server.database import db
+from server.errors import ApiError, Conflict, ProblemCollector
+
+TOKEN_PREFIX = "tyu_"
+MIN_PASSWORD_LENGTH = 8
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST_KIB"])
+
+
+def hash_password(password: str) -> str:
+    """argon2id: memory-hard, salted."""
+    return _hasher().hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {"username": user.username, "active": user.is_active, "session_version": user.session_version}
+
+
+def _audit_user(action: str, user: User, before: dict | None, *, actor: Actor, now: datetime) -> None:
+    record_change(
+        centre_id=None, actor_id=actor.user_id, actor_kind=actor.kind, action=action,
+        object_type="user", object_id=user.id, before=before, after=_snapshot(user), now=now,
+    )
+
+
+def create_user(
+    username: str, display_name: str, password: str | None, *, actor: Actor, now: datetime
+) -> User:
+    """Create an account; a password is optional (guardians may be invited later)."""
+    problems = ProblemCollector()
+    username = username.strip()
+    if not username:
+        problems.add("required", "用户名必填 / Username is required", "username")
+    elif db.session.execute(select(User.id).where(User.username == username)).first():
+        raise Conflict("用户名已存在 / Username already taken", code="username_taken", field="username")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        problems.add("password_too_short", "密码至少 8 位 / Password must have at least 8 characters", "password")
+    problems.raise_if_any()
+    user = User(
+        username=username, display_name=display_name.strip() or username,
+        password_hash=hash_password(password) if password else None, created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    _audit_user("user.create", user, None, actor=actor, now=now)
+    return user
+
+
+def grant_role(
+    user: User, centre_id: int, role: Role, *, expires_at: datetime | None = None, actor: Actor, now: datetime
+) -> Membership:
+    """Give a user a role at a centre; inspectors must have an expiry in the future."""
+    authorise(actor, Perm.INSPECTORS_GRANT if role is Role.INSPECTOR else Perm.CENTRE_MANAGE, centre_id, now)
+    problems = ProblemCollector()
+    if role is Role.INSPECTOR and expires_at is None:
+        problems.add("expiry_required", "监管人员授权必须设置到期时间 / An inspector grant needs an expiry", "expires_at")
+    if expires_at is not None and expires_at <= now:
+        problems.add("expiry_in_past", "到期时间必须晚于现在 / Expiry must be in the future", "expires_at")
+    problems.raise_if_any()
+    existing = db.session.execute(
+        select(Membership).where(Membership.user_id == user.id, Membership.centre_id == centre_id, Membership.role == role)
+    ).scalar_one_or_none()
+    before = None
+    if existing is not None:
+        before = {"role": existing.role, "expires_at": existing.expires_at}
+        existing.expires_at = expires_at
+        membership = existing
+    else:
+        membership = Membership(
+            user_id=user.id, centre_id=centre_id, role=role, expires_at=expires_at,
+            granted_by_id=actor.user_id, granted_at=now,
+        )
+        db.session.add(membership)
+    db.session.flush()
+    record_change(
+        centre_id=centre_id, actor_id=actor.user_id, actor_kind=actor.kind, action="membership.grant",
+        object_type="membership", object_id=membership.id, before=before,
+        after={"user_id": user.id, "role": role, "expires_at": expires_at}, now=now,
+    )
+    return membership
+
+
+def actor_for(user: User) -> Actor:
+    """Build the Actor of a logged-in user from their memberships and linked contacts."""
+    from server.people.models import Contact  # people depends on auth, not the other way round
+
+    grants = tuple(Grant(m.centre_id, m.role, m.expires_at) for m in user.memberships)
+    contact_ids = frozenset(db.session.execute(select(Contact.id).where(Contact.user_id == user.id)).scalars())
+    return Actor(kind="user", user_id=user.id, grants=grants, contact_ids=contact_ids)
+
+
+class LoginRefused(ApiError):
+    status = 401
+    code = "login_failed"
+    message = "用户名或密码错误 / Wrong username or password"
+
+
+class LoginLocked(ApiError):
+    status = 429
+    code = "login_locked"
+    message = "失败次数过多，请 15 分钟后再试 / Too many failed attempts, try again in 15 minutes"
+
+
+def recent_failures(username: str, now: datetime) -> int:
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"])
+    return db.session.execute(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at > now - window,
+        )
+    ).scalar_one()
+
+
+def authenticate(username: str, password: str, *, remote_addr: str | None, now: datetime) -> User:
+    """Check a password; every attempt is logged and an account locks after repeated failures."""
+    username = username.strip()
+    locked = recent_failures(username, now) >= current_app.config["LOGIN_MAX_FAILURES"]
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    ok = not locked and user is not None and user.is_active and check_password(user, password)
+    db.session.add(LoginAttempt(username=username[:80], remote_addr=remote_addr, at=now, succeeded=ok))
+    db.session.flush()
+    if locked:
+        current_app.logger.warning("login refused, account locked: %s from %s", username, remote_addr)
+        raise LoginLocked()
+    if not ok:
+        current_app.logger.warning("login failed: %s from %s", username, remote_addr)
+        raise LoginRefused()
+    assert user is not None
+    return user
+
+
+def end_sessions(user: User, *, actor: Actor, now: datetime) -> None:
+    """Log out everywhere: every existing session cookie of this user stops working."""
+    before = _snapshot(user)
+    user.session_version += 1
+    db.session.flush()
+    _audit_user("user.end_sessions", user, before, actor=actor, now=now)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, *, expires_at: datetime | None, actor: Actor, now: datetime) -> tuple[str, ApiToken]:
+    """Issue a personal API token; the plain value is returned once and never stored."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name[:80], token_hash=_token_digest(plain), prefix=plain[:10],
+        created_at=now, expires_at=expires_at,
+    )
+    db.session.add(token)
+    db.session.flush()
+    record_change(
+        centre_id=None, actor_id=actor.user_id, actor_kind=actor.kind, action="token.create",
+        object_type="api_token", object_id=token.id, before=None,
+        after={"user_id": user.id, "prefix": token.prefix, "expires_at": expires_at}, now=now,
+    )
+    return plain, token
+
+
+def user_for_token(plain: str, now: datetime) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain))).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    user = db.session.get(User, token.user_id)
+    return user if user is not None and user.is_active else None

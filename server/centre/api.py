@@ -1,0 +1,141 @@
+"""JSON API for centres and rooms: parse, authorise (in operations), call one operation, serialise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint
+from pydantic import Field
+
+from server.apispec import Schema, responses, spec
+from server.auth.session import current_actor
+from server.centre import operations as ops
+from server.centre.models import ClassType, FilingStatus, LegalForm, ServiceType
+from server.clock import utcnow
+
+bp = Blueprint("centre_api", __name__, url_prefix="/api/v1")
+
+
+class CentreOut(Schema):
+    id: int
+    code: str
+    name: str
+    legal_form: LegalForm
+    registering_authority: str | None
+    filing_status: FilingStatus
+    filed_on: date | None
+    approved_places: int
+    inclusive_places: int
+    service_types: list[ServiceType]
+    region: str | None
+    timezone: str
+    address: str | None
+    created_at: datetime
+
+
+class CentreList(Schema):
+    items: list[CentreOut]
+
+
+class CentrePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    registering_authority: str | None = Field(None, max_length=120)
+    filing_status: FilingStatus | None = None
+    filed_on: date | None = None
+    approved_places: int | None = Field(None, ge=0, le=10_000)
+    inclusive_places: int | None = Field(None, ge=0, le=10_000)
+    service_types: list[ServiceType] | None = None
+    region: str | None = Field(None, max_length=40)
+    timezone: str | None = Field(None, max_length=40)
+    address: str | None = Field(None, max_length=200)
+
+
+class RoomOut(Schema):
+    id: int
+    centre_id: int
+    name: str
+    class_type: ClassType
+    capacity: int
+    is_active: bool
+
+
+class RoomList(Schema):
+    items: list[RoomOut]
+
+
+class RoomIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    class_type: ClassType
+    capacity: int = Field(ge=1, le=ops.MAX_ROOM_CAPACITY)
+
+
+class RoomPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    class_type: ClassType | None = None
+    capacity: int | None = Field(None, ge=1, le=ops.MAX_ROOM_CAPACITY)
+    is_active: bool | None = None
+
+
+def _changes(patch: Schema) -> dict[str, object]:
+    # Explicit nulls for required columns are dropped; only what was sent is changed.
+    return {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
+
+
+@bp.get("/centres")
+@spec.validate(resp=responses(HTTP_200=CentreList), tags=["centres"])
+def list_centres():
+    """Centres the caller holds an active grant at."""
+    centres = ops.list_centres(actor=current_actor(), now=utcnow())
+    return CentreList(items=[CentreOut.model_validate(c) for c in centres])
+
+
+@bp.get("/centres/<string:code>")
+@spec.validate(resp=responses(HTTP_200=CentreOut), tags=["centres"])
+def get_centre(code: str):
+    """One centre's profile."""
+    return CentreOut.model_validate(ops.get_centre(code, actor=current_actor(), now=utcnow()))
+
+
+@bp.patch("/centres/<string:code>")
+@spec.validate(json=CentrePatch, resp=responses(HTTP_200=CentreOut), tags=["centres"])
+def patch_centre(code: str, json: CentrePatch):
+    """Change a centre's profile (负责人 only)."""
+    actor, now = current_actor(), utcnow()
+    centre = ops.get_centre(code, actor=actor, now=now)
+    return CentreOut.model_validate(ops.update_centre(centre, _changes(json), actor=actor, now=now))
+
+
+@bp.get("/centres/<string:code>/rooms")
+@spec.validate(resp=responses(HTTP_200=RoomList), tags=["rooms"])
+def list_rooms(code: str):
+    """Classes/rooms of a centre."""
+    actor, now = current_actor(), utcnow()
+    centre = ops.get_centre(code, actor=actor, now=now)
+    return RoomList(items=[RoomOut.model_validate(r) for r in ops.list_rooms(centre, actor=actor, now=now)])
+
+
+@bp.post("/centres/<string:code>/rooms")
+@spec.validate(json=RoomIn, resp=responses(HTTP_201=RoomOut), tags=["rooms"])
+def create_room(code: str, json: RoomIn):
+    """Add a class/room."""
+    actor, now = current_actor(), utcnow()
+    centre = ops.get_centre(code, actor=actor, now=now)
+    room = ops.create_room(centre, **json.model_dump(), actor=actor, now=now)
+    return RoomOut.model_validate(room), 201
+
+
+@bp.get("/rooms/<int:room_id>")
+@spec.validate(resp=responses(HTTP_200=RoomOut), tags=["rooms"])
+def get_room(room_id: int):
+    """One class/room."""
+    return RoomOut.model_validate(ops.get_room(room_id, actor=current_actor(), now=utcnow()))
+
+
+@bp.patch("/rooms/<int:room_id>")
+@spec.validate(json=RoomPatch, resp=responses(HTTP_200=RoomOut), tags=["rooms"])
+def patch_room(room_id: int, json: RoomPatch):
+    """Change a class/room."""
+    actor, now = current_actor(), utcnow()
+    room = ops.get_room(room_id, actor=actor, now=now)
+    return RoomOut.model_validate(ops.update_room(room, _changes(json), actor=actor, now=now))
+

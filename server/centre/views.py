@@ -1,0 +1,75 @@
+"""The dashboard: one page per role, which later domains fill with their cards."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from server.auth.roles import Perm, Role
+from server.auth.session import current_actor
+from server.centre import operations as ops
+from server.centre.models import Centre, Room
+from server.clock import utcnow
+from server.database import db
+from server.people.models import Child, Staff
+from server.people.operations import list_children
+from server.timezones import centre_today
+
+bp = Blueprint("centre", __name__)
+
+# Which dashboard a person sees when they hold several roles at one centre.
+ROLE_PRECEDENCE = (Role.ADMIN, Role.HEALTH, Role.CAREGIVER, Role.KITCHEN, Role.SECURITY, Role.INSPECTOR, Role.GUARDIAN)
+
+
+def _room_rows(centre: Centre, today: object) -> list[dict[str, object]]:
+    enrolled = dict(
+        db.session.execute(
+            select(Child.room_id, func.count()).where(
+                Child.centre_id == centre.id, Child.enrolled_on <= today,
+                (Child.left_on.is_(None)) | (Child.left_on >= today),
+            ).group_by(Child.room_id)
+        ).tuples().all()
+    )
+    staff = dict(
+        db.session.execute(
+            select(Staff.home_room_id, func.count()).where(Staff.centre_id == centre.id, Staff.left_on.is_(None))
+            .group_by(Staff.home_room_id)
+        ).tuples().all()
+    )
+    rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id, Room.is_active).order_by(Room.id)).scalars()
+    return [{"room": r, "enrolled": enrolled.get(r.id, 0), "staff": staff.get(r.id, 0)} for r in rooms]
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> str:
+    """The dashboard of the caller's main role at the chosen centre."""
+    actor, now = current_actor(), utcnow()
+    centres = ops.list_centres(actor=actor, now=now)
+    if not centres:
+        return render_template("centre/no_centre.html")
+    code = request.args.get("centre", centres[0].code)
+    centre = next((c for c in centres if c.code == code), None)
+    if centre is None:
+        abort(404)
+    roles = actor.roles_at(centre.id, now)
+    role = next(r for r in ROLE_PRECEDENCE if r in roles)
+    today = centre_today(centre, now)
+    context: dict[str, object] = {"centre": centre, "centres": centres, "role": role, "today": today}
+    if actor.can(Perm.CHILDREN_ALL, centre.id, now):
+        rows = _room_rows(centre, today)
+        context["rooms"] = rows
+        context["enrolled_total"] = sum(int(r["enrolled"]) for r in rows)  # type: ignore[call-overload]
+    if actor.can(Perm.STAFF_READ, centre.id, now):
+        staff_roles = db.session.execute(
+            select(Staff.role).where(Staff.centre_id == centre.id, Staff.left_on.is_(None))
+        ).scalars()
+        context["staff_by_role"] = sorted(Counter(staff_roles).items())
+    if role is Role.GUARDIAN:
+        context["children"] = list(db.session.execute(list_children(centre, actor=actor, now=now, on=today)).scalars())
+    if role is Role.INSPECTOR:
+        context["grants"] = [g for g in actor.grants if g.role is Role.INSPECTOR and g.active(now)]
+    return render_template("centre/dashboard.html", **context)

@@ -1,0 +1,114 @@
+"""The `tuoyu` command: Flask's click group plus the suite's admin commands."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from server import create_app
+from server.auth.actor import Actor
+from server.auth.models import User
+from server.auth.roles import Role
+from server.clock import utcnow
+from server.database import db
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """托育运营套件管理命令 / Childcare operations suite admin commands."""
+
+
+@main.command("seed-demo")
+@click.option("--centre", "code", default="demo", show_default=True, help="机构代码 / centre code")
+@with_appcontext
+def seed_demo_command(code: str) -> None:
+    """播种演示机构（幂等）/ Seed the demo centre (idempotent)."""
+    from server.demo.seed import DEMO_LOGINS, seed_demo
+
+    created = seed_demo(code=code, now=utcnow())
+    db.session.commit()
+    click.echo(("已创建演示机构 / Demo centre created: " if created else "演示机构已存在 / Demo centre exists: ") + code)
+    for username, password, role in DEMO_LOGINS:
+        click.echo(f"  {role:<10} {username:<12} {password}")
+
+
+@main.group("user")
+def user_group() -> None:
+    """账号管理 / Accounts."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="显示名称 / display name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--centre", "code", default=None, help="机构代码 / centre code")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=None)
+@click.option("--expires-in-days", type=int, default=None, help="授权有效天数 / grant lifetime")
+@with_appcontext
+def user_create(username: str, display_name: str, password: str, code: str | None, role: str | None,
+                expires_in_days: int | None) -> None:
+    """创建账号并可授予角色 / Create an account, optionally with a role at a centre."""
+    from server.auth.operations import create_user, grant_role
+    from server.centre.operations import get_centre
+
+    actor, now = Actor.system(), utcnow()
+    user = create_user(username, display_name or username, password, actor=actor, now=now)
+    if code and role:
+        centre = get_centre(code, actor=actor, now=now)
+        expires = now + timedelta(days=expires_in_days) if expires_in_days else None
+        grant_role(user, centre.id, Role(role), expires_at=expires, actor=actor, now=now)
+    db.session.commit()
+    click.echo(f"已创建 / created: {username}")
+
+
+@main.group("token")
+def token_group() -> None:
+    """API 令牌 / API tokens."""
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True)
+@click.option("--days", type=int, default=90, show_default=True)
+@with_appcontext
+def token_create(username: str, name: str, days: int) -> None:
+    """为账号签发个人令牌（仅显示一次）/ Issue a personal API token (shown once)."""
+    from server.auth.operations import create_token
+
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"没有该账号 / no such user: {username}")
+    now = utcnow()
+    plain, _ = create_token(user, name, expires_at=now + timedelta(days=days), actor=Actor.system(), now=now)
+    db.session.commit()
+    click.echo(plain)
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """审计链 / Audit chain."""
+
+
+@audit_group.command("verify")
+@click.option("--centre", "code", default=None, help="机构代码 / centre code (default: every chain)")
+@with_appcontext
+def audit_verify(code: str | None) -> None:
+    """重新计算哈希链并报告第一个断点 / Recompute the hash chain; report the first broken link."""
+    from server.audit.models import chain_for
+    from server.audit.operations import all_chains, verify_chain
+    from server.centre.operations import get_centre
+
+    chains = [chain_for(get_centre(code, actor=Actor.system(), now=utcnow()).id)] if code else all_chains()
+    failed = False
+    for chain in chains:
+        report = verify_chain(chain)
+        if report.ok:
+            click.echo(f"OK    {chain}: {report.entries} 条 / entries")
+        else:
+            failed = True
+            click.echo(f"BROKEN {chain}: 第 {report.broken_at_seq} 条起 / from entry {report.broken_at_seq}: {report.reason}")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,122 @@
+"""A reproducible demo centre: three classes, ~40 children with families, staff with log-ins."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from server.auth.actor import Actor
+from server.auth.operations import create_user, grant_role
+from server.auth.roles import Role
+from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Room, ServiceType
+from server.centre.operations import create_centre, create_room
+from server.database import db
+from server.people.models import Relationship, Sex, StaffRole
+from server.people.operations import create_child, create_contact, create_staff, link_contact
+from server.timezones import centre_today
+
+DEMO_PASSWORD = "tuoyu-demo"
+# (username, password, role): printed by `tuoyu seed-demo` and the demo command.
+DEMO_LOGINS = (
+    ("director", DEMO_PASSWORD, Role.ADMIN.value),
+    ("caregiver", DEMO_PASSWORD, Role.CAREGIVER.value),
+    ("health", DEMO_PASSWORD, Role.HEALTH.value),
+    ("kitchen", DEMO_PASSWORD, Role.KITCHEN.value),
+    ("security", DEMO_PASSWORD, Role.SECURITY.value),
+    ("parent", DEMO_PASSWORD, Role.GUARDIAN.value),
+    ("inspector", DEMO_PASSWORD, Role.INSPECTOR.value),
+)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ("子涵", "欣怡", "梓轩", "一诺", "浩宇", "若汐", "沐阳", "诗琪", "宇航", "可馨", "俊熙", "语桐",
+         "思远", "佳怡", "明轩", "雨萱", "天佑", "梦瑶", "嘉懿", "安琪", "博文", "芷若", "煜祺", "心怡")
+ADULT_GIVEN = ("建国", "丽娟", "志强", "秀英", "伟", "静", "敏", "磊", "芳", "军", "洋", "婷", "海燕", "国华")
+
+# (name, class type, capacity, children, age range in months at today, caregivers)
+CLASSES = (
+    ("小星星班", ClassType.INFANT, 10, 8, (7, 12), 3),
+    ("小月亮班", ClassType.TODDLER, 15, 14, (13, 24), 3),
+    ("小太阳班", ClassType.PRESCHOOL, 20, 18, (25, 35), 3),
+)
+ALLERGIES = (None, None, None, None, "鸡蛋 / egg", "花生 / peanut", "牛奶蛋白 / cow's milk protein")
+
+
+def _phone(rng: random.Random) -> str:
+    return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def _born_on(today: date, months: int, rng: random.Random) -> date:
+    return today - timedelta(days=months * 30 + rng.randint(0, 25))
+
+
+def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901) -> bool:
+    """Create the demo centre if it does not exist; returns whether anything was created."""
+    if db.session.execute(select(Centre.id).where(Centre.code == code)).first():
+        return False
+    rng = random.Random(seed)
+    system = Actor.system()
+    centre = create_centre(
+        code=code, name="阳光宝贝托育中心（演示）", legal_form=LegalForm.FOR_PROFIT,
+        filing_status=FilingStatus.FILED, filed_on=date(2025, 3, 15),
+        registering_authority="重庆市渝北区卫生健康委员会", approved_places=45, inclusive_places=20,
+        service_types=[ServiceType.FULL_DAY.value, ServiceType.HALF_DAY.value, ServiceType.HOURLY.value],
+        region="chongqing", timezone="Asia/Shanghai", address="重庆市渝北区示范路 1 号",
+        actor=system, now=now,
+    )
+    today = centre_today(centre, now)
+    users = {
+        username: create_user(username, username, password, actor=system, now=now)
+        for username, password, _ in DEMO_LOGINS
+    }
+    for username, _, role in DEMO_LOGINS:
+        expires = now + timedelta(days=30) if role == Role.INSPECTOR.value else None
+        grant_role(users[username], centre.id, Role(role), expires_at=expires, actor=system, now=now)
+
+    create_staff(centre, name="周园长", role=StaffRole.DIRECTOR, hired_on=date(2024, 8, 1), phone=_phone(rng),
+                 user_id=users["director"].id, actor=system, now=now)
+    for name, role, user in (("吴保健", StaffRole.HEALTH, "health"), ("郑师傅", StaffRole.KITCHEN, "kitchen"),
+                             ("钱师傅", StaffRole.KITCHEN, None), ("冯保安", StaffRole.SECURITY, "security")):
+        create_staff(centre, name=name, role=role, hired_on=date(2024, 8, 15), phone=_phone(rng),
+                     user_id=users[user].id if user else None, actor=system, now=now)
+
+    parent_linked = False
+    for room_name, class_type, capacity, n_children, (low, high), caregivers in CLASSES:
+        room = create_room(centre, name=room_name, class_type=class_type, capacity=capacity, actor=system, now=now)
+        for i in range(caregivers):
+            user_id = users["caregiver"].id if class_type is ClassType.TODDLER and i == 0 else None
+            create_staff(centre, name=rng.choice(SURNAMES) + "老师" + "一二三"[i], role=StaffRole.CAREGIVER,
+                         hired_on=date(2024, 9, 1), phone=_phone(rng), home_room_id=room.id,
+                         user_id=user_id, actor=system, now=now)
+        for _ in range(n_children):
+            _seed_family(centre, room, today, (low, high), rng, system, now,
+                         parent_user_id=None if parent_linked else users["parent"].id)
+            parent_linked = True
+    return True
+
+
+def _seed_family(centre: Centre, room: Room, today: date, ages: tuple[int, int], rng: random.Random,
+                 actor: Actor, now: datetime, parent_user_id: int | None) -> None:
+    surname = rng.choice(SURNAMES)
+    born = _born_on(today, rng.randint(*ages), rng)
+    enrolled = max(born + timedelta(days=200), today - timedelta(days=rng.randint(20, 300)))
+    child = create_child(
+        centre, name=surname + rng.choice(GIVEN), sex=rng.choice(list(Sex)), born_on=born,
+        enrolled_on=min(enrolled, today), service_type=ServiceType.FULL_DAY, room_id=room.id,
+        allergies=rng.choice(ALLERGIES), consent_on=min(enrolled, today), actor=actor, now=now, today=today,
+    )
+    mother = create_contact(centre, name=rng.choice(SURNAMES) + rng.choice(ADULT_GIVEN), phone=_phone(rng),
+                            user_id=parent_user_id, actor=actor, now=now)
+    father = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN), phone=_phone(rng), actor=actor, now=now)
+    link_contact(child, mother, relationship=Relationship.MOTHER, is_guardian=True, may_pick_up=True,
+                 actor=actor, now=now)
+    # Some guardians are not authorised to collect (e.g. a court order, or they live abroad).
+    link_contact(child, father, relationship=Relationship.FATHER, is_guardian=True,
+                 may_pick_up=rng.random() > 0.1, actor=actor, now=now)
+    if rng.random() < 0.5:
+        # A grandparent who collects is authorised without being a guardian.
+        grandparent = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN), phone=_phone(rng),
+                                     actor=actor, now=now)
+        link_contact(child, grandparent, relationship=rng.choice([Relationship.GRANDMOTHER, Relationship.GRANDFATHER]),
+                     is_guardian=False, may_pick_up=True, actor=actor, now=now)

@@ -1,0 +1,154 @@
+"""One error shape for the whole API: {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: a machine code, a bilingual message and the field."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class ApiError(Exception):
+    """An error a caller can act on; rendered in the one error shape."""
+
+    status = 400
+    code = "bad_request"
+    message = "请求有误 / Bad request"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, field: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code or self.code
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+    message = "找不到该记录 / Not found"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+    message = "无权执行此操作 / You are not allowed to do this"
+
+
+class Unauthorised(ApiError):
+    status = 401
+    code = "unauthorised"
+    message = "请先登录 / Authentication required"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+    message = "与现有记录冲突 / Conflicts with an existing record"
+
+
+class ValidationFailed(ApiError):
+    """Every problem of one input at once; the first one fills the top-level fields."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, problems: list[Problem]):
+        if not problems:
+            raise ValueError("ValidationFailed needs at least one problem")
+        first = problems[0]
+        super().__init__(first.message, code=first.code, field=first.field)
+        self.problems = problems
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        body["error"]["details"] = [p.as_dict() for p in self.problems]
+        return body
+
+
+class ProblemCollector:
+    """Collect validation problems, then raise once (STYLE.md convention 6)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, message: str, field: str | None = None) -> None:
+        self.problems.append(Problem(code, message, field))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+
+# Messages for plain HTTP errors raised by Flask/Werkzeug themselves (routing, methods, limits).
+_HTTP_MESSAGES = {
+    400: ("bad_request", "请求有误 / Bad request"),
+    401: ("unauthorised", "请先登录 / Authentication required"),
+    403: ("forbidden", "无权执行此操作 / You are not allowed to do this"),
+    404: ("not_found", "找不到该地址或记录 / Not found"),
+    405: ("method_not_allowed", "不支持该请求方法 / Method not allowed"),
+    409: ("conflict", "与现有记录冲突 / Conflict"),
+    413: ("too_large", "请求内容过大 / Request body too large"),
+    415: ("unsupported_media_type", "请使用 JSON / Send JSON"),
+    429: ("rate_limited", "尝试过于频繁，请稍后再试 / Too many attempts, try again later"),
+    500: ("internal_error", "服务器内部错误 / Internal server error"),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "field": field}})
+    response.status_code = status
+    return response
+
+
+def render_api_error(exc: ApiError) -> Any:
+    """JSON in the one shape for the API; a short bilingual text page for the HTML UI."""
+    if not _wants_json():
+        return f"{exc.status} {exc.message}", exc.status
+    response = jsonify(exc.body())
+    response.status_code = exc.status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render ApiError and HTTP errors in the one shape for API paths."""
+
+    app.register_error_handler(ApiError, render_api_error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        if not _wants_json():
+            return exc
+        # spectree aborts with a ready JSON response; ours is raised earlier, so this is a fallback.
+        status = exc.code or 500
+        code, message = _HTTP_MESSAGES.get(status, ("http_error", exc.name))
+        return error_response(status, code, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        app.logger.exception("unhandled error")
+        if not _wants_json():
+            return "500 服务器内部错误 / Internal server error", 500
+        code, message = _HTTP_MESSAGES[500]
+        return error_response(500, code, message)

@@ -1,0 +1,286 @@
+"""Children, contacts (guardians / authorised pick-up), links, consent, staff and photos."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from server.audit.operations import audit_record, log_access, snapshot
+from server.auth.actor import Actor, authorise
+from server.auth.roles import Perm
+from server.centre.models import Centre, Room, ServiceType
+from server.database import db
+from server.errors import NotFound, ProblemCollector
+from server.people.models import (
+    Child, ChildContact, Contact, Photo, Relationship, Sex, Staff, StaffRole,
+)
+
+CHILD_FIELDS = (
+    "name", "sex", "born_on", "room_id", "enrolled_on", "left_on", "service_type",
+    "allergies", "conditions", "consent_on", "consent_by_contact_id", "photo_id",
+)
+CONTACT_FIELDS = ("name", "phone", "photo_id", "user_id")
+LINK_FIELDS = ("child_id", "contact_id", "relationship", "is_guardian", "may_pick_up", "may_drop_off")
+STAFF_FIELDS = ("name", "role", "phone", "home_room_id", "hired_on", "left_on", "user_id")
+# 托育 is for ages 0–3; a child older than this at enrolment is a typing error.
+MAX_AGE_AT_ENROLMENT = timedelta(days=4 * 366)
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+
+
+def _room_in_centre(room_id: int | None, centre_id: int, problems: ProblemCollector, field: str) -> None:
+    if room_id is None:
+        return
+    room = db.session.get(Room, room_id)
+    if room is None or room.centre_id != centre_id:
+        problems.add("unknown_room", "班级不存在 / No such class", field)
+
+
+def _check_child(values: dict[str, Any], centre_id: int, today: date, problems: ProblemCollector) -> None:
+    if not str(values.get("name") or "").strip():
+        problems.add("required", "姓名必填 / Name is required", "name")
+    born, enrolled, left = values.get("born_on"), values.get("enrolled_on"), values.get("left_on")
+    if born and born > today:
+        problems.add("born_in_future", "出生日期不能晚于今天 / Date of birth is in the future", "born_on")
+    if born and enrolled and enrolled < born:
+        problems.add("enrolled_before_born", "入托日期早于出生日期 / Enrolment before birth", "enrolled_on")
+    if born and enrolled and enrolled - born > MAX_AGE_AT_ENROLMENT:
+        problems.add("too_old", "入托时年龄超过托育范围 / Too old for 托育 (0–3) at enrolment", "born_on")
+    if enrolled and left and left < enrolled:
+        problems.add("left_before_enrolled", "离园日期早于入托日期 / Leaving date before enrolment", "left_on")
+    if values.get("consent_on") and values["consent_on"] > today:
+        problems.add("consent_in_future", "同意日期不能晚于今天 / Consent date is in the future", "consent_on")
+    _room_in_centre(values.get("room_id"), centre_id, problems, "room_id")
+
+
+def create_child(
+    centre: Centre, *, name: str, sex: Sex, born_on: date, enrolled_on: date, service_type: ServiceType,
+    room_id: int | None = None, allergies: str | None = None, conditions: str | None = None,
+    consent_on: date | None = None, actor: Actor, now: datetime, today: date,
+) -> Child:
+    """Enrol a child. `today` is the centre's local date (for date checks)."""
+    authorise(actor, Perm.CHILDREN_WRITE, centre.id, now)
+    values = {
+        "name": name.strip(), "sex": sex, "born_on": born_on, "enrolled_on": enrolled_on, "room_id": room_id,
+        "service_type": service_type, "allergies": allergies, "conditions": conditions, "consent_on": consent_on,
+    }
+    problems = ProblemCollector()
+    _check_child(values, centre.id, today, problems)
+    problems.raise_if_any()
+    child = Child(centre_id=centre.id, created_at=now, **values)
+    db.session.add(child)
+    db.session.flush()
+    audit_record(child, "child.create", None, CHILD_FIELDS, actor=actor, now=now)
+    return child
+
+
+def update_child(child: Child, changes: dict[str, Any], *, actor: Actor, now: datetime, today: date) -> Child:
+    """Change a child's registry data (class, leaving date, allergies…)."""
+    authorise(actor, Perm.CHILDREN_WRITE, child.centre_id, now)
+    before = snapshot(child, CHILD_FIELDS)
+    problems = ProblemCollector()
+    _check_child({**before, **changes}, child.centre_id, today, problems)
+    problems.raise_if_any()
+    for key, value in changes.items():
+        setattr(child, key, value)
+    db.session.flush()
+    audit_record(child, "child.update", before, CHILD_FIELDS, actor=actor, now=now)
+    return child
+
+
+def _visible_children(actor: Actor, centre_id: int, now: datetime) -> Select[tuple[Child]]:
+    stmt = select(Child).where(Child.centre_id == centre_id)
+    if not actor.can(Perm.CHILDREN_ALL, centre_id, now):
+        # A guardian sees only the children they are linked to.
+        linked = select(ChildContact.child_id).where(ChildContact.contact_id.in_(actor.contact_ids))
+        stmt = stmt.where(Child.id.in_(linked))
+    return stmt
+
+
+def list_children(
+    centre: Centre, *, actor: Actor, now: datetime, room_id: int | None = None, on: date | None = None
+) -> Select[tuple[Child]]:
+    """A query of the children the actor may see, optionally of one room or enrolled on a date."""
+    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+    stmt = _visible_children(actor, centre.id, now)
+    if room_id is not None:
+        stmt = stmt.where(Child.room_id == room_id)
+    if on is not None:
+        stmt = stmt.where(Child.enrolled_on <= on, (Child.left_on.is_(None)) | (Child.left_on >= on))
+    return stmt.order_by(Child.id)
+
+
+def get_child(child_id: int, *, actor: Actor, now: datetime, log: bool = True) -> Child:
+    """One child, if the actor may see it; the read is logged (health data: allergies, conditions)."""
+    child = db.session.get(Child, child_id)
+    if child is None:
+        raise NotFound()
+    authorise(actor, Perm.CHILDREN_READ, child.centre_id, now)
+    if db.session.execute(_visible_children(actor, child.centre_id, now).where(Child.id == child_id)).first() is None:
+        raise NotFound()
+    if log:
+        log_access(centre_id=child.centre_id, user_id=actor.user_id, action="read", object_type="child",
+                   object_id=child.id, now=now)
+    return child
+
+
+def create_contact(
+    centre: Centre, *, name: str, phone: str | None = None, user_id: int | None = None, actor: Actor, now: datetime
+) -> Contact:
+    """Add an adult (a guardian or a person who may collect); their role is set per child by linking."""
+    authorise(actor, Perm.CONTACTS_WRITE, centre.id, now)
+    problems = ProblemCollector()
+    if not name.strip():
+        problems.add("required", "姓名必填 / Name is required", "name")
+    if phone is not None and not phone.replace("+", "").replace("-", "").replace(" ", "").isdigit():
+        problems.add("bad_phone", "电话号码格式不正确 / Phone number is not valid", "phone")
+    problems.raise_if_any()
+    contact = Contact(centre_id=centre.id, name=name.strip(), phone=phone, user_id=user_id, created_at=now)
+    db.session.add(contact)
+    db.session.flush()
+    audit_record(contact, "contact.create", None, CONTACT_FIELDS, actor=actor, now=now)
+    return contact
+
+
+def get_contact(contact_id: int, *, actor: Actor, now: datetime) -> Contact:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound()
+    if contact.id not in actor.contact_ids:
+        authorise(actor, Perm.CONTACTS_READ, contact.centre_id, now)
+    return contact
+
+
+def list_contacts(centre: Centre, *, actor: Actor, now: datetime) -> Select[tuple[Contact]]:
+    authorise(actor, Perm.CONTACTS_READ, centre.id, now)
+    return select(Contact).where(Contact.centre_id == centre.id).order_by(Contact.id)
+
+
+def link_contact(
+    child: Child, contact: Contact, *, relationship: Relationship, is_guardian: bool, may_pick_up: bool,
+    may_drop_off: bool | None = None, actor: Actor, now: datetime,
+) -> ChildContact:
+    """Say how an adult relates to a child: guardian or not, may collect or not (set independently)."""
+    authorise(actor, Perm.CONTACTS_WRITE, child.centre_id, now)
+    if contact.centre_id != child.centre_id:
+        raise NotFound("联系人不存在 / No such contact", field="contact_id")
+    existing = db.session.execute(
+        select(ChildContact).where(ChildContact.child_id == child.id, ChildContact.contact_id == contact.id)
+    ).scalar_one_or_none()
+    values = {
+        "relationship": relationship, "is_guardian": is_guardian, "may_pick_up": may_pick_up,
+        "may_drop_off": may_pick_up if may_drop_off is None else may_drop_off,
+    }
+    if existing is not None:
+        before = snapshot(existing, LINK_FIELDS)
+        for key, value in values.items():
+            setattr(existing, key, value)
+        link = existing
+    else:
+        before = None
+        link = ChildContact(centre_id=child.centre_id, child_id=child.id, contact_id=contact.id, created_at=now, **values)
+        db.session.add(link)
+    db.session.flush()
+    audit_record(link, "child_contact.link", before, LINK_FIELDS, actor=actor, now=now)
+    return link
+
+
+def child_links(child: Child, *, actor: Actor, now: datetime) -> list[tuple[ChildContact, Contact]]:
+    """The adults around a child with their authorisations."""
+    authorise(actor, Perm.CONTACTS_READ, child.centre_id, now)
+    rows = db.session.execute(
+        select(ChildContact, Contact).join(Contact, Contact.id == ChildContact.contact_id)
+        .where(ChildContact.child_id == child.id).order_by(ChildContact.id)
+    )
+    return [(link, contact) for link, contact in rows.tuples()]
+
+
+def record_consent(child: Child, contact: Contact, *, on: date, actor: Actor, now: datetime, today: date) -> Child:
+    """Record a guardian's consent to process the child's data (个人信息保护法 Art. 31)."""
+    authorise(actor, Perm.CHILDREN_WRITE, child.centre_id, now)
+    link = db.session.execute(
+        select(ChildContact).where(ChildContact.child_id == child.id, ChildContact.contact_id == contact.id)
+    ).scalar_one_or_none()
+    problems = ProblemCollector()
+    if link is None or not link.is_guardian:
+        problems.add("not_guardian", "只有监护人可以同意 / Only a guardian can consent", "contact_id")
+    if on > today:
+        problems.add("consent_in_future", "同意日期不能晚于今天 / Consent date is in the future", "consent_on")
+    problems.raise_if_any()
+    return update_child(child, {"consent_on": on, "consent_by_contact_id": contact.id}, actor=actor, now=now, today=today)
+
+
+def create_staff(
+    centre: Centre, *, name: str, role: StaffRole, hired_on: date, phone: str | None = None,
+    home_room_id: int | None = None, user_id: int | None = None, actor: Actor, now: datetime,
+) -> Staff:
+    """Add a member of staff."""
+    authorise(actor, Perm.STAFF_WRITE, centre.id, now)
+    problems = ProblemCollector()
+    if not name.strip():
+        problems.add("required", "姓名必填 / Name is required", "name")
+    _room_in_centre(home_room_id, centre.id, problems, "home_room_id")
+    problems.raise_if_any()
+    staff = Staff(
+        centre_id=centre.id, name=name.strip(), role=role, phone=phone, home_room_id=home_room_id,
+        hired_on=hired_on, user_id=user_id, created_at=now,
+    )
+    db.session.add(staff)
+    db.session.flush()
+    audit_record(staff, "staff.create", None, STAFF_FIELDS, actor=actor, now=now)
+    return staff
+
+
+def get_staff(staff_id: int, *, actor: Actor, now: datetime) -> Staff:
+    staff = db.session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound()
+    authorise(actor, Perm.STAFF_READ, staff.centre_id, now)
+    return staff
+
+
+def list_staff(centre: Centre, *, actor: Actor, now: datetime) -> Select[tuple[Staff]]:
+    authorise(actor, Perm.STAFF_READ, centre.id, now)
+    return select(Staff).where(Staff.centre_id == centre.id).order_by(Staff.id)
+
+
+def set_contact_photo(
+    contact: Contact, data: bytes, content_type: str, *, retain_until: date | None, actor: Actor, now: datetime
+) -> Photo:
+    """Store the face photo used to confirm who collects a child."""
+    authorise(actor, Perm.CONTACTS_WRITE, contact.centre_id, now)
+    problems = ProblemCollector()
+    if content_type not in PHOTO_TYPES:
+        problems.add("bad_photo_type", "照片须为 JPEG/PNG/WebP / Photo must be JPEG, PNG or WebP", "photo")
+    if not data or len(data) > MAX_PHOTO_BYTES:
+        problems.add("bad_photo_size", "照片须小于 2 MB / Photo must be under 2 MB", "photo")
+    problems.raise_if_any()
+    photo = Photo(
+        centre_id=contact.centre_id, content_type=content_type, data=data,
+        sha256=hashlib.sha256(data).hexdigest(), purpose="pickup_check", created_at=now, retain_until=retain_until,
+    )
+    db.session.add(photo)
+    db.session.flush()
+    before = snapshot(contact, CONTACT_FIELDS)
+    contact.photo_id = photo.id
+    db.session.flush()
+    audit_record(contact, "contact.photo", before, CONTACT_FIELDS, actor=actor, now=now)
+    return photo
+
+
+def read_contact_photo(contact: Contact, *, actor: Actor, now: datetime) -> Photo:
+    """A contact's photo; every read is logged."""
+    if contact.id not in actor.contact_ids:
+        authorise(actor, Perm.CONTACTS_READ, contact.centre_id, now)
+    if contact.photo_id is None:
+        raise NotFound("没有照片 / No photo")
+    photo = db.session.get(Photo, contact.photo_id)
+    if photo is None:
+        raise NotFound("没有照片 / No photo")
+    log_access(centre_id=contact.centre_id, user_id=actor.user_id, action="read", object_type="photo",
+               object_id=photo.id, now=now)
+    return photo
+

@@ -1,0 +1,115 @@
+"""Shared fixtures: a migrated database per backend (SQLite and PostgreSQL), an app per test, factories."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from hardware.clock import FakeClock
+
+IN_CI = os.environ.get("CI") == "true"
+DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The fake "now" of every server test: a Monday morning in Shanghai.
+T0 = datetime(2026, 9, 7, 1, 30, tzinfo=UTC)
+
+FAST_TEST_CONFIG = {
+    "TESTING": True,
+    # Still argon2id, at its cheapest legal cost: the suite hashes many passwords.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST_KIB": 64,
+    "RATELIMIT_ENABLED": True,
+}
+
+
+def _pg_admin_url() -> str:
+    url = os.environ.get("TUOYU_TEST_DATABASE_URL", DEFAULT_PG_ADMIN_URL)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.database import db
+
+    app = create_app({**FAST_TEST_CONFIG, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    base = tmp_path_factory.mktemp("sqlite")
+    url = f"sqlite:///{base / 'test.sqlite3'}"
+    _migrate(url, base)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this run (and xdist worker), dropped at the end."""
+    admin_url = _pg_admin_url()
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI=true: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    name = f"tuoyu_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    _migrate(url, tmp_path_factory.mktemp("pg"))
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(current=T0)
+
+
+@pytest.fixture
+def app(database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator:
+    from server import create_app
+    from server.database import db
+
+    app = create_app({**FAST_TEST_CONFIG, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path),
+                      "CLOCK": clock})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables(db)
+        db.engine.dispose()
+
+
+def _empty_tables(db) -> None:  # type: ignore[no-untyped-def]
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
