@@ -36,6 +36,31 @@ def seed_demo_command(code: str) -> None:
         click.echo(f"  {role:<10} {username:<12} {password}")
 
 
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="只准备数据，不启动服务 / prepare only, do not serve")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """演示：迁移数据库、播种演示机构并启动服务 / Demo: migrate, seed and serve."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from server.demo.seed import DEMO_LOGINS, seed_demo
+
+    upgrade()
+    seed_demo(code="demo", now=utcnow())
+    db.session.commit()
+    url = f"http://{host}:{port}/"
+    click.echo(f"\n托育运营套件演示 / Childcare suite demo: {url}")
+    click.echo(f"数据库 / database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo("演示账号 / demo log-ins (username / password / role):")
+    for username, password, role in DEMO_LOGINS:
+        click.echo(f"  {username:<12} {password:<12} {role}")
+    if not no_serve:
+        current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
 @main.group("user")
 def user_group() -> None:
     """账号管理 / Accounts."""

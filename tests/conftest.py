@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -110,6 +112,26 @@ def _empty_tables(db) -> None:  # type: ignore[no-untyped-def]
                 conn.execute(text(f'DELETE FROM "{table}"'))
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The `app` fixture keeps an app context open for factories; without this, requests would share
+    its `g` and its database session. The test's own session is committed first, so its data is
+    visible and it holds no SQLite write lock while the request runs.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from server.database import db
+
+        db.session.commit()
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
+    app.test_client_class = FreshContextClient
     return app.test_client()

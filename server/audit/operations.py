@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -133,33 +132,34 @@ class ChainReport:
     reason: str | None = None
 
 
-def _iter_chain(chain: str) -> Iterator[AuditEntry]:
-    stmt = select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq, AuditEntry.id)
-    yield from db.session.execute(stmt.execution_options(yield_per=2000)).scalars()
-
-
 def verify_chain(chain: str) -> ChainReport:
     """Recompute a chain from genesis; report the first entry that does not hold."""
+    stmt = select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq, AuditEntry.id)
+    # Streamed (a server-side cursor on PostgreSQL): a year of entries never sits in memory.
+    result = db.session.execute(stmt.execution_options(yield_per=2000))
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    try:
+        for entry in result.scalars():
+            count += 1
+            if entry.seq != expected_seq:
+                return ChainReport(chain, count, False, expected_seq,
+                                   f"sequence gap: expected {expected_seq}, found {entry.seq}")
+            if entry.prev_hash != expected_prev:
+                return ChainReport(chain, count, False, entry.seq, "previous-hash link broken")
+            if entry_hash(entry) != entry.entry_hash:
+                return ChainReport(chain, count, False, entry.seq, "entry content does not match its hash")
+            expected_prev, expected_seq = entry.entry_hash, expected_seq + 1
+    finally:
+        result.close()
     head = db.session.get(AuditHead, chain)
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    count = 0
-    for entry in _iter_chain(chain):
-        count += 1
-        if entry.seq != expected_seq:
-            return ChainReport(chain, count, False, expected_seq, f"sequence gap: expected {expected_seq}, found {entry.seq}")
-        if entry.prev_hash != expected_prev:
-            return ChainReport(chain, count, False, entry.seq, "previous-hash link broken")
-        if entry_hash(entry) != entry.entry_hash:
-            return ChainReport(chain, count, False, entry.seq, "entry content does not match its hash")
-        expected_prev = entry.entry_hash
-        expected_seq += 1
     if head is None:
-        if count:
-            return ChainReport(chain, count, False, None, "chain head missing")
-        return ChainReport(chain, 0, True)
-    if head.seq != expected_seq - 1 or head.head_hash != expected_prev:
-        return ChainReport(chain, count, False, expected_seq, "chain head does not match the last entry (entries removed or added at the end)")
+        return ChainReport(chain, count, count == 0, None if count == 0 else 1, None if count == 0 else "chain head missing")
+    last = expected_seq - 1
+    if last != head.seq or head.head_hash != expected_prev:
+        # The first entry the head does not vouch for: an extra one, a missing one, or the last.
+        broken = head.seq + 1 if last > head.seq else (last + 1 if last < head.seq else last)
+        return ChainReport(chain, count, False, broken,
+                           "chain head does not match the last entry (entries removed or added at the end)")
     return ChainReport(chain, count, True)
 
 

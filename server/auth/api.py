@@ -49,7 +49,7 @@ def me():
     """The caller and their active grants."""
     actor, now = current_actor(), utcnow()
     user = current_user_record()
-    codes = dict(db.session.execute(select(Centre.id, Centre.code)).tuples().all())
+    codes = dict(db.session.execute(select(Centre.id, Centre.code)).all())
     grants = [
         GrantOut(centre_code=codes[g.centre_id], role=g.role, expires_at=g.expires_at)
         for g in actor.grants if g.active(now)

@@ -31,13 +31,13 @@ def _room_rows(centre: Centre, today: object) -> list[dict[str, object]]:
                 Child.centre_id == centre.id, Child.enrolled_on <= today,
                 (Child.left_on.is_(None)) | (Child.left_on >= today),
             ).group_by(Child.room_id)
-        ).tuples().all()
+        ).all()
     )
     staff = dict(
         db.session.execute(
             select(Staff.home_room_id, func.count()).where(Staff.centre_id == centre.id, Staff.left_on.is_(None))
             .group_by(Staff.home_room_id)
-        ).tuples().all()
+        ).all()
     )
     rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id, Room.is_active).order_by(Room.id)).scalars()
     return [{"room": r, "enrolled": enrolled.get(r.id, 0), "staff": staff.get(r.id, 0)} for r in rooms]

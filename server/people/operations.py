@@ -195,7 +195,7 @@ def child_links(child: Child, *, actor: Actor, now: datetime) -> list[tuple[Chil
         select(ChildContact, Contact).join(Contact, Contact.id == ChildContact.contact_id)
         .where(ChildContact.child_id == child.id).order_by(ChildContact.id)
     )
-    return [(link, contact) for link, contact in rows.tuples()]
+    return [(link, contact) for link, contact in rows]
 
 
 def record_consent(child: Child, contact: Contact, *, on: date, actor: Actor, now: datetime, today: date) -> Child:

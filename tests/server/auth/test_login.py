@@ -1,0 +1,100 @@
+"""Log-in for the HTML UI: CSRF, lock-out, logging, session end, safe redirects."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from server.auth.models import LoginAttempt
+from server.auth.roles import Role
+from server.database import db
+from tests.factories import make_centre, make_login
+
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture
+def director(app, clock):
+    centre = make_centre("alpha", clock.now())
+    return make_login("director", clock.now(), [(centre, Role.ADMIN)], password=PASSWORD)
+
+
+def _csrf(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def _login(client, username: str, password: str, next_url: str = ""):
+    token = _csrf(client)
+    return client.post(f"/login{next_url}", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_login_leads_to_the_chinese_dashboard(client, director):
+    response = _login(client, "director", PASSWORD)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (response.status_code, "负责人工作台" in page) == (302, True)
+
+
+def test_login_without_csrf_token_is_refused(client, director):
+    response = client.post("/login", data={"username": "director", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_wrong_password_is_refused_and_logged(client, director):
+    response = _login(client, "director", "wrong-password")
+    attempt = db.session.execute(select(LoginAttempt)).scalar_one()
+    assert (response.status_code, attempt.username, attempt.succeeded) == (401, "director", False)
+
+
+def test_account_locks_after_five_failures_even_with_the_right_password(client, director):
+    for _ in range(5):
+        _login(client, "director", "wrong-password")
+    response = _login(client, "director", PASSWORD)
+    assert (response.status_code, "15" in response.get_data(as_text=True)) == (429, True)
+
+
+def test_lock_out_ends_after_the_window(client, director, clock):
+    for _ in range(5):
+        _login(client, "director", "wrong-password")
+    clock.advance(minutes=16)
+    assert _login(client, "director", PASSWORD).status_code == 302
+
+
+def test_logout_kills_a_copied_session_cookie(app, client, director):
+    _login(client, "director", PASSWORD)
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert copied.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    assert copied.get("/").status_code == 302
+
+
+def test_login_never_redirects_to_another_host(client, director):
+    response = _login(client, "director", PASSWORD, "?next=//evil.example/x")
+    assert response.headers["Location"] == "/"
+
+
+def test_dashboard_requires_login(client, director):
+    response = client.get("/")
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_language_switch_shows_english(client, director):
+    _login(client, "director", PASSWORD)
+    client.get("/lang/en")
+    assert "Director dashboard" in client.get("/").get_data(as_text=True)
+
+
+def test_session_cookie_is_http_only(client, director):
+    response = _login(client, "director", PASSWORD)
+    assert "HttpOnly" in response.headers["Set-Cookie"]
+
+
+def test_cookie_authenticated_api_write_needs_the_csrf_header(client, director):
+    _login(client, "director", PASSWORD)
+    refused = client.post("/api/v1/centres/alpha/contacts", json={"name": "李四"})
+    allowed = client.post("/api/v1/centres/alpha/contacts", json={"name": "李四"},
+                          headers={"X-CSRFToken": _csrf(client, "/")})
+    assert (refused.status_code, allowed.status_code) == (400, 201)

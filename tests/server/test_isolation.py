@@ -1,0 +1,79 @@
+"""No query leaks across centres: a director of centre A gets 404 for every object of centre B."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.auth.roles import Role
+from server.database import db
+from server.people.models import StaffRole
+from server.people.operations import create_staff
+from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+
+# A valid body for every write endpoint that takes an id, so the 404 is about the id, not the body.
+VALID_BODIES = {
+    ("PATCH", "/api/v1/centres/<code>"): {"name": "改名"},
+    ("POST", "/api/v1/centres/<code>/rooms"): {"name": "新班", "class_type": "toddler", "capacity": 10},
+    ("PATCH", "/api/v1/rooms/<room_id>"): {"capacity": 12},
+    ("POST", "/api/v1/centres/<code>/children"): {
+        "name": "张三", "sex": "male", "born_on": "2025-05-01", "enrolled_on": "2026-06-01", "service_type": "full_day"},
+    ("PATCH", "/api/v1/children/<child_id>"): {"allergies": "无"},
+    ("PUT", "/api/v1/children/<child_id>/contacts"): {
+        "contact_id": "{contact_id}", "relationship": "mother", "is_guardian": True, "may_pick_up": True},
+    ("POST", "/api/v1/children/<child_id>/consent"): {"contact_id": "{contact_id}", "consent_on": "2026-09-01"},
+    ("POST", "/api/v1/centres/<code>/contacts"): {"name": "李四", "phone": "13900000000"},
+    ("POST", "/api/v1/centres/<code>/staff"): {"name": "王老师", "role": "caregiver", "hired_on": "2026-01-01"},
+}
+
+
+def _api_rules_with_ids(app):
+    """(method, path pattern without converters, argument names) of every API route taking an id."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.arguments:
+            pattern = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, pattern, rule.arguments
+
+
+@pytest.fixture
+def two_centres(app, clock):
+    now = clock.now()
+    a, b = make_centre("alpha", now), make_centre("beta", now)
+    room_b = make_room(b, now)
+    child_b = make_child(b, now, room=room_b)
+    contact_b = make_contact(b, now)
+    link(child_b, contact_b, now)
+    staff_b = create_staff(b, name="赵老师", role=StaffRole.CAREGIVER, hired_on=now.date(), actor=SYSTEM, now=now)
+    director_a = make_login("director-a", now, [(a, Role.ADMIN)])
+    db.session.commit()
+    ids = {"code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
+           "staff_id": staff_b.id}
+    return director_a, ids
+
+
+def test_every_write_endpoint_with_an_id_has_a_valid_body_here(app):
+    writes = {(method, pattern) for method, pattern, _ in _api_rules_with_ids(app) if method != "GET"}
+    assert writes == set(VALID_BODIES)
+
+
+def test_director_of_a_gets_404_for_every_object_of_b(app, client, two_centres):
+    director_a, ids = two_centres
+    answers = {}
+    for method, pattern, arguments in _api_rules_with_ids(app):
+        url = pattern
+        for name in arguments:
+            url = url.replace(f"<{name}>", str(ids[name]))
+        body = VALID_BODIES.get((method, pattern))
+        if body is not None:
+            body = {k: ids["contact_id"] if v == "{contact_id}" else v for k, v in body.items()}
+        response = client.open(url, method=method, json=body, headers=director_a.headers)
+        answers[(method, pattern)] = (response.status_code, response.get_json()["error"]["code"])
+    assert set(answers.values()) == {(404, "not_found")}, answers
+
+
+def test_listing_centres_shows_only_granted_ones(client, two_centres):
+    director_a, _ = two_centres
+    items = client.get("/api/v1/centres", headers=director_a.headers).get_json()["items"]
+    assert [c["code"] for c in items] == ["alpha"]
