@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from spectree import SecurityScheme, SpecTree
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from sqlalchemy import Select, func, select
 
 from server.database import db
@@ -49,13 +49,15 @@ spec = SpecTree(
     "flask",
     title="托育运营套件 API / Childcare operations suite API",
     version="1",
-    path="api/v1",
+    # spectree leaves every route under its own path out of the document, so its pages live
+    # under /api/v1/docs and /api/v1/openapi.json is served by register_openapi below.
+    path="api/v1/docs",
     mode="strict",
     before=_raise_validation_error,
     validation_error_status=422,
     validation_error_model=ErrorResponse,
     security_schemes=[
-        SecurityScheme(name="bearer", data={"type": "http", "scheme": "bearer"}),
+        SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer")),
     ],
     security={"bearer": []},
 )
@@ -92,9 +94,23 @@ def paginate(stmt: Select[Any], query: PageQuery, item: type[BaseModel]) -> dict
     }
 
 
-def responses(**ok: Any) -> Any:
-    """A spectree Response with the success model(s) and the standard error shapes."""
+def responses(*bare_codes: str, **ok: Any) -> Any:
+    """A spectree Response with the success model(s) and the standard error shapes.
+
+    `bare_codes` (e.g. "HTTP_200") are documented without a JSON body (binary downloads).
+    """
     from spectree import Response
 
-    errors = {f"HTTP_{code}": ErrorResponse for code in (400, 401, 403, 404, 409, 422)}
-    return Response(**errors, **ok)
+    errors = {f"HTTP_{code}": ErrorResponse for code in (400, 401, 403, 404, 409, 422, 429)}
+    return Response(*bare_codes, **errors, **ok)
+
+
+def register_openapi(app: Any) -> None:
+    """Serve the generated document at /api/v1/openapi.json (and spectree's pages at /api/v1/docs)."""
+    from flask import jsonify
+
+    spec.register(app)
+
+    @app.get("/api/v1/openapi.json")
+    def openapi_document() -> Any:
+        return jsonify(spec.spec)

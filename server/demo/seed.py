@@ -29,6 +29,9 @@ DEMO_LOGINS = (
     ("inspector", DEMO_PASSWORD, Role.INSPECTOR.value),
 )
 
+DISPLAY_NAMES = {"director": "周园长", "caregiver": "陈老师", "health": "吴保健", "kitchen": "郑师傅",
+                 "security": "冯保安", "parent": "林妈妈", "inspector": "卫健委 检查员"}
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ("子涵", "欣怡", "梓轩", "一诺", "浩宇", "若汐", "沐阳", "诗琪", "宇航", "可馨", "俊熙", "语桐",
          "思远", "佳怡", "明轩", "雨萱", "天佑", "梦瑶", "嘉懿", "安琪", "博文", "芷若", "煜祺", "心怡")
@@ -67,7 +70,7 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901) -> boo
     )
     today = centre_today(centre, now)
     users = {
-        username: create_user(username, username, password, actor=system, now=now)
+        username: create_user(username, DISPLAY_NAMES[username], password, actor=system, now=now)
         for username, password, _ in DEMO_LOGINS
     }
     for username, _, role in DEMO_LOGINS:

@@ -259,7 +259,7 @@ def get_contact(contact_id: int):
 
 
 @bp.get("/contacts/<int:contact_id>/photo")
-@spec.validate(tags=["contacts"])
+@spec.validate(resp=responses("HTTP_200"), tags=["contacts"])
 def get_contact_photo(contact_id: int):
     """A contact's face photo for pick-up checks (every read is logged)."""
     actor, now = current_actor(), utcnow()
