@@ -31,7 +31,7 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
 
 
 def _raise_validation_error(req: Any, resp: Any, req_validation_error: Any, instance: Any, *args: Any) -> None:
-    """spectree `before` hook: turn pydantic's errors into our one error shape."""
+    """Spectree `before` hook: turn pydantic's errors into our one error shape."""
     if req_validation_error is None:
         return
     problems = [

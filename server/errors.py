@@ -131,7 +131,6 @@ def render_api_error(exc: ApiError) -> Any:
 
 def register_error_handlers(app: Flask) -> None:
     """Render ApiError and HTTP errors in the one shape for API paths."""
-
     app.register_error_handler(ApiError, render_api_error)
 
     @app.errorhandler(HTTPException)

@@ -113,7 +113,10 @@ def actor_for(user: User) -> Actor:
     """Build the Actor of a logged-in user from their memberships and linked contacts."""
     from server.people.models import Contact  # people depends on auth, not the other way round
 
-    grants = tuple(Grant(m.centre_id, m.role, m.expires_at) for m in user.memberships)
+    rows = db.session.execute(
+        select(Membership.centre_id, Membership.role, Membership.expires_at).where(Membership.user_id == user.id)
+    )
+    grants = tuple(Grant(centre_id, role, expires_at) for centre_id, role, expires_at in rows)
     contact_ids = frozenset(db.session.execute(select(Contact.id).where(Contact.user_id == user.id)).scalars())
     return Actor(kind="user", user_id=user.id, grants=grants, contact_ids=contact_ids)
 
@@ -187,11 +190,12 @@ def create_token(user: User, name: str, *, expires_at: datetime | None, actor: A
 
 
 def user_for_token(plain: str, now: datetime) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None (one query: this runs on every API call)."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain))).scalar_one_or_none()
-    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
-        return None
-    user = db.session.get(User, token.user_id)
-    return user if user is not None and user.is_active else None
+    return db.session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == _token_digest(plain), ApiToken.revoked_at.is_(None),
+            (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now), User.is_active.is_(True),
+        )
+    ).scalar_one_or_none()

@@ -15,7 +15,14 @@ from server.centre.models import Centre, Room, ServiceType
 from server.database import db
 from server.errors import NotFound, ProblemCollector
 from server.people.models import (
-    Child, ChildContact, Contact, Photo, Relationship, Sex, Staff, StaffRole,
+    Child,
+    ChildContact,
+    Contact,
+    Photo,
+    Relationship,
+    Sex,
+    Staff,
+    StaffRole,
 )
 
 CHILD_FIELDS = (

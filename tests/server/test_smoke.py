@@ -1,5 +1,5 @@
-from tests.factories import make_centre, make_login
 from server.auth.roles import Role
+from tests.factories import make_centre, make_login
 
 
 def test_healthz_answers_ok(client):
