@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     register_error_handlers(app)
+    _register_jobs(app)
     _register_unit_of_work(app)
     _register_health(app)
     return app
@@ -44,7 +45,8 @@ def _import_models() -> None:
     import server.audit.models
     import server.auth.models
     import server.centre.models
-    import server.people.models  # noqa: F401
+    import server.people.models
+    import server.scheduling.models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:
@@ -79,6 +81,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(centre_views.bp)
     register_openapi(app)
+
+
+def _register_jobs(app: Flask) -> None:
+    """Scheduled jobs of every domain, run by the one `tuoyu scheduler run` process."""
+    app.extensions["tuoyu.jobs"] = []
 
 
 def _register_unit_of_work(app: Flask) -> None:

@@ -137,3 +137,38 @@ def audit_verify(code: str | None) -> None:
             failed = True
             click.echo(f"BROKEN {chain}: 第 {report.broken_at_seq} 条起 / from entry {report.broken_at_seq}: {report.reason}")
     sys.exit(1 if failed else 0)
+
+
+@main.group("scheduler")
+def scheduler_group() -> None:
+    """定时任务 / Scheduled jobs."""
+
+
+@scheduler_group.command("run")
+@with_appcontext
+def scheduler_run() -> None:
+    """运行唯一的调度进程 / Run the one scheduler process (jobs are claimed in the database)."""
+    from flask import current_app
+
+    from server.scheduling.runner import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), current_app.extensions["tuoyu.jobs"])
+    click.echo("调度器已启动 / scheduler started: " + ", ".join(j.id for j in current_app.extensions["tuoyu.jobs"]))
+    scheduler.start()
+
+
+@scheduler_group.command("run-now")
+@click.argument("job_id")
+@with_appcontext
+def scheduler_run_now(job_id: str) -> None:
+    """立即运行一个任务（不占用定时槽位）/ Run one job now (outside its scheduled slot)."""
+    from flask import current_app
+
+    from server.scheduling.operations import run_once
+
+    jobs = {j.id: j for j in current_app.extensions["tuoyu.jobs"]}
+    if job_id not in jobs:
+        raise click.ClickException(f"未知任务 / unknown job: {job_id}; known: {', '.join(jobs) or '-'}")
+    now = utcnow()
+    run_once(jobs[job_id], now=now, slot=f"manual-{now.isoformat()}")
+    click.echo(f"完成 / done: {job_id}")
