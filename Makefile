@@ -26,7 +26,7 @@ system-deps:
 	fi
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d server/translations -f
+	$(BIN)/pybabel compile -d server/translations -f
 
 demo: $(STAMP) system-deps translations
 	$(BIN)/tuoyu demo
