@@ -1,0 +1,1 @@
+"""Drivers for the kiosk and the device agents (camera, QR, GPIO), each with a faithful fake."""
