@@ -1,0 +1,52 @@
+"""Evaluators: pure functions from records and rules to findings / 评估器.
+
+Each evaluator has the signature ``(inputs, rules, period) -> list[Finding]``
+and returns nothing for a rule that is not in force. The tuple below is the
+whole wiring: a new evaluator is one module plus one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from compliance.evaluators.capacity import evaluate_class_capacity, evaluate_enrolment
+from compliance.evaluators.consent import evaluate_consent
+from compliance.evaluators.filing import evaluate_filing
+from compliance.findings import Finding
+from compliance.period import Period
+from compliance.records import ComplianceInputs
+from compliance.rulebook.model import Rulebook
+
+Evaluator = Callable[[ComplianceInputs, Rulebook, Period], list[Finding]]
+
+EVALUATORS: tuple[Evaluator, ...] = (
+    evaluate_filing,
+    evaluate_class_capacity,
+    evaluate_enrolment,
+    evaluate_consent,
+)
+
+
+def evaluate(
+    inputs: ComplianceInputs,
+    rules: Rulebook,
+    period: Period,
+    *,
+    evaluators: Sequence[Evaluator] = EVALUATORS,
+) -> list[Finding]:
+    """Run every registered evaluator; findings sorted most serious first, then by rule id."""
+    findings = [finding for evaluator in evaluators for finding in evaluator(inputs, rules, period)]
+    # Stable sort: within one rule the evaluator's order (the input order) is kept.
+    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id))
+    return findings
+
+
+__all__ = [
+    "EVALUATORS",
+    "Evaluator",
+    "evaluate",
+    "evaluate_class_capacity",
+    "evaluate_consent",
+    "evaluate_enrolment",
+    "evaluate_filing",
+]

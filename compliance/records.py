@@ -1,0 +1,168 @@
+"""Plain input records the server streams out of its database / 评估输入记录.
+
+These are deliberately dumb dataclasses: the server maps its models onto them,
+so the library never sees SQL or Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+RecordId = int | str
+
+
+class LegalForm(StrEnum):
+    """机构性质 / legal form of the centre."""
+
+    FOR_PROFIT = "for_profit"
+    NON_PROFIT = "non_profit"
+    KINDERGARTEN_CLASS = "kindergarten_class"
+    FAMILY_POINT = "family_point"
+
+    @property
+    def zh(self) -> str:
+        """Chinese label."""
+        return _LEGAL_FORM_ZH[self]
+
+
+_LEGAL_FORM_ZH = {
+    LegalForm.FOR_PROFIT: "营利性",
+    LegalForm.NON_PROFIT: "非营利性",
+    LegalForm.KINDERGARTEN_CLASS: "幼儿园托班",
+    LegalForm.FAMILY_POINT: "家庭托育点",
+}
+
+
+class FilingStatus(StrEnum):
+    """备案状态 / status of the filing with the county health authority."""
+
+    FILED = "filed"
+    PENDING = "pending"
+    NOT_FILED = "not_filed"
+    REVOKED = "revoked"
+
+    @property
+    def zh(self) -> str:
+        """Chinese label."""
+        return _FILING_ZH[self]
+
+
+_FILING_ZH = {
+    FilingStatus.FILED: "已备案",
+    FilingStatus.PENDING: "备案审核中",
+    FilingStatus.NOT_FILED: "未备案",
+    FilingStatus.REVOKED: "备案已注销",
+}
+
+
+class ClassType(StrEnum):
+    """班型 / class type; the value is the suffix of the rule ids ``class_size.*`` and ``ratio.*``."""
+
+    RUERBAN = "ruerban"
+    TUOXIAOBAN = "tuoxiaoban"
+    TUODABAN = "tuodaban"
+    HUNHEBAN = "hunheban"
+    JIATING = "jiating"
+
+    @property
+    def zh(self) -> str:
+        """Chinese label."""
+        return _CLASS_TYPE_ZH[self]
+
+
+_CLASS_TYPE_ZH = {
+    ClassType.RUERBAN: "乳儿班",
+    ClassType.TUOXIAOBAN: "托小班",
+    ClassType.TUODABAN: "托大班",
+    ClassType.HUNHEBAN: "混合班",
+    ClassType.JIATING: "家庭托育点",
+}
+
+
+@dataclass(frozen=True)
+class CentreRecord:
+    """托育机构 / the centre as registered and filed."""
+
+    code: str
+    name: str
+    legal_form: LegalForm
+    registering_authority: str
+    filing_status: FilingStatus
+    filed_on: date | None
+    approved_places: int
+    puhui_places: int
+    region: str | None = None
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    """班级 / a class (room group) with its approved capacity."""
+
+    id: RecordId
+    name: str
+    class_type: ClassType
+    capacity: int
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """在托婴幼儿 / a child's enrolment.
+
+    ``left_on`` is the last day of enrolment (inclusive); ``None`` while enrolled.
+    """
+
+    id: RecordId
+    class_id: RecordId
+    enrolled_on: date
+    left_on: date | None = None
+    consent_given_on: date | None = None
+    consent_withdrawn_on: date | None = None
+
+    def is_enrolled_on(self, day: date) -> bool:
+        """True when the child is enrolled on ``day``."""
+        return self.enrolled_on <= day and (self.left_on is None or day <= self.left_on)
+
+    def has_consent_on(self, day: date) -> bool:
+        """True when guardian consent was given by ``day`` and not withdrawn by then."""
+        if self.consent_given_on is None or self.consent_given_on > day:
+            return False
+        withdrawn = self.consent_withdrawn_on
+        # A withdrawal before a (re-)consent does not cancel the later consent.
+        return withdrawn is None or withdrawn < self.consent_given_on or withdrawn > day
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    """出勤登记 line: one child, one day (附件4 出勤登记)."""
+
+    child_id: RecordId
+    class_id: RecordId
+    on: date
+    present: bool
+    expected: bool = True
+    absence_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    """One line of the access register (个人信息访问记录, 儿童个人信息网络保护规定 第15条)."""
+
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    object: str
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class ComplianceInputs:
+    """Everything the evaluators read, for one centre."""
+
+    centre: CentreRecord
+    classes: Sequence[ClassRecord] = field(default_factory=tuple)
+    children: Sequence[ChildRecord] = field(default_factory=tuple)
