@@ -45,6 +45,7 @@ def _import_models() -> None:
     import server.audit.models
     import server.auth.models
     import server.centre.models
+    import server.inspections.models
     import server.people.models
     import server.scheduling.models  # noqa: F401
 
@@ -73,19 +74,24 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth import views as auth_views
     from server.centre import api as centre_api
     from server.centre import views as centre_views
+    from server.inspections import api as inspections_api
+    from server.inspections import views as inspections_views
     from server.people import api as people_api
 
-    for bp in (auth_api.bp, centre_api.bp, people_api.bp):
+    for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(centre_views.bp)
+    app.register_blueprint(inspections_views.bp)
     register_openapi(app)
 
 
 def _register_jobs(app: Flask) -> None:
     """Scheduled jobs of every domain, run by the one `tuoyu scheduler run` process."""
-    app.extensions["tuoyu.jobs"] = []
+    from server.inspections.jobs import NIGHTLY_EVALUATION
+
+    app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION]
 
 
 def _register_unit_of_work(app: Flask) -> None:

@@ -172,3 +172,122 @@ def scheduler_run_now(job_id: str) -> None:
     now = utcnow()
     run_once(jobs[job_id], now=now, slot=f"manual-{now.isoformat()}")
     click.echo(f"完成 / done: {job_id}")
+
+
+@main.command("init")
+@with_appcontext
+def init_command() -> None:
+    """初始化实例：密钥目录与各机构签名密钥 / Initialise the instance: signing keys for every centre."""
+    from flask import current_app
+
+    from server.centre.models import Centre
+    from server.inspections import keys
+
+    now = utcnow()
+    click.echo(f"实例目录 / instance: {current_app.instance_path}")
+    for centre in db.session.execute(select(Centre).order_by(Centre.code)).scalars():
+        keyset = keys.ensure_keys(centre, now)
+        click.echo(f"  {centre.code}: 签名密钥 / signing key {keyset.current} ({keys.key_dir(centre)})")
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """合规包签名密钥 / Pack-signing keys."""
+
+
+@keys_group.command("rotate")
+@click.option("--centre", "code", required=True, help="机构代码 / centre code")
+@with_appcontext
+def keys_rotate(code: str) -> None:
+    """轮换签名密钥；旧公钥保留用于核验旧资料包 / Rotate the signing key (old public keys stay trusted for old packs)."""
+    from server.centre.operations import get_centre
+    from server.inspections import keys
+
+    now = utcnow()
+    keyset = keys.rotate(get_centre(code, actor=Actor.system(), now=now), now)
+    click.echo(f"新密钥 / new key: {keyset.current}")
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """规则库 / Rulebook."""
+
+
+@rules_group.command("show")
+@click.option("--region", default=None, help="地区规则叠加 / regional overlay, e.g. chongqing")
+@click.option("--on", "on_date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="生效日期 / effective on")
+def rules_show(region: str | None, on_date: object) -> None:
+    """打印生效规则（含出处）/ Print the effective rulebook with citations."""
+    from datetime import date
+
+    from compliance import RulebookError, effective_rulebook, format_rulebook
+
+    day = on_date.date() if on_date else date.today()  # type: ignore[attr-defined]
+    try:
+        click.echo(format_rulebook(effective_rulebook(region, None, day)))
+    except RulebookError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group("findings")
+def findings_group() -> None:
+    """合规发现 / Findings."""
+
+
+@findings_group.command("evaluate")
+@click.option("--centre", "code", required=True, help="机构代码 / centre code")
+@with_appcontext
+def findings_evaluate(code: str) -> None:
+    """立即重新评估 / Re-evaluate a centre now."""
+    from server.centre.operations import get_centre
+    from server.inspections.operations import evaluate_centre
+
+    now = utcnow()
+    run = evaluate_centre(get_centre(code, actor=Actor.system(), now=now), trigger="manual", actor=Actor.system(), now=now)
+    db.session.commit()
+    click.echo(f"发现 / findings: {run.findings} (规则库 / rulebook {run.rulebook_version})")
+
+
+@main.group("pack")
+def pack_group() -> None:
+    """合规资料包 / Compliance packs."""
+
+
+@pack_group.command("build")
+@click.option("--centre", "code", required=True, help="机构代码 / centre code")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def pack_build(code: str, start: object, end: object, output: str) -> None:
+    """生成签名合规资料包 / Build a signed compliance pack."""
+    from tqdm import tqdm
+
+    from server.centre.operations import get_centre
+    from server.errors import ApiError
+    from server.inspections.operations import check_period, write_pack
+
+    now = utcnow()
+    try:
+        period = check_period(start.date(), end.date())  # type: ignore[attr-defined]
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from exc
+    centre = get_centre(code, actor=Actor.system(), now=now)
+    with tqdm(desc="资料包 / pack", unit="row", dynamic_ncols=True) as bar, open(output, "wb") as fh:
+        def progress(done: int, total: int | None, label: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(label[-30:])
+            bar.update(done - bar.n)
+
+        result = write_pack(centre, period, fh, actor=Actor.system(), now=now, progress=progress)
+    db.session.commit()
+    click.echo(f"已生成 / written: {output} (manifest sha256 {result.manifest_sha256[:16]}…)")
+
+
+@pack_group.command("verify", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def pack_verify(args: tuple[str, ...]) -> None:
+    """离线核验资料包：FILE.zip [--key PUBKEY] / Verify a pack offline."""
+    from compliance.pack.verify import main as verify_main
+
+    sys.exit(verify_main(list(args)))

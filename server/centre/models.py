@@ -87,6 +87,8 @@ class Centre(db.Model):
     region: Mapped[str | None] = mapped_column(String(40))  # key of a rulebook overlay
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
     address: Mapped[str | None] = mapped_column(String(200))
+    # Stricter-than-rulebook settings of this centre: {rule_id: {parameter: value}} (see docs/rulebook.md).
+    rule_policy: Mapped[dict[str, dict[str, object]]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -68,6 +68,11 @@ def dashboard() -> str:
             select(Staff.role).where(Staff.centre_id == centre.id, Staff.left_on.is_(None))
         ).scalars()
         context["staff_by_role"] = sorted(Counter(staff_roles).items())
+    if actor.can(Perm.FINDINGS_READ, centre.id, now):
+        from server.inspections.operations import current_findings
+
+        findings = current_findings(centre, actor=actor, now=now)
+        context["findings_by_severity"] = Counter(f.severity for f in findings)
     if role is Role.GUARDIAN:
         context["children"] = list(db.session.execute(list_children(centre, actor=actor, now=now, on=today)).scalars())
     if role is Role.INSPECTOR:

@@ -25,6 +25,9 @@ VALID_BODIES = {
     ("POST", "/api/v1/children/<child_id>/consent"): {"contact_id": "{contact_id}", "consent_on": "2026-09-01"},
     ("POST", "/api/v1/centres/<code>/contacts"): {"name": "李四", "phone": "13900000000"},
     ("POST", "/api/v1/centres/<code>/staff"): {"name": "王老师", "role": "caregiver", "hired_on": "2026-01-01"},
+    ("POST", "/api/v1/centres/<code>/evaluations"): None,
+    ("POST", "/api/v1/centres/<code>/inspectors"): {
+        "username": "inspector-x", "display_name": "检查员", "expires_at": "2026-12-01T00:00:00Z"},
 }
 
 
@@ -65,6 +68,8 @@ def test_director_of_a_gets_404_for_every_object_of_b(app, client, two_centres):
         url = pattern
         for name in arguments:
             url = url.replace(f"<{name}>", str(ids[name]))
+        if pattern.endswith("/packs"):
+            url += "?from=2026-09-01&to=2026-09-07"
         body = VALID_BODIES.get((method, pattern))
         if body is not None:
             body = {k: ids["contact_id"] if v == "{contact_id}" else v for k, v in body.items()}

@@ -1,0 +1,144 @@
+"""Evaluate a centre against its rulebook, keep the findings, grant inspectors, build signed packs."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from typing import BinaryIO
+
+from sqlalchemy import select, update
+
+from compliance import Period, evaluate
+from compliance.pack.build import PackResult, Progress, build_pack
+from server.audit.operations import log_access, record_change
+from server.auth.actor import Actor, authorise
+from server.auth.models import User
+from server.auth.operations import create_user, grant_role
+from server.auth.roles import Perm, Role
+from server.centre.models import Centre
+from server.database import db
+from server.errors import ProblemCollector
+from server.inspections import keys
+from server.inspections.models import EvaluationRun, StoredFinding
+from server.inspections.records import (
+    access_log,
+    audit_entries,
+    audit_head,
+    centre_record,
+    compliance_inputs,
+    rules_for,
+)
+from server.inspections.registers import all_registers
+from server.timezones import centre_today, centre_zone
+
+GENERATOR_VERSION = "0.1.0"
+# Inspections are unannounced (双随机): a pack may cover any period, but not an unbounded one.
+MAX_PACK_DAYS = 3 * 366
+
+
+def evaluation_period(centre: Centre, now: datetime) -> Period:
+    """What a routine evaluation looks at: the last 30 days up to today."""
+    today = centre_today(centre, now)
+    return Period(today - timedelta(days=29), today)
+
+
+def evaluate_centre(centre: Centre, *, trigger: str, actor: Actor, now: datetime) -> EvaluationRun:
+    """Run every evaluator; the new findings replace the current ones (older runs stay as history)."""
+    authorise(actor, Perm.CENTRE_MANAGE, centre.id, now)
+    period = evaluation_period(centre, now)
+    rules = rules_for(centre, period.end)
+    findings = evaluate(compliance_inputs(centre), rules, period)
+    run = EvaluationRun(centre_id=centre.id, at=now, trigger=trigger, rulebook_version=rules.version,
+                        period_from=period.start, period_to=period.end, findings=len(findings))
+    db.session.add(run)
+    db.session.flush()
+    db.session.execute(update(StoredFinding).where(StoredFinding.centre_id == centre.id,
+                                                   StoredFinding.is_current).values(is_current=False))
+    db.session.add_all(
+        StoredFinding(
+            centre_id=centre.id, run_id=run.id, rule_id=f.rule_id, severity=f.severity.value,
+            period_from=f.period.start, period_to=f.period.end, evidence=list(f.evidence),
+            message_zh=f.message_zh, message_en=f.message_en, responsibility=f.responsibility.value,
+            inspection_area=f.inspection_area.value, is_current=True,
+        )
+        for f in findings
+    )
+    db.session.flush()
+    record_change(centre_id=centre.id, actor_id=actor.user_id, actor_kind=actor.kind, action="evaluation.run",
+                  object_type="evaluation_run", object_id=run.id, before=None,
+                  after={"rulebook": rules.version, "findings": len(findings), "trigger": trigger}, now=now)
+    return run
+
+
+def current_findings(centre: Centre, *, actor: Actor, now: datetime) -> list[StoredFinding]:
+    """The latest run's findings, most serious first."""
+    authorise(actor, Perm.FINDINGS_READ, centre.id, now)
+    rank = {"critical": 0, "violation": 1, "warning": 2, "info": 3}
+    rows = db.session.execute(
+        select(StoredFinding).where(StoredFinding.centre_id == centre.id, StoredFinding.is_current)
+    ).scalars()
+    return sorted(rows, key=lambda f: (rank.get(f.severity, 9), f.rule_id, f.id))
+
+
+def last_run(centre: Centre) -> EvaluationRun | None:
+    return db.session.execute(
+        select(EvaluationRun).where(EvaluationRun.centre_id == centre.id).order_by(EvaluationRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def grant_inspector(
+    centre: Centre, *, username: str, display_name: str, expires_at: datetime, actor: Actor, now: datetime
+) -> tuple[User, str | None]:
+    """Give an inspector read-only access to this centre until `expires_at`.
+
+    A new account gets a one-time random password (returned once, to hand over); an existing
+    inspector account simply gains this centre in its scope.
+    """
+    authorise(actor, Perm.INSPECTORS_GRANT, centre.id, now)
+    user = db.session.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+    password = None
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user = create_user(username, display_name, password, actor=actor, now=now)
+    grant_role(user, centre.id, Role.INSPECTOR, expires_at=expires_at, actor=actor, now=now)
+    return user, password
+
+
+def check_period(start: date | None, end: date | None) -> Period:
+    """A pack period from user input, with every problem reported at once."""
+    problems = ProblemCollector()
+    if start is None:
+        problems.add("required", "请填写开始日期 / Start date is required", "from")
+    if end is None:
+        problems.add("required", "请填写结束日期 / End date is required", "to")
+    if start and end and end < start:
+        problems.add("period_reversed", "结束日期早于开始日期 / The period ends before it starts", "to")
+    if start and end and (end - start).days + 1 > MAX_PACK_DAYS:
+        problems.add("period_too_long", "期间最长三年 / A pack covers at most three years", "to")
+    problems.raise_if_any()
+    assert start is not None and end is not None
+    return Period(start, end)
+
+
+def write_pack(
+    centre: Centre, period: Period, output: BinaryIO, *, actor: Actor, now: datetime,
+    progress: Progress | None = None,
+) -> PackResult:
+    """Stream a signed compliance pack of the period into `output`; the download itself is logged first,
+    so it appears in the pack's own access register.
+    """
+    authorise(actor, Perm.PACKS_DOWNLOAD, centre.id, now)
+    log_access(centre_id=centre.id, user_id=actor.user_id, action="download", object_type="pack",
+               object_id=f"{period.start}..{period.end}", now=now, detail="compliance pack")
+    db.session.flush()
+    keys.ensure_keys(centre, now)
+    key_id, private_key = keys.signing_key(centre)
+    findings_run = evaluate(compliance_inputs(centre), rules_for(centre, period.end), period)
+    tz = centre_zone(centre)
+    return build_pack(
+        output, centre=centre_record(centre), period=period, registers=all_registers(),
+        findings=findings_run, rulebook=rules_for(centre, period.end), audit_head=audit_head(centre),
+        audit_entries=audit_entries(centre, period, tz), access_log=access_log(centre, period, tz),
+        signing_key=private_key, key_id=key_id, generated_at=now, generator_version=GENERATOR_VERSION,
+        progress=progress, tz=tz,
+    )
