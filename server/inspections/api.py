@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime
+from typing import IO
 
-from flask import Blueprint, Response, send_file
+from flask import Blueprint
 from pydantic import Field
 from sqlalchemy import select
 
@@ -131,9 +133,23 @@ def download_pack(code: str, query: PackQuery):
     period = ops.check_period(query.from_, query.to)
     # Built into a temporary file (memory stays flat whatever the period), then streamed out.
     spool = tempfile.TemporaryFile()
-    ops.write_pack(centre, period, spool, actor=actor, now=now)
+    try:
+        ops.write_pack(centre, period, spool, actor=actor, now=now)
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
     spool.seek(0)
     name = f"tuoyu-pack-{centre.code}-{period.start}-{period.end}.zip"
-    response: Response = send_file(spool, mimetype="application/zip", as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    headers = {"Content-Type": "application/zip", "Content-Length": str(size),
+               "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+    # A (generator, status, headers) tuple: spectree passes it through; a Response would be buffered whole.
+    return _chunks(spool), 200, headers
+
+
+def _chunks(spool: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    try:
+        while block := spool.read(size):
+            yield block
+    finally:
+        spool.close()

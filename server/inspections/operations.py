@@ -124,8 +124,9 @@ def write_pack(
     centre: Centre, period: Period, output: BinaryIO, *, actor: Actor, now: datetime,
     progress: Progress | None = None,
 ) -> PackResult:
-    """Stream a signed compliance pack of the period into `output`; the download itself is logged first,
-    so it appears in the pack's own access register.
+    """Stream a signed compliance pack of the period into `output`.
+
+    The download is logged first, so it appears in the pack's own access register.
     """
     authorise(actor, Perm.PACKS_DOWNLOAD, centre.id, now)
     log_access(centre_id=centre.id, user_id=actor.user_id, action="download", object_type="pack",
