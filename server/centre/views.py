@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import func, select
 
+from compliance import Responsibility
 from server.auth.roles import Perm, Role
 from server.auth.session import current_actor
 from server.centre import operations as ops
@@ -73,6 +74,9 @@ def dashboard() -> str:
 
         findings = current_findings(centre, actor=actor, now=now)
         context["findings_by_severity"] = Counter(f.severity for f in findings)
+        context["findings_by_responsibility"] = [
+            (r, sum(1 for f in findings if f.responsibility == r.value)) for r in Responsibility
+        ]
     if role is Role.GUARDIAN:
         context["children"] = list(db.session.execute(list_children(centre, actor=actor, now=now, on=today)).scalars())
     if role is Role.INSPECTOR:

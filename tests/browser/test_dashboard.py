@@ -19,6 +19,7 @@ def test_director_sees_the_chinese_dashboard_and_switches_to_english(page: Page,
     expect(page.locator("#dashboard-title")).to_contain_text("负责人工作台")
     expect(page.get_by_text("在托幼儿")).to_be_visible()
     expect(page.get_by_text("小月亮班 · 托小班")).to_be_visible()
+    expect(page.locator("#findings-by-responsibility")).to_contain_text("备案承诺")
     page.screenshot(path=str(tmp_path / "dashboard-zh.png"), full_page=True)
     page.locator("#lang-switch").click()
     expect(page.locator("#dashboard-title")).to_contain_text("Director dashboard")

@@ -98,3 +98,10 @@ def test_cookie_authenticated_api_write_needs_the_csrf_header(client, director):
     allowed = client.post("/api/v1/centres/alpha/contacts", json={"name": "李四"},
                           headers={"X-CSRFToken": _csrf(client, "/")})
     assert (refused.status_code, allowed.status_code) == (400, 201)
+
+
+def test_many_failed_log_ins_from_one_address_are_rate_limited(app, client, director):
+    # Different usernames, so the per-account lock-out does not answer first: this is Flask-Limiter.
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    statuses = [_login(client, f"nobody-{i}", "wrong-password").status_code for i in range(limit + 1)]
+    assert (set(statuses[:limit]), statuses[limit]) == ({401}, 429)

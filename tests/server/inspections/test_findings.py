@@ -103,3 +103,19 @@ def test_an_inspector_reads_findings_but_cannot_trigger_an_evaluation(client, ce
 def test_a_guardian_cannot_read_findings(client, centre, clock):
     parent = make_login("parent", clock.now(), [(centre, Role.GUARDIAN)])
     assert client.get("/api/v1/centres/alpha/findings", headers=parent.headers).status_code == 403
+
+
+def test_an_inspector_reads_a_register_on_screen_and_the_read_is_logged(app, client, centre, clock):
+    from sqlalchemy import select
+
+    from server.audit.models import AccessEvent
+    from server.demo.seed import DEMO_PASSWORD
+
+    make_child(centre, clock.now(), name="王小明")
+    make_login("inspector", clock.now(), [(centre, Role.INSPECTOR)], password=DEMO_PASSWORD)
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    client.post("/login", data={"username": "inspector", "password": DEMO_PASSWORD, "csrf_token": token})
+    html = client.get("/centres/alpha/registers/幼儿花名册").get_data(as_text=True)
+    logged = db.session.execute(select(AccessEvent).where(AccessEvent.object_type == "register")).scalar_one()
+    assert ("王小明" in html, logged.object_id) == (True, "幼儿花名册")
