@@ -42,9 +42,11 @@ def _instance_path(test_config: dict[str, Any] | None) -> str | None:
 
 def _import_models() -> None:
     """Every domain's models, so the metadata (and Alembic) sees all tables."""
+    import server.attendance.models
     import server.audit.models
     import server.auth.models
     import server.centre.models
+    import server.fleet.models
     import server.inspections.models
     import server.people.models
     import server.scheduling.models  # noqa: F401
@@ -70,15 +72,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     # Listed, not discovered: a reader sees every entry point here.
     from server.apispec import register_openapi
+    from server.attendance import api as attendance_api
     from server.auth import api as auth_api
     from server.auth import views as auth_views
     from server.centre import api as centre_api
     from server.centre import views as centre_views
+    from server.fleet import api as fleet_api
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
     from server.people import api as people_api
 
-    for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp):
+    for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     app.register_blueprint(auth_views.bp)
@@ -88,10 +92,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_jobs(app: Flask) -> None:
-    """Scheduled jobs of every domain, run by the one `tuoyu scheduler run` process."""
+    """Scheduled jobs of every domain (run by the one `tuoyu scheduler run` process) and device-event handlers."""
+    from server.attendance.operations import handle_kiosk_event
+    from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
 
     app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION]
+    # Device events by kind prefix: each domain that devices report to adds its handler here.
+    app.extensions["tuoyu.event_router"] = EventRouter({"attendance": handle_kiosk_event})
 
 
 def _register_unit_of_work(app: Flask) -> None:

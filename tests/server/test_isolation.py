@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from server.auth.roles import Role
 from server.database import db
 from server.people.models import StaffRole
+from server.attendance.operations import issue_credential
+from server.fleet.models import DeviceKind
+from server.fleet.operations import create_enrolment_code, enroll_device
 from server.people.operations import create_staff
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
 
@@ -26,9 +30,20 @@ VALID_BODIES = {
     ("POST", "/api/v1/centres/<code>/contacts"): {"name": "李四", "phone": "13900000000"},
     ("POST", "/api/v1/centres/<code>/staff"): {"name": "王老师", "role": "caregiver", "hired_on": "2026-01-01"},
     ("POST", "/api/v1/centres/<code>/evaluations"): None,
+    ("POST", "/api/v1/centres/<code>/devices/enrolment-codes"): {"kind": "kiosk", "name": "门口"},
+    ("POST", "/api/v1/devices/<device_pk>/revoke"): None,
+    ("POST", "/api/v1/contacts/<contact_id>/credentials"): {"expires_on": "2027-09-01"},
+    ("POST", "/api/v1/staff/<staff_id>/credentials"): {"expires_on": "2027-09-01"},
+    ("POST", "/api/v1/credentials/<credential_id>/reissue"): None,
+    ("PUT", "/api/v1/credentials/<credential_id>/pin"): {"pin": "480516"},
+    ("POST", "/api/v1/credentials/<credential_id>/phones"): {"public_key": "A" * 43},
     ("POST", "/api/v1/centres/<code>/inspectors"): {
         "username": "inspector-x", "display_name": "检查员", "expires_at": "2026-12-01T00:00:00Z"},
 }
+
+
+# Routes for device tokens only (a user token gets 401 there); their isolation is tested per device.
+DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>"}
 
 
 def _api_rules_with_ids(app):
@@ -36,6 +51,8 @@ def _api_rules_with_ids(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.arguments:
             pattern = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)
+            if pattern in DEVICE_ROUTES:
+                continue
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield method, pattern, rule.arguments
 
@@ -49,10 +66,13 @@ def two_centres(app, clock):
     contact_b = make_contact(b, now)
     link(child_b, contact_b, now)
     staff_b = create_staff(b, name="赵老师", role=StaffRole.CAREGIVER, hired_on=now.date(), actor=SYSTEM, now=now)
+    credential_b = issue_credential(b, contact=contact_b, expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
+    code_b, _ = create_enrolment_code(b, kind=DeviceKind.KIOSK, name="门口", actor=SYSTEM, now=now)
+    device_b, _ = enroll_device(code_b, kind=DeviceKind.KIOSK, name=None, version=None, now=now)
     director_a = make_login("director-a", now, [(a, Role.ADMIN)])
     db.session.commit()
     ids = {"code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
-           "staff_id": staff_b.id}
+           "staff_id": staff_b.id, "credential_id": credential_b.id, "device_pk": device_b.id, "photo_id": 1}
     return director_a, ids
 
 

@@ -1,0 +1,192 @@
+"""JSON API: credentials (cards, phones, PINs), the kiosk roster and photos, and live presence."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+
+from flask import Blueprint, Response, request
+from pydantic import Field
+
+from server.apispec import Schema, responses, spec
+from server.attendance import operations as ops
+from server.attendance.models import Credential
+from server.audit.operations import log_access
+from server.auth.actor import authorise
+from server.auth.roles import Perm
+from server.auth.session import current_actor
+from server.centre.models import Centre
+from server.centre.operations import get_centre
+from server.clock import utcnow
+from server.database import db
+from server.errors import NotFound
+from server.fleet.api import current_device
+from server.people.models import Photo
+from server.people.operations import get_contact, get_staff
+
+bp = Blueprint("attendance_api", __name__, url_prefix="/api/v1")
+
+
+class CredentialIn(Schema):
+    expires_on: date
+
+
+class CredentialOut(Schema):
+    id: int
+    contact_id: int | None
+    staff_id: int | None
+    card_serial: int
+    revoked_serials: list[int]
+    expires_on: date
+    has_pin: bool = False
+
+
+class CardOut(Schema):
+    credential_id: int
+    serial: int
+    qr_text: str
+
+
+class PinIn(Schema):
+    pin: str = Field(min_length=4, max_length=12)
+
+
+class PhoneIn(Schema):
+    public_key: str = Field(min_length=40, max_length=64)
+
+
+class PhoneOut(Schema):
+    id: int
+    credential_id: int
+    enrolled_at: datetime
+
+
+class RosterOut(Schema):
+    version: int
+    document: str
+    signature: str
+
+
+class RoomPresenceOut(Schema):
+    room_id: int | None
+    children: list[int]
+    staff: list[int]
+
+
+class PresenceOut(Schema):
+    at: datetime
+    children_present: int
+    staff_present: int
+    rooms: list[RoomPresenceOut]
+
+
+def _credential_out(cred: Credential) -> CredentialOut:
+    out = CredentialOut.model_validate(cred)
+    out.has_pin = cred.pin_hash is not None
+    return out
+
+
+def _credential(credential_id: int, perm: Perm) -> Credential:
+    actor, now = current_actor(), utcnow()
+    cred = db.session.get(Credential, credential_id)
+    if cred is None or not actor.can(Perm.CENTRE_READ, cred.centre_id, now):
+        raise NotFound()
+    authorise(actor, perm, cred.centre_id, now)
+    return cred
+
+
+@bp.post("/contacts/<int:contact_id>/credentials")
+@spec.validate(json=CredentialIn, resp=responses(HTTP_201=CredentialOut), tags=["credentials"])
+def issue_contact_credential(contact_id: int, json: CredentialIn):
+    """Give a guardian or authorised pick-up adult a kiosk credential."""
+    actor, now = current_actor(), utcnow()
+    contact = get_contact(contact_id, actor=actor, now=now)
+    centre = db.session.get(Centre, contact.centre_id)
+    cred = ops.issue_credential(centre, contact=contact, expires_on=json.expires_on, actor=actor, now=now)
+    return _credential_out(cred), 201
+
+
+@bp.post("/staff/<int:staff_id>/credentials")
+@spec.validate(json=CredentialIn, resp=responses(HTTP_201=CredentialOut), tags=["credentials"])
+def issue_staff_credential(staff_id: int, json: CredentialIn):
+    """Give a member of staff a kiosk credential (to sign on and off duty)."""
+    actor, now = current_actor(), utcnow()
+    staff = get_staff(staff_id, actor=actor, now=now)
+    centre = db.session.get(Centre, staff.centre_id)
+    cred = ops.issue_credential(centre, staff=staff, expires_on=json.expires_on, actor=actor, now=now)
+    return _credential_out(cred), 201
+
+
+@bp.get("/credentials/<int:credential_id>/card")
+@spec.validate(resp=responses(HTTP_200=CardOut), tags=["credentials"])
+def card(credential_id: int):
+    """The signed QR text of the credential's current card (for printing)."""
+    cred = _credential(credential_id, Perm.CONTACTS_WRITE)
+    return CardOut(credential_id=cred.id, serial=cred.card_serial, qr_text=ops.card_text(cred, now=utcnow()))
+
+
+@bp.post("/credentials/<int:credential_id>/reissue")
+@spec.validate(resp=responses(HTTP_200=CredentialOut), tags=["credentials"])
+def reissue(credential_id: int):
+    """A card was lost: revoke its serial and issue the next one."""
+    cred = _credential(credential_id, Perm.CONTACTS_WRITE)
+    return _credential_out(ops.reissue_card(cred, actor=current_actor(), now=utcnow()))
+
+
+@bp.put("/credentials/<int:credential_id>/pin")
+@spec.validate(json=PinIn, resp=responses(HTTP_200=CredentialOut), tags=["credentials"])
+def set_pin(credential_id: int, json: PinIn):
+    """Set the PIN typed at the kiosk when the phone is dead."""
+    cred = _credential(credential_id, Perm.CONTACTS_WRITE)
+    return _credential_out(ops.set_pin(cred, json.pin, actor=current_actor(), now=utcnow()))
+
+
+@bp.post("/credentials/<int:credential_id>/phones")
+@spec.validate(json=PhoneIn, resp=responses(HTTP_201=PhoneOut), tags=["credentials"])
+def enroll_phone(credential_id: int, json: PhoneIn):
+    """Enrol the public key a phone page generated."""
+    actor, now = current_actor(), utcnow()
+    cred = db.session.get(Credential, credential_id)
+    if cred is None or not (actor.can(Perm.CENTRE_READ, cred.centre_id, now) or cred.contact_id in actor.contact_ids):
+        raise NotFound()
+    return PhoneOut.model_validate(ops.enroll_phone(cred, json.public_key, actor=actor, now=now)), 201
+
+
+@bp.get("/devices/roster")
+@spec.validate(resp=responses("HTTP_304", HTTP_200=RosterOut), tags=["devices"])
+def roster():
+    """The signed roster for the calling kiosk's centre (`If-None-Match: "<version>"` answers 304)."""
+    device, now = current_device(), utcnow()
+    centre = db.session.get(Centre, device.centre_id)
+    assert centre is not None
+    if request.headers.get("If-None-Match", "").strip('"') == str(ops.roster_version(centre)):
+        return Response(status=304)
+    data, signature, version = ops.build_roster(centre, now=now)
+    return RosterOut(version=version, document=base64.b64encode(data).decode(),
+                     signature=base64.b64encode(signature).decode())
+
+
+@bp.get("/devices/photos/<int:photo_id>")
+@spec.validate(resp=responses("HTTP_200"), tags=["devices"])
+def device_photo(photo_id: int):
+    """A photo the roster references, for the kiosk's check-out screen (each fetch logged)."""
+    device, now = current_device(), utcnow()
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.centre_id != device.centre_id:
+        raise NotFound()
+    log_access(centre_id=device.centre_id, user_id=None, action="read", object_type="photo", object_id=photo.id,
+               now=now, detail=f"kiosk {device.device_id}")
+    return Response(photo.data, mimetype=photo.content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/centres/<string:code>/presence")
+@spec.validate(resp=responses(HTTP_200=PresenceOut), tags=["attendance"])
+def presence(code: str):
+    """Who is in right now, per class: children and staff on duty."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    rooms = ops.presence(centre, actor=actor, now=now)
+    return PresenceOut(at=now, children_present=sum(len(r.children) for r in rooms),
+                       staff_present=sum(len(r.staff) for r in rooms),
+                       rooms=[RoomPresenceOut(room_id=r.room_id, children=list(r.children), staff=list(r.staff))
+                              for r in rooms])

@@ -1,0 +1,355 @@
+"""Credentials for the kiosk, the signed roster it verifies against, and attendance from its events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from devices.credentials import (
+    PersonKind,
+    PhoneEnrolment,
+    RosterCentre,
+    RosterChild,
+    RosterCredential,
+    RosterDocument,
+    RosterPerson,
+    check_pin_policy,
+    expand_keys,
+    hash_pin,
+    issue_card,
+    load_public_key,
+    sign_roster,
+)
+from devices.protocol import Event
+from server.attendance.models import AttendanceEvent, AttendanceKind, Credential, PhoneKey
+from server.audit.models import AuditHead, chain_for
+from server.audit.operations import audit_record, snapshot
+from server.auth.actor import Actor, authorise
+from server.auth.roles import Perm
+from server.centre.models import Centre, Room
+from server.database import db
+from server.errors import NotFound, ProblemCollector
+from server.fleet.models import Device
+from server.fleet.operations import EventRejected
+from server.inspections import keys
+from server.people.models import Child, ChildContact, Contact, Staff
+from server.timezones import centre_today, centre_zone
+
+CREDENTIAL_FIELDS = ("contact_id", "staff_id", "card_serial", "revoked_serials", "expires_on", "revoked_at")
+EVENT_FIELDS = ("kind", "child_id", "staff_id", "contact_id", "method", "credential_id", "at", "flags", "reason")
+
+
+def person_ref(*, contact_id: int | None = None, staff_id: int | None = None) -> str:
+    """Roster person ids: `c<contact id>` for guardians and pick-up adults, `s<staff id>` for staff."""
+    return f"c{contact_id}" if contact_id is not None else f"s{staff_id}"
+
+
+def issue_credential(
+    centre: Centre, *, contact: Contact | None = None, staff: Staff | None = None, expires_on: date,
+    actor: Actor, now: datetime,
+) -> Credential:
+    """Give an adult a kiosk credential (card serial 1; phones and PIN are added later)."""
+    authorise(actor, Perm.CONTACTS_WRITE if contact else Perm.STAFF_WRITE, centre.id, now)
+    problems = ProblemCollector()
+    if (contact is None) == (staff is None):
+        problems.add("one_person", "凭证须属于一位联系人或一位员工 / A credential belongs to one contact or one staff member")
+    for person in (contact, staff):
+        if person is not None and person.centre_id != centre.id:
+            raise NotFound()
+    if expires_on <= centre_today(centre, now):
+        problems.add("expiry_in_past", "有效期须晚于今天 / Expiry must be after today", "expires_on")
+    problems.raise_if_any()
+    credential = Credential(centre_id=centre.id, contact_id=contact.id if contact else None,
+                            staff_id=staff.id if staff else None, card_serial=1, revoked_serials=[],
+                            expires_on=expires_on, created_at=now)
+    db.session.add(credential)
+    db.session.flush()
+    audit_record(credential, "credential.issue", None, CREDENTIAL_FIELDS, actor=actor, now=now)
+    return credential
+
+
+def reissue_card(credential: Credential, *, actor: Actor, now: datetime) -> Credential:
+    """A lost card: its serial is revoked at every kiosk with the next roster; a new serial is printed."""
+    authorise(actor, Perm.CONTACTS_WRITE, credential.centre_id, now)
+    before = snapshot(credential, CREDENTIAL_FIELDS)
+    credential.revoked_serials = [*credential.revoked_serials, credential.card_serial]
+    credential.card_serial += 1
+    db.session.flush()
+    audit_record(credential, "credential.reissue", before, CREDENTIAL_FIELDS, actor=actor, now=now)
+    return credential
+
+
+def set_pin(credential: Credential, pin: str, *, actor: Actor, now: datetime) -> Credential:
+    """Set the PIN an adult types at the kiosk when their phone is dead (argon2id in the roster)."""
+    authorise(actor, Perm.CONTACTS_WRITE, credential.centre_id, now)
+    problems = ProblemCollector()
+    for code in check_pin_policy(pin):
+        problems.add(code, "PIN 须为 6–8 位数字，且不能过于简单 / PIN: 6–8 digits, not trivial", "pin")
+    problems.raise_if_any()
+    before = snapshot(credential, CREDENTIAL_FIELDS)
+    credential.pin_hash = hash_pin(pin)
+    db.session.flush()
+    audit_record(credential, "credential.pin", before, CREDENTIAL_FIELDS, actor=actor, now=now)
+    return credential
+
+
+def enroll_phone(credential: Credential, public_key: str, *, actor: Actor, now: datetime) -> PhoneKey:
+    """Enrol the key a phone page generated; the phone then shows 30-s signed codes."""
+    if credential.contact_id is None or credential.contact_id not in actor.contact_ids:
+        authorise(actor, Perm.CONTACTS_WRITE, credential.centre_id, now)
+    try:
+        load_public_key(public_key)
+    except ValueError:
+        problems = ProblemCollector()
+        problems.add("bad_public_key", "公钥格式不正确 / Not an Ed25519 public key", "public_key")
+        problems.raise_if_any()
+    phone = PhoneKey(credential_id=credential.id, public_key=public_key, enrolled_at=now)
+    db.session.add(phone)
+    db.session.flush()
+    audit_record(credential, "credential.phone", None, CREDENTIAL_FIELDS, actor=actor, now=now)
+    return phone
+
+
+def card_text(credential: Credential, *, now: datetime) -> str:
+    """The QR text printed on the adult's card, signed by the centre key."""
+    centre = db.session.get(Centre, credential.centre_id)
+    assert centre is not None
+    keys.ensure_keys(centre, now)
+    _, private_key = keys.signing_key(centre)
+    return issue_card(private_key, centre_id=centre.id, credential_id=credential.id,
+                      person_id=person_ref(contact_id=credential.contact_id, staff_id=credential.staff_id),
+                      serial=credential.card_serial, issued_at=now, expires_on=credential.expires_on)
+
+
+def roster_version(centre: Centre) -> int:
+    """Every change that can alter a roster is audited, so the chain's length is a rising version."""
+    head = db.session.get(AuditHead, chain_for(centre.id))
+    return head.seq if head else 0
+
+
+def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
+    """The roster the kiosks verify offline: who may drop off and pick up whom, signed by the centre key."""
+    keyset = keys.ensure_keys(centre, now)
+    _, private_key = keys.signing_key(centre)
+    today = centre_today(centre, now)
+    rooms = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre.id)).all())
+    children = db.session.execute(
+        select(Child).where(Child.centre_id == centre.id, Child.enrolled_on <= today,
+                            (Child.left_on.is_(None)) | (Child.left_on >= today)).order_by(Child.id)
+    ).scalars().all()
+    enrolled = {c.id for c in children}
+    drop_off: dict[int, list[int]] = defaultdict(list)
+    pick_up: dict[int, list[int]] = defaultdict(list)
+    for link in db.session.execute(select(ChildContact).where(ChildContact.centre_id == centre.id)).scalars():
+        if link.child_id in enrolled:
+            if link.may_drop_off:
+                drop_off[link.contact_id].append(link.child_id)
+            if link.may_pick_up:
+                pick_up[link.contact_id].append(link.child_id)
+    credentials = db.session.execute(
+        select(Credential).where(Credential.centre_id == centre.id, Credential.revoked_at.is_(None),
+                                 Credential.expires_on >= today).order_by(Credential.id)
+    ).scalars().all()
+    phones: dict[int, list[PhoneKey]] = defaultdict(list)
+    for phone in db.session.execute(select(PhoneKey).where(PhoneKey.revoked_at.is_(None))).scalars():
+        phones[phone.credential_id].append(phone)
+    persons: dict[str, RosterPerson] = {}
+    for cred in credentials:
+        ref = person_ref(contact_id=cred.contact_id, staff_id=cred.staff_id)
+        if cred.contact_id is not None:
+            contact = db.session.get(Contact, cred.contact_id)
+            assert contact is not None
+            kind = PersonKind.GUARDIAN if _is_guardian(contact.id) else PersonKind.PICKUP
+            persons[ref] = RosterPerson(ref, contact.name, kind, contact.photo_id, cred.pin_hash,
+                                        tuple(sorted(drop_off[contact.id])), tuple(sorted(pick_up[contact.id])))
+        else:
+            staff = db.session.get(Staff, cred.staff_id)
+            assert staff is not None
+            persons[ref] = RosterPerson(ref, staff.name, PersonKind.STAFF, None, cred.pin_hash)
+    document = RosterDocument(
+        centre=RosterCentre(centre.id, centre.code, centre.timezone), version=roster_version(centre),
+                # Retired keys stay listed: cards printed before a rotation keep working until reissued.
+        generated_at=now, keys=expand_keys([record.public_key for record in keyset.keys]),
+        persons=tuple(persons.values()),
+        credentials=tuple(
+            RosterCredential(c.id, person_ref(contact_id=c.contact_id, staff_id=c.staff_id), c.expires_on,
+                             c.card_serial, tuple(c.revoked_serials),
+                             tuple(PhoneEnrolment(p.id, p.public_key) for p in phones[c.id]))
+            for c in credentials
+        ),
+        children=tuple(RosterChild(c.id, c.name, rooms.get(c.room_id), c.photo_id) for c in children),
+    )
+    data, signature = sign_roster(document, private_key)
+    return data, signature, document.version
+
+
+def _is_guardian(contact_id: int) -> bool:
+    return db.session.execute(
+        select(ChildContact.id).where(ChildContact.contact_id == contact_id, ChildContact.is_guardian)
+    ).first() is not None
+
+
+class _CheckPayload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    person_id: str = Field(pattern=r"^[cs][0-9]{1,12}$")
+    children: list[int] = Field(default_factory=list, max_length=20)
+    method: Literal["card", "phone", "pin"] | None = None
+    credential_id: int | None = None
+
+
+class _RefusedPayload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reason: str = Field(max_length=64)
+    method: str | None = Field(None, max_length=16)
+    credential_id: int | None = None
+    person_id: str | None = Field(None, pattern=r"^[cs][0-9]{1,12}$")
+
+
+@dataclass
+class _Person:
+    contact: Contact | None = None
+    staff: Staff | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+def _resolve_person(centre_id: int, ref: str) -> _Person:
+    model = Contact if ref[0] == "c" else Staff
+    row = db.session.get(model, int(ref[1:]))
+    if row is None or row.centre_id != centre_id:
+        raise EventRejected("unknown_person", f"no person {ref} at this centre")
+    return _Person(contact=row) if model is Contact else _Person(staff=row)
+
+
+def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
+    """Turn one kiosk event into attendance rows: authoritative re-check, flagged but never lost."""
+    kind = str(event.kind)
+    if kind == "attendance.refused":
+        _record_refusal(device, event, now)
+        return
+    try:
+        payload = _CheckPayload.model_validate(event.payload)
+    except ValidationError as exc:
+        raise EventRejected("invalid_payload", str(exc.errors()[0]["msg"])) from None
+    person = _resolve_person(device.centre_id, payload.person_id)
+    centre = db.session.get(Centre, device.centre_id)
+    assert centre is not None
+    day = event.created_at.astimezone(centre_zone(centre)).date()
+    person.flags += _credential_flags(device.centre_id, payload, day)
+    check_in = kind == "attendance.check_in"
+    links = {}
+    if person.contact is not None:
+        links = {link.child_id: link for link in db.session.execute(
+            select(ChildContact).where(ChildContact.contact_id == person.contact.id)).scalars()}
+    rows = []
+    for child_id in payload.children:
+        child = db.session.get(Child, child_id)
+        if child is None or child.centre_id != device.centre_id:
+            raise EventRejected("unknown_child", f"no child {child_id} at this centre")
+        flags = list(person.flags)
+        if child.enrolled_on > day or (child.left_on is not None and child.left_on < day):
+            flags.append("not_enrolled")
+        link = links.get(child_id)
+        if person.staff is None and (link is None or not (link.may_drop_off if check_in else link.may_pick_up)):
+            flags.append("not_authorised")
+        rows.append(_event_row(device, event, now, AttendanceKind.CHECK_IN if check_in else AttendanceKind.CHECK_OUT,
+                               person, payload, child_id=child_id, flags=flags))
+    if not payload.children:
+        if person.staff is None:
+            raise EventRejected("no_children", "a check-in of an adult names no child")
+        rows.append(_event_row(device, event, now, AttendanceKind.CHECK_IN if check_in else AttendanceKind.CHECK_OUT,
+                               person, payload, flags=list(person.flags)))
+    db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        audit_record(row, f"attendance.{row.kind.value}", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
+
+
+def _credential_flags(centre_id: int, payload: _CheckPayload, day: date) -> list[str]:
+    if payload.credential_id is None:
+        return [] if payload.method == "pin" else ["no_credential"]
+    cred = db.session.get(Credential, payload.credential_id)
+    if cred is None or cred.centre_id != centre_id:
+        return ["wrong_centre"]
+    flags = []
+    if person_ref(contact_id=cred.contact_id, staff_id=cred.staff_id) != payload.person_id:
+        flags.append("credential_mismatch")
+    if cred.revoked_at is not None:
+        flags.append("credential_revoked")
+    if cred.expires_on < day:
+        flags.append("credential_expired")
+    return flags
+
+
+def _event_row(device: Device, event: Event, now: datetime, kind: AttendanceKind, person: _Person,
+               payload: _CheckPayload | _RefusedPayload, *, child_id: int | None = None,
+               flags: list[str] | None = None, reason: str | None = None) -> AttendanceEvent:
+    return AttendanceEvent(
+        centre_id=device.centre_id, kind=kind, child_id=child_id,
+        staff_id=person.staff.id if person.staff else None, contact_id=person.contact.id if person.contact else None,
+        method=payload.method, credential_id=payload.credential_id, at=event.created_at, device_pk=device.id,
+        device_key=event.key, flags=flags or [], reason=reason, recorded_at=now,
+    )
+
+
+def _record_refusal(device: Device, event: Event, now: datetime) -> None:
+    try:
+        payload = _RefusedPayload.model_validate(event.payload)
+    except ValidationError as exc:
+        raise EventRejected("invalid_payload", str(exc.errors()[0]["msg"])) from None
+    person = _Person()
+    if payload.person_id is not None:
+        try:
+            person = _resolve_person(device.centre_id, payload.person_id)
+        except EventRejected:
+            person = _Person()
+    row = _event_row(device, event, now, AttendanceKind.REFUSED, person, payload, reason=payload.reason)
+    db.session.add(row)
+    db.session.flush()
+    audit_record(row, "attendance.refused", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
+
+
+@dataclass(frozen=True)
+class RoomPresence:
+    room_id: int | None
+    children: tuple[int, ...]
+    staff: tuple[int, ...]
+
+
+def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresence]:
+    """Who is in right now: the last in/out of today (centre-local) for each child and staff member."""
+    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+    tz = centre_zone(centre)
+    start = datetime.combine(centre_today(centre, now), time.min, tzinfo=tz)
+    events = db.session.execute(
+        select(AttendanceEvent).where(
+            AttendanceEvent.centre_id == centre.id, AttendanceEvent.at >= start,
+            AttendanceEvent.at < start + timedelta(days=1), AttendanceEvent.at <= now,
+            AttendanceEvent.kind != AttendanceKind.REFUSED,
+        ).order_by(AttendanceEvent.at, AttendanceEvent.id)
+    ).scalars()
+    children_in: dict[int, bool] = {}
+    staff_in: dict[int, bool] = {}
+    for e in events:
+        inside = e.kind is AttendanceKind.CHECK_IN
+        if e.child_id is not None:
+            children_in[e.child_id] = inside
+        elif e.staff_id is not None:
+            staff_in[e.staff_id] = inside
+    room_of = dict(db.session.execute(select(Child.id, Child.room_id).where(Child.centre_id == centre.id)).all())
+    home_of = dict(db.session.execute(select(Staff.id, Staff.home_room_id).where(Staff.centre_id == centre.id)).all())
+    rooms: dict[int | None, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for child_id, inside in children_in.items():
+        if inside:
+            rooms[room_of.get(child_id)][0].append(child_id)
+    for staff_id, inside in staff_in.items():
+        if inside:
+            rooms[home_of.get(staff_id)][1].append(staff_id)
+    return [RoomPresence(room, tuple(sorted(c)), tuple(sorted(s))) for room, (c, s) in sorted(
+        rooms.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]

@@ -1,0 +1,212 @@
+"""Enrol, authenticate and revoke devices; ingest their event batches exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from devices.protocol import Ack, AckStatus, Event, EventResult, ParsedBatch, Reason, event_fingerprint
+from server.audit.operations import log_access, record_change
+from server.auth.actor import Actor, authorise
+from server.auth.roles import Perm
+from server.centre.models import Centre
+from server.database import db
+from server.errors import ApiError, NotFound, ProblemCollector, Unauthorised
+from server.fleet.models import Device, DeviceEvent, DeviceKind, EnrolmentCode
+
+DEVICE_TOKEN_PREFIX = "tyd_"
+# Crockford-style alphabet: no 0/O, 1/I/L to misread off a sheet of paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MAX_CODE_HOURS = 7 * 24
+LAST_SEEN_EVERY = timedelta(seconds=30)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _normal_code(code: str) -> str:
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
+def create_enrolment_code(
+    centre: Centre, *, kind: DeviceKind, name: str, valid_hours: int = 24, actor: Actor, now: datetime
+) -> tuple[str, EnrolmentCode]:
+    """A one-time code to enrol one device; the plain code is returned once."""
+    authorise(actor, Perm.CENTRE_MANAGE, centre.id, now)
+    problems = ProblemCollector()
+    if not name.strip():
+        problems.add("required", "请填写设备名称 / Name the device", "name")
+    if not 1 <= valid_hours <= MAX_CODE_HOURS:
+        problems.add("bad_validity", "有效期为 1–168 小时 / Valid for 1–168 hours", "valid_hours")
+    problems.raise_if_any()
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    code = EnrolmentCode(centre_id=centre.id, code_hash=_digest(raw), kind=kind, name=name.strip(),
+                         created_by_id=actor.user_id, created_at=now, expires_at=now + timedelta(hours=valid_hours))
+    db.session.add(code)
+    db.session.flush()
+    record_change(centre_id=centre.id, actor_id=actor.user_id, actor_kind=actor.kind, action="device.code",
+                  object_type="enrolment_code", object_id=code.id, before=None,
+                  after={"kind": kind, "expires_at": code.expires_at}, now=now)
+    return f"{raw[:5]}-{raw[5:]}", code
+
+
+class EnrolmentRefused(ApiError):
+    status = 404
+    code = "enrolment_refused"
+    message = "注册码无效、已使用或已过期 / The enrolment code is unknown, used or expired"
+
+
+def enroll_device(code: str, *, kind: DeviceKind, name: str | None, version: str | None,
+                  now: datetime) -> tuple[Device, str]:
+    """Trade a one-time code for a device and its bearer token (returned once)."""
+    row = db.session.execute(
+        select(EnrolmentCode).where(EnrolmentCode.code_hash == _digest(_normal_code(code))).with_for_update()
+    ).scalar_one_or_none()
+    if row is None or row.used_at is not None or row.expires_at <= now or row.kind != kind:
+        raise EnrolmentRefused(field="code")
+    token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    device = Device(centre_id=row.centre_id, device_id=f"{kind.value}-{secrets.token_hex(5)}", kind=kind,
+                    name=(name or row.name).strip()[:80] or row.name, token_hash=_digest(token),
+                    token_prefix=token[:10], enrolled_at=now, last_seen_at=now, version=version, health={})
+    db.session.add(device)
+    db.session.flush()
+    row.used_at, row.device_pk = now, device.id
+    record_change(centre_id=row.centre_id, actor_id=row.created_by_id, actor_kind="enrolment",
+                  action="device.enroll", object_type="device", object_id=device.id, before=None,
+                  after={"device_id": device.device_id, "kind": kind, "version": version}, now=now)
+    return device, token
+
+
+def revoke_device(device: Device, *, actor: Actor, now: datetime) -> Device:
+    """Revoke a device for good: its token answers 401 from now on."""
+    authorise(actor, Perm.CENTRE_MANAGE, device.centre_id, now)
+    if device.revoked_at is None:
+        device.revoked_at = now
+        db.session.flush()
+        record_change(centre_id=device.centre_id, actor_id=actor.user_id, actor_kind=actor.kind,
+                      action="device.revoke", object_type="device", object_id=device.id,
+                      before={"revoked": False}, after={"revoked": True}, now=now)
+    return device
+
+
+def get_device(device_pk: int, *, actor: Actor, now: datetime) -> Device:
+    device = db.session.get(Device, device_pk)
+    if device is None:
+        raise NotFound()
+    authorise(actor, Perm.CENTRE_READ, device.centre_id, now)
+    return device
+
+
+def list_devices(centre: Centre, *, actor: Actor, now: datetime) -> list[Device]:
+    authorise(actor, Perm.CENTRE_READ, centre.id, now)
+    return list(db.session.execute(select(Device).where(Device.centre_id == centre.id).order_by(Device.id)).scalars())
+
+
+class DeviceRevoked(Unauthorised):
+    code = "device_revoked"
+    message = "设备已被停用 / This device has been revoked"
+
+
+def authenticate_device(token: str, *, now: datetime, version: str | None = None) -> Device:
+    """The device a bearer token belongs to; a revoked one is refused and the attempt logged."""
+    device = db.session.execute(select(Device).where(Device.token_hash == _digest(token))).scalar_one_or_none()
+    if device is None or not token.startswith(DEVICE_TOKEN_PREFIX):
+        raise Unauthorised("设备令牌无效 / Unknown device token", code="bad_device_token")
+    if device.revoked_at is not None:
+        raise DeviceRevoked()
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY or version != device.version:
+        device.last_seen_at = now
+        device.version = version or device.version
+    return device
+
+
+def log_revoked_attempt(token: str, path: str, now: datetime) -> None:
+    """A revoked device knocked: logged (and committed by the caller) for the director to see."""
+    device = db.session.execute(select(Device).where(Device.token_hash == _digest(token))).scalar_one_or_none()
+    if device is not None:
+        log_access(centre_id=device.centre_id, user_id=None, action="denied", object_type="device",
+                   object_id=device.device_id, now=now, detail=f"revoked device called {path[:120]}")
+
+
+class EventRejected(Exception):
+    """A domain handler refuses one event for good; the device dead-letters it."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+# kind prefix -> handler(device, event, now); each domain registers its own in the app factory.
+EventHandler = Callable[[Device, Event, datetime], None]
+
+
+@dataclass(frozen=True)
+class EventRouter:
+    handlers: dict[str, EventHandler]
+
+    def handler_for(self, kind: str) -> EventHandler | None:
+        return self.handlers.get(kind) or self.handlers.get(kind.split(".", 1)[0])
+
+
+def ingest_batch(device: Device, batch: ParsedBatch, router: EventRouter, *, now: datetime) -> Ack:
+    """Apply each event once: a known key answers as before, a new one runs its domain handler.
+
+    Each event runs in a savepoint with its dedupe row, so a concurrent duplicate (UNIQUE) or a
+    refused event never undoes its neighbours.
+    """
+    results: list[EventResult] = list(batch.rejected)
+    for event in batch.events:
+        fingerprint = _digest(event_fingerprint(event))
+        results.append(_ingest_one(device, event, fingerprint, router, now))
+    return Ack(results=results)
+
+
+def _previous_answer(device: Device, event: Event, fingerprint: str) -> EventResult | None:
+    seen = db.session.execute(
+        select(DeviceEvent).where(DeviceEvent.device_pk == device.id, DeviceEvent.key == event.key)
+    ).scalar_one_or_none()
+    if seen is None:
+        return None
+    if seen.fingerprint != fingerprint:
+        return EventResult(key=event.key, status=AckStatus.REJECTED, reason=Reason.KEY_REUSED.value,
+                           message="同一幂等键对应不同内容 / key reused with different content")
+    if seen.status == "rejected":
+        return EventResult(key=event.key, status=AckStatus.REJECTED, reason=seen.reason, message=seen.message)
+    return EventResult(key=event.key, status=AckStatus.DUPLICATE)
+
+
+def _ingest_one(device: Device, event: Event, fingerprint: str, router: EventRouter, now: datetime) -> EventResult:
+    previous = _previous_answer(device, event, fingerprint)
+    if previous is not None:
+        return previous
+    handler = router.handler_for(str(event.kind))
+    try:
+        with db.session.begin_nested():
+            status, reason, message = "accepted", None, None
+            if handler is None:
+                status, reason, message = "rejected", "unsupported_kind", f"no handler for {event.kind}"
+            else:
+                try:
+                    with db.session.begin_nested():
+                        handler(device, event, now)
+                except EventRejected as exc:
+                    status, reason, message = "rejected", exc.reason, exc.message[:300]
+            db.session.add(DeviceEvent(device_pk=device.id, key=event.key, kind=str(event.kind),
+                                       fingerprint=fingerprint, status=status, reason=reason, message=message,
+                                       created_at=event.created_at, received_at=now))
+            db.session.flush()
+    except IntegrityError:
+        # Another request stored this key first (the same batch sent twice at once).
+        answer = _previous_answer(device, event, fingerprint)
+        return answer or EventResult(key=event.key, status=AckStatus.DUPLICATE)
+    if status == "accepted":
+        return EventResult(key=event.key, status=AckStatus.ACCEPTED)
+    return EventResult(key=event.key, status=AckStatus.REJECTED, reason=reason, message=message)
