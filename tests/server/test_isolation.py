@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
+from server.attendance.operations import issue_credential
 from server.auth.roles import Role
 from server.database import db
-from server.people.models import StaffRole
-from server.attendance.operations import issue_credential
 from server.fleet.models import DeviceKind
 from server.fleet.operations import create_enrolment_code, enroll_device
+from server.people.models import StaffRole
 from server.people.operations import create_staff
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from devices.credentials import load_public_key
-from devices.protocol import Batch, Event, format_utc, new_key
+from devices.protocol import Batch, Event, new_key
 from hardware.clock import FakeClock
 from kiosk.roster import load_roster
 from kiosk.verify import ReplayCache, Verifier
