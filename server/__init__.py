@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     # Listed, not discovered: a reader sees every entry point here.
     from server.apispec import register_openapi
     from server.attendance import api as attendance_api
+    from server.attendance import views as attendance_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
     from server.centre import api as centre_api
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(centre_views.bp)
     app.register_blueprint(inspections_views.bp)
+    app.register_blueprint(attendance_views.bp)
     register_openapi(app)
 
 
