@@ -42,6 +42,7 @@ def _instance_path(test_config: dict[str, Any] | None) -> str | None:
 
 def _import_models() -> None:
     """Every domain's models, so the metadata (and Alembic) sees all tables."""
+    import server.alerts.models
     import server.attendance.models
     import server.audit.models
     import server.auth.models
@@ -71,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Listed, not discovered: a reader sees every entry point here.
+    from server.alerts import api as alerts_api
     from server.apispec import register_openapi
     from server.attendance import api as attendance_api
     from server.attendance import views as attendance_views
@@ -83,7 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from server.inspections import views as inspections_views
     from server.people import api as people_api
 
-    for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp):
+    for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp,
+               alerts_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     app.register_blueprint(auth_views.bp)

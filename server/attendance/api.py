@@ -8,9 +8,11 @@ from datetime import date, datetime
 from flask import Blueprint, Response, request
 from pydantic import Field
 
+from compliance import Period
 from server.apispec import Schema, responses, spec
 from server.attendance import operations as ops
-from server.attendance.models import Credential
+from server.attendance.models import AbsenceReason, Credential
+from server.attendance.register import register_lines
 from server.audit.operations import log_access
 from server.auth.actor import authorise
 from server.auth.roles import Perm
@@ -22,7 +24,8 @@ from server.database import db
 from server.errors import NotFound
 from server.fleet.api import current_device
 from server.people.models import Photo
-from server.people.operations import get_contact, get_staff
+from server.people.operations import get_child, get_contact, get_staff
+from server.timezones import centre_today_by_id
 
 bp = Blueprint("attendance_api", __name__, url_prefix="/api/v1")
 
@@ -190,3 +193,70 @@ def presence(code: str):
                        staff_present=sum(len(r.staff) for r in rooms),
                        rooms=[RoomPresenceOut(room_id=r.room_id, children=list(r.children), staff=list(r.staff))
                               for r in rooms])
+
+
+class AbsenceIn(Schema):
+    on: date
+    reason: AbsenceReason
+    disease: str | None = Field(None, max_length=80)
+    note: str | None = Field(None, max_length=200)
+
+
+class AbsenceOut(Schema):
+    id: int
+    child_id: int
+    on: date
+    reason: AbsenceReason
+    disease: str | None
+    amends_id: int | None
+
+
+class RegisterQuery(Schema):
+    on: date
+
+
+class RegisterLineOut(Schema):
+    child_id: int
+    name: str
+    room_id: int | None
+    expected: bool
+    present: bool
+    arrived_at: datetime | None
+    left_at: datetime | None
+    absence_reason: AbsenceReason | None
+    disease: str | None
+
+
+class RegisterOut(Schema):
+    on: date
+    expected: int
+    present: int
+    items: list[RegisterLineOut]
+
+
+@bp.post("/children/<int:child_id>/absences")
+@spec.validate(json=AbsenceIn, resp=responses(HTTP_201=AbsenceOut), tags=["attendance"])
+def record_absence(child_id: int, json: AbsenceIn):
+    """Record why a child is away (因病缺勤 with the disease name); a later record amends."""
+    actor, now = current_actor(), utcnow()
+    child = get_child(child_id, actor=actor, now=now, log=False)
+    today = centre_today_by_id(child.centre_id, now)
+    absence = ops.record_absence(child, on=json.on, reason=json.reason, disease=json.disease, note=json.note,
+                                 actor=actor, now=now, today=today)
+    return AbsenceOut.model_validate(absence), 201
+
+
+@bp.get("/centres/<string:code>/attendance")
+@spec.validate(query=RegisterQuery, resp=responses(HTTP_200=RegisterOut), tags=["attendance"])
+def attendance_register(code: str, query: RegisterQuery):
+    """The day's 出勤登记: each enrolled child, expected or not, present or not, and why not."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    authorise(actor, Perm.CHILDREN_ALL, centre.id, now)
+    lines = list(register_lines(centre, Period(query.on, query.on)))
+    items = [RegisterLineOut(child_id=line.child_id, name=line.child_name, room_id=line.room_id,
+                             expected=line.expected, present=line.present, arrived_at=line.arrived_at,
+                             left_at=line.left_at, absence_reason=line.absence.reason if line.absence else None,
+                             disease=line.absence.disease if line.absence else None) for line in lines]
+    return RegisterOut(on=query.on, expected=sum(i.expected for i in items),
+                       present=sum(i.present for i in items), items=items)

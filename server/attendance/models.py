@@ -70,3 +70,27 @@ class AttendanceEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(String(64))  # for refused attempts
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_event.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AbsenceReason(StrEnum):
+    SICK = "sick"  # 因病缺勤 (with the disease name, 附件4)
+    PERSONAL = "personal"  # 事假
+    OTHER = "other"
+
+
+class Absence(db.Model):
+    """Why a child is away on a day. Append-only: a correction is a new row that amends an earlier one."""
+
+    __tablename__ = "absence"
+    __table_args__ = (Index("ix_absence_child_on", "child_id", "on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    on: Mapped[date]
+    reason: Mapped[AbsenceReason] = mapped_column(str_enum(AbsenceReason, 16))
+    disease: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("absence.id"))

@@ -26,7 +26,7 @@ from devices.credentials import (
     sign_roster,
 )
 from devices.protocol import Event
-from server.attendance.models import AttendanceEvent, AttendanceKind, Credential, PhoneKey
+from server.attendance.models import Absence, AbsenceReason, AttendanceEvent, AttendanceKind, Credential, PhoneKey
 from server.audit.models import AuditHead, chain_for
 from server.audit.operations import audit_record, snapshot
 from server.auth.actor import Actor, authorise
@@ -269,6 +269,8 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
     db.session.flush()
     for row in rows:
         audit_record(row, f"attendance.{row.kind.value}", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
+        if row.flags:
+            _alert_for(row, now)
 
 
 def _credential_flags(centre_id: int, payload: _CheckPayload, day: date) -> list[str]:
@@ -313,6 +315,7 @@ def _record_refusal(device: Device, event: Event, now: datetime) -> None:
     db.session.add(row)
     db.session.flush()
     audit_record(row, "attendance.refused", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
+    _alert_for(row, now)
 
 
 @dataclass(frozen=True)
@@ -353,3 +356,62 @@ def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresenc
             rooms[home_of.get(staff_id)][1].append(staff_id)
     return [RoomPresence(room, tuple(sorted(c)), tuple(sorted(s))) for room, (c, s) in sorted(
         rooms.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+
+
+def record_absence(
+    child: Child, *, on: date, reason: AbsenceReason, disease: str | None = None, note: str | None = None,
+    actor: Actor, now: datetime, today: date,
+) -> Absence:
+    """Record why a child is away (因病缺勤 needs the disease name); a later record for the day amends."""
+    authorise(actor, Perm.ATTENDANCE_WRITE, child.centre_id, now)
+    problems = ProblemCollector()
+    if reason is AbsenceReason.SICK and not (disease or "").strip():
+        problems.add("disease_required", "因病缺勤须填写疾病名称 / A sick day needs the disease name", "disease")
+    if on > today + timedelta(days=30):
+        problems.add("too_far_ahead", "最多提前 30 天登记 / At most 30 days ahead", "on")
+    if child.enrolled_on > on or (child.left_on is not None and child.left_on < on):
+        problems.add("not_enrolled", "该日幼儿不在托 / The child is not enrolled that day", "on")
+    problems.raise_if_any()
+    previous = db.session.execute(
+        select(Absence).where(Absence.child_id == child.id, Absence.on == on).order_by(Absence.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    absence = Absence(centre_id=child.centre_id, child_id=child.id, on=on, reason=reason,
+                      disease=(disease or "").strip() or None, note=note, recorded_by_id=actor.user_id,
+                      recorded_at=now, amends_id=previous.id if previous else None)
+    db.session.add(absence)
+    db.session.flush()
+    audit_record(absence, "absence.record", None, ("child_id", "on", "reason", "disease", "amends_id"),
+                 actor=actor, now=now)
+    return absence
+
+
+FLAG_TEXT = {
+    "not_authorised": ("非授权接送人", "not authorised for this child"),
+    "credential_revoked": ("凭证已停用", "credential revoked"),
+    "credential_expired": ("凭证已过期", "credential expired"),
+    "credential_mismatch": ("凭证与人员不符", "credential of another person"),
+    "wrong_centre": ("其他机构的凭证", "credential of another centre"),
+    "not_enrolled": ("幼儿当日不在托", "child not enrolled that day"),
+    "no_credential": ("无凭证", "no credential"),
+}
+
+
+def _alert_for(row: AttendanceEvent, now: datetime) -> None:
+    """Staff hear at once about a flagged kiosk event or a refused pick-up."""
+    from server.alerts.operations import raise_alert
+
+    child = db.session.get(Child, row.child_id) if row.child_id else None
+    who = child.name if child else "—"
+    if row.kind is AttendanceKind.REFUSED:
+        if row.reason != "not_authorised_pick_up":
+            return
+        zh, en = "非授权人员试图接走幼儿", "an unauthorised person tried to collect a child"
+        severity = "urgent"
+    else:
+        texts = [FLAG_TEXT.get(f, (f, f)) for f in row.flags]
+        zh = "签到异常：" + "、".join(t[0] for t in texts) + f"（{who}）"
+        en = "check-in flagged: " + ", ".join(t[1] for t in texts) + f" ({who})"
+        severity = "urgent" if {"not_authorised", "credential_revoked"} & set(row.flags) else "warning"
+    raise_alert(row.centre_id, kind=f"attendance.{row.kind.value}", severity=severity,
+                dedupe_key=f"attendance_event:{row.id}", message_zh=zh, message_en=en,
+                subject={"attendance_event": row.id, "child": row.child_id}, now=now)

@@ -33,6 +33,7 @@ class Perm(StrEnum):
     CHILDREN_READ = "children.read"  # names, class, allergies: what care needs
     CHILDREN_ALL = "children.all"  # every child of the centre (a guardian sees only their own)
     CHILDREN_WRITE = "children.write"
+    ATTENDANCE_WRITE = "attendance.write"  # absences, manual corrections
     CONTACTS_READ = "contacts.read"  # guardians' phones and photos
     CONTACTS_WRITE = "contacts.write"
     STAFF_READ = "staff.read"
@@ -47,8 +48,10 @@ _CARE_READ = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.CAREGIVER: frozenset(_CARE_READ | {Perm.CONTACTS_READ, Perm.STAFF_READ}),
-    Role.HEALTH: frozenset(_CARE_READ | {Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.CHILDREN_WRITE}),
+    Role.CAREGIVER: frozenset(_CARE_READ | {Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE}),
+    Role.HEALTH: frozenset(
+        _CARE_READ | {Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.CHILDREN_WRITE, Perm.ATTENDANCE_WRITE}
+    ),
     # The kitchen needs allergies, not families.
     Role.KITCHEN: frozenset(_CARE_READ),
     # The guard checks who collects a child: contacts and photos.

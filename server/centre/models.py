@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
@@ -89,6 +89,11 @@ class Centre(db.Model):
     address: Mapped[str | None] = mapped_column(String(200))
     # Stricter-than-rulebook settings of this centre: {rule_id: {parameter: value}} (see docs/rulebook.md).
     rule_policy: Mapped[dict[str, dict[str, object]]] = mapped_column(JSON, default=dict)
+    # Opening hours (local time): a child still in after closing, or booked and not in by the
+    # arrival deadline, raises an alert so staff can call the family.
+    opens_at: Mapped[time] = mapped_column(default=time(7, 30), server_default="07:30:00")
+    closes_at: Mapped[time] = mapped_column(default=time(18, 0), server_default="18:00:00")
+    arrival_deadline: Mapped[time] = mapped_column(default=time(9, 30), server_default="09:30:00")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

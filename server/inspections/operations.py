@@ -10,6 +10,8 @@ from sqlalchemy import select, update
 
 from compliance import Period, evaluate
 from compliance.pack.build import PackResult, Progress, build_pack
+from compliance.pack.pdf import KeyFigure
+from server.attendance.register import attendance_rates
 from server.audit.operations import log_access, record_change
 from server.auth.actor import Actor, authorise
 from server.auth.models import User
@@ -136,10 +138,12 @@ def write_pack(
     key_id, private_key = keys.signing_key(centre)
     findings_run = evaluate(compliance_inputs(centre), rules_for(centre, period.end), period)
     tz = centre_zone(centre)
+    rates = [KeyFigure(f"出勤率 {room} {month}", f"attendance rate {room} {month}", rate)
+             for room, month, rate in attendance_rates(centre, period)]
     return build_pack(
         output, centre=centre_record(centre), period=period, registers=all_registers(),
         findings=findings_run, rulebook=rules_for(centre, period.end), audit_head=audit_head(centre),
         audit_entries=audit_entries(centre, period, tz), access_log=access_log(centre, period, tz),
         signing_key=private_key, key_id=key_id, generated_at=now, generator_version=GENERATOR_VERSION,
-        progress=progress, tz=tz,
+        progress=progress, tz=tz, statistics=rates,
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from compliance import RegisterSource
+from server.attendance.register import ATTENDANCE_REGISTER
 from server.centre import registers as centre_registers
 from server.people import registers as people_registers
 
 
 def all_registers() -> list[RegisterSource]:
     """Registers in the order the pack's summary lists them; later domains add theirs here."""
-    return [centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES, people_registers.STAFF]
+    return [centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES, people_registers.STAFF,
+            ATTENDANCE_REGISTER]

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from server.alerts.operations import raise_alert
 from server.attendance.operations import issue_credential
 from server.auth.roles import Role
 from server.database import db
@@ -36,12 +37,18 @@ VALID_BODIES = {
     ("POST", "/api/v1/staff/<staff_id>/credentials"): {"expires_on": "2027-09-01"},
     ("POST", "/api/v1/credentials/<credential_id>/reissue"): None,
     ("PUT", "/api/v1/credentials/<credential_id>/pin"): {"pin": "480516"},
+    ("POST", "/api/v1/alerts/<alert_id>/acknowledge"): None,
+    ("POST", "/api/v1/alerts/<alert_id>/resolve"): None,
+    ("POST", "/api/v1/children/<child_id>/absences"): {"on": "2026-09-07", "reason": "personal"},
     ("POST", "/api/v1/credentials/<credential_id>/phones"): {"public_key": "A" * 43},
     ("POST", "/api/v1/centres/<code>/inspectors"): {
         "username": "inspector-x", "display_name": "检查员", "expires_at": "2026-12-01T00:00:00Z"},
 }
 
 
+# Required query strings, so the 404 is about the id, not a missing parameter.
+QUERIES = {"/api/v1/centres/<code>/packs": "?from=2026-09-01&to=2026-09-07",
+           "/api/v1/centres/<code>/attendance": "?on=2026-09-07"}
 # Routes for device tokens only (a user token gets 401 there); their isolation is tested per device.
 DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>"}
 
@@ -69,10 +76,13 @@ def two_centres(app, clock):
     credential_b = issue_credential(b, contact=contact_b, expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
     code_b, _ = create_enrolment_code(b, kind=DeviceKind.KIOSK, name="门口", actor=SYSTEM, now=now)
     device_b, _ = enroll_device(code_b, kind=DeviceKind.KIOSK, name=None, version=None, now=now)
+    alert_b = raise_alert(b.id, kind="test", severity="warning", dedupe_key="x", message_zh="测试", message_en="test",
+                          now=now)
     director_a = make_login("director-a", now, [(a, Role.ADMIN)])
     db.session.commit()
     ids = {"code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
-           "staff_id": staff_b.id, "credential_id": credential_b.id, "device_pk": device_b.id, "photo_id": 1}
+           "staff_id": staff_b.id, "credential_id": credential_b.id, "device_pk": device_b.id, "photo_id": 1,
+           "alert_id": alert_b.id}
     return director_a, ids
 
 
@@ -88,8 +98,7 @@ def test_director_of_a_gets_404_for_every_object_of_b(app, client, two_centres):
         url = pattern
         for name in arguments:
             url = url.replace(f"<{name}>", str(ids[name]))
-        if pattern.endswith("/packs"):
-            url += "?from=2026-09-01&to=2026-09-07"
+        url += QUERIES.get(pattern, "")
         body = VALID_BODIES.get((method, pattern))
         if body is not None:
             body = {k: ids["contact_id"] if v == "{contact_id}" else v for k, v in body.items()}

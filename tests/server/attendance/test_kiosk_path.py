@@ -5,57 +5,18 @@ from __future__ import annotations
 import base64
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from devices.credentials import load_public_key
-from devices.protocol import Batch, Event, new_key
 from hardware.clock import FakeClock
 from kiosk.roster import load_roster
 from kiosk.verify import ReplayCache, Verifier
 from server.attendance.models import AttendanceEvent
 from server.attendance.operations import issue_credential
 from server.audit.models import AccessEvent
-from server.auth.roles import Role
 from server.database import db
-from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
-
-
-@pytest.fixture
-def world(app, client, clock):
-    """A centre, a mother with one child and a card, a director, and an enrolled kiosk."""
-    now = clock.now()
-    centre = make_centre("alpha", now)
-    room = make_room(centre, now)
-    child = make_child(centre, now, room=room, name="王小明")
-    mother = make_contact(centre, now, name="李丽")
-    link(child, mother, now)
-    credential = issue_credential(centre, contact=mother, expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
-    director = make_login("director", now, [(centre, Role.ADMIN)])
-    code = client.post("/api/v1/centres/alpha/devices/enrolment-codes", json={"kind": "kiosk", "name": "门口"},
-                       headers=director.headers).get_json()["code"]
-    enrolled = client.post("/api/v1/devices/enroll", json={"code": code, "kind": "kiosk"}).get_json()
-    return {"centre": centre, "child": child, "mother": mother, "credential": credential, "director": director,
-            "kiosk": enrolled, "headers": {"Authorization": f"Bearer {enrolled['token']}"}}
-
-
-def _batch(world, *events: Event) -> dict:
-    return Batch(device_id=world["kiosk"]["device_id"], sent_at=events[0].created_at, events=list(events)).model_dump(mode="json")
-
-
-def _event(world, clock, kind="attendance.check_in", **payload) -> Event:
-    body = {"person_id": f"c{world['mother'].id}", "children": [world["child"].id], "method": "card",
-            "credential_id": world["credential"].id, **payload}
-    return Event(key=new_key(), device_id=world["kiosk"]["device_id"], stream=new_key(), sequence=1, kind=kind,
-                 created_at=clock.now(), payload=body)
-
-
-def _post(client, world, *events):
-    return client.post("/api/v1/devices/events", json=_batch(world, *events), headers=world["headers"])
-
-
-def _statuses(response) -> list[str]:
-    return [r["status"] for r in response.get_json()["results"]]
+from tests.factories import SYSTEM, link, make_centre, make_contact
+from tests.server.attendance.kiosk_helpers import batch, kiosk_event, post_events, statuses
 
 
 def test_a_used_enrolment_code_cannot_enrol_a_second_device(client, world):
@@ -100,46 +61,46 @@ def test_a_server_issued_card_is_accepted_by_the_kiosk_verifier(client, world, c
 
 
 def test_a_check_in_makes_the_child_present(client, world, clock):
-    assert _statuses(_post(client, world, _event(world, clock))) == ["accepted"]
+    assert statuses(post_events(client, world, kiosk_event(world, clock))) == ["accepted"]
     presence = client.get("/api/v1/centres/alpha/presence", headers=world["director"].headers).get_json()
     assert (presence["children_present"], presence["rooms"][0]["children"]) == (1, [world["child"].id])
 
 
 def test_a_check_out_makes_the_child_absent(client, world, clock):
-    _post(client, world, _event(world, clock))
+    post_events(client, world, kiosk_event(world, clock))
     clock.advance(hours=8)
-    _post(client, world, _event(world, clock, kind="attendance.check_out"))
+    post_events(client, world, kiosk_event(world, clock, kind="attendance.check_out"))
     presence = client.get("/api/v1/centres/alpha/presence", headers=world["director"].headers).get_json()
     assert presence["children_present"] == 0
 
 
 def test_a_repeated_batch_changes_nothing_and_answers_duplicate(client, world, clock):
-    event = _event(world, clock)
-    _post(client, world, event)
-    again = _post(client, world, event)
+    event = kiosk_event(world, clock)
+    post_events(client, world, event)
+    again = post_events(client, world, event)
     rows = db.session.execute(select(func.count()).select_from(AttendanceEvent)).scalar_one()
-    assert (_statuses(again), rows) == (["duplicate"], 1)
+    assert (statuses(again), rows) == (["duplicate"], 1)
 
 
 def test_a_reused_key_with_other_content_is_rejected(client, world, clock):
-    event = _event(world, clock)
-    _post(client, world, event)
+    event = kiosk_event(world, clock)
+    post_events(client, world, event)
     forged = event.model_copy(update={"payload": {**event.payload, "children": []}})
-    result = _post(client, world, forged).get_json()["results"][0]
+    result = post_events(client, world, forged).get_json()["results"][0]
     assert (result["status"], result["reason"]) == ("rejected", "key_reused")
 
 
 def test_an_unknown_child_is_rejected_and_its_neighbour_still_accepted(client, world, clock):
-    bad = _event(world, clock, children=[999999])
-    good = _event(world, clock)
-    results = {r["key"]: r for r in _post(client, world, bad, good).get_json()["results"]}
+    bad = kiosk_event(world, clock, children=[999999])
+    good = kiosk_event(world, clock)
+    results = {r["key"]: r for r in post_events(client, world, bad, good).get_json()["results"]}
     assert (results[bad.key]["reason"], results[good.key]["status"]) == ("unknown_child", "accepted")
 
 
 def test_a_revoked_credential_is_stored_but_flagged(client, world, clock):
     world["credential"].revoked_at = clock.now()
     db.session.commit()
-    _post(client, world, _event(world, clock))
+    post_events(client, world, kiosk_event(world, clock))
     row = db.session.execute(select(AttendanceEvent)).scalar_one()
     assert row.flags == ["credential_revoked"]
 
@@ -147,16 +108,16 @@ def test_a_revoked_credential_is_stored_but_flagged(client, world, clock):
 def test_an_unauthorised_pick_up_is_stored_but_flagged(client, world, clock):
     grandpa = make_contact(world["centre"], clock.now(), name="张爷爷")
     link(world["child"], grandpa, clock.now(), guardian=False, pick_up=False)
-    _post(client, world, _event(world, clock, kind="attendance.check_out", person_id=f"c{grandpa.id}",
+    post_events(client, world, kiosk_event(world, clock, kind="attendance.check_out", person_id=f"c{grandpa.id}",
                                 credential_id=None, method="pin"))
     row = db.session.execute(select(AttendanceEvent)).scalar_one()
     assert row.flags == ["not_authorised"]
 
 
 def test_a_refused_attempt_at_the_kiosk_is_recorded(client, world, clock):
-    event = _event(world, clock, kind="attendance.refused")
+    event = kiosk_event(world, clock, kind="attendance.refused")
     event = event.model_copy(update={"payload": {"reason": "revoked_card", "method": "card"}})
-    _post(client, world, event)
+    post_events(client, world, event)
     row = db.session.execute(select(AttendanceEvent)).scalar_one()
     assert (row.kind.value, row.reason) == ("refused", "revoked_card")
 
@@ -164,13 +125,13 @@ def test_a_refused_attempt_at_the_kiosk_is_recorded(client, world, clock):
 def test_a_revoked_kiosk_gets_401_and_the_attempt_is_logged(client, world, clock):
     device = client.get("/api/v1/centres/alpha/devices", headers=world["director"].headers).get_json()["items"][0]
     client.post(f"/api/v1/devices/{device['id']}/revoke", headers=world["director"].headers)
-    response = _post(client, world, _event(world, clock))
+    response = post_events(client, world, kiosk_event(world, clock))
     logged = db.session.execute(select(AccessEvent).where(AccessEvent.object_type == "device")).scalar_one()
     assert (response.status_code, response.get_json()["error"]["code"], logged.action) == (401, "device_revoked", "denied")
 
 
 def test_a_batch_naming_another_device_is_refused(client, world, clock):
-    body = _batch(world, _event(world, clock))
+    body = batch(world, kiosk_event(world, clock))
     body["device_id"] = "kiosk-someoneelse"
     body["events"][0]["device_id"] = "kiosk-someoneelse"
     response = client.post("/api/v1/devices/events", json=body, headers=world["headers"])
@@ -191,13 +152,13 @@ def test_staff_sign_on_duty_without_children(client, world, clock):
                            home_room_id=world["child"].room_id, actor=SYSTEM, now=clock.now())
     cred = issue_credential(world["centre"], staff=teacher, expires_on=date(2027, 1, 1), actor=SYSTEM, now=clock.now())
     db.session.commit()
-    _post(client, world, _event(world, clock, person_id=f"s{teacher.id}", children=[], credential_id=cred.id))
+    post_events(client, world, kiosk_event(world, clock, person_id=f"s{teacher.id}", children=[], credential_id=cred.id))
     presence = client.get("/api/v1/centres/alpha/presence", headers=world["director"].headers).get_json()
     assert presence["staff_present"] == 1
 
 
 def test_check_ins_from_yesterday_do_not_count_today(client, world, clock):
-    _post(client, world, _event(world, clock))
+    post_events(client, world, kiosk_event(world, clock))
     clock.advance(timedelta(days=1))
     presence = client.get("/api/v1/centres/alpha/presence", headers=world["director"].headers).get_json()
     assert presence["children_present"] == 0

@@ -1,0 +1,56 @@
+"""JSON API for alerts: list the open ones, acknowledge, resolve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint
+
+from server.alerts import operations as ops
+from server.apispec import Schema, responses, spec
+from server.auth.session import current_actor
+from server.centre.operations import get_centre
+from server.clock import utcnow
+
+bp = Blueprint("alerts_api", __name__, url_prefix="/api/v1")
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    severity: str
+    message_zh: str
+    message_en: str
+    subject: dict[str, object]
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+
+
+class AlertList(Schema):
+    items: list[AlertOut]
+
+
+@bp.get("/centres/<string:code>/alerts")
+@spec.validate(resp=responses(HTTP_200=AlertList), tags=["alerts"])
+def list_alerts(code: str):
+    """Open alerts of the centre, most severe first."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    return AlertList(items=[AlertOut.model_validate(a) for a in ops.open_alerts(centre.id, actor=actor, now=now)])
+
+
+@bp.post("/alerts/<int:alert_id>/acknowledge")
+@spec.validate(resp=responses(HTTP_200=AlertOut), tags=["alerts"])
+def acknowledge(alert_id: int):
+    """Take an alert on."""
+    actor, now = current_actor(), utcnow()
+    return AlertOut.model_validate(ops.acknowledge(ops.get_alert(alert_id, actor=actor, now=now), actor=actor, now=now))
+
+
+@bp.post("/alerts/<int:alert_id>/resolve")
+@spec.validate(resp=responses(HTTP_200=AlertOut), tags=["alerts"])
+def resolve(alert_id: int):
+    """Close an alert."""
+    actor, now = current_actor(), utcnow()
+    return AlertOut.model_validate(ops.resolve(ops.get_alert(alert_id, actor=actor, now=now), actor=actor, now=now))
