@@ -98,11 +98,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_jobs(app: Flask) -> None:
     """Scheduled jobs of every domain (run by the one `tuoyu scheduler run` process) and device-event handlers."""
+    from server.attendance.jobs import ATTENDANCE_SWEEP
     from server.attendance.operations import handle_kiosk_event
     from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
 
-    app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION]
+    app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP]
     # Device events by kind prefix: each domain that devices report to adds its handler here.
     app.extensions["tuoyu.event_router"] = EventRouter({"attendance": handle_kiosk_event})
 

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_PER_PAGE": 200,
     "KEYS_DIR": "",
     "JSON_AS_ASCII": False,
+    # Presence push: how often an open stream looks for changes, and when it ends (EventSource reconnects).
+    "PRESENCE_POLL_S": 0.25,
+    "PRESENCE_STREAM_MAX_S": 300,
 }
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import threading
 from datetime import date, datetime
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from pydantic import Field
 
 from compliance import Period
@@ -13,6 +14,7 @@ from server.apispec import Schema, responses, spec
 from server.attendance import operations as ops
 from server.attendance.models import AbsenceReason, Credential
 from server.attendance.register import register_lines
+from server.attendance.stream import presence_events
 from server.audit.operations import log_access
 from server.auth.actor import authorise
 from server.auth.roles import Perm
@@ -260,3 +262,15 @@ def attendance_register(code: str, query: RegisterQuery):
                              disease=line.absence.disease if line.absence else None) for line in lines]
     return RegisterOut(on=query.on, expected=sum(i.expected for i in items),
                        present=sum(i.present for i in items), items=items)
+
+
+@bp.get("/centres/<string:code>/presence/stream")
+def presence_stream(code: str) -> Response:
+    """Server-sent events (`text/event-stream`): a `presence` event now and on every change."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stream = presence_events(app, centre.id, actor, threading.Event())
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

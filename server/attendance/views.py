@@ -55,7 +55,6 @@ def phone_pass() -> tuple[str, int] | str:
 @bp.get(f"{PASS_SCOPE}/manifest.webmanifest")
 def pass_manifest() -> Response:
     """The web app manifest that lets a phone install the pass (public: it names nobody)."""
-    icon = url_for("static", filename="attendance/icon-{}.png")
     response = jsonify({
         "name": "接送码 / Pick-up pass",
         "short_name": "接送码",
@@ -69,8 +68,8 @@ def pass_manifest() -> Response:
         "orientation": "portrait",
         "background_color": "#ffffff",
         "theme_color": "#1d4f91",
-        "icons": [{"src": icon.replace("%7B%7D", size).replace("{}", size), "sizes": f"{size}x{size}",
-                   "type": "image/png", "purpose": "any"} for size in ("192", "512")],
+        "icons": [{"src": url_for("static", filename=f"attendance/icon-{size}.png"), "sizes": f"{size}x{size}",
+                   "type": "image/png", "purpose": "any"} for size in (192, 512)],
     })
     response.mimetype = "application/manifest+json"
     return response

@@ -61,6 +61,12 @@ def dashboard() -> str:
     today = centre_today(centre, now)
     context: dict[str, object] = {"centre": centre, "centres": centres, "role": role, "today": today}
     if actor.can(Perm.CHILDREN_ALL, centre.id, now):
+        from server.alerts.operations import open_alerts
+        from server.attendance.operations import presence
+
+        present = {p.room_id: p for p in presence(centre, actor=actor, now=now)}
+        context["present"] = {room_id: (len(p.children), len(p.staff)) for room_id, p in present.items()}
+        context["alerts"] = open_alerts(centre.id, actor=actor, now=now)
         rows = _room_rows(centre, today)
         context["rooms"] = rows
         context["enrolled_total"] = sum(int(r["enrolled"]) for r in rows)  # type: ignore[call-overload]

@@ -49,6 +49,8 @@ def live_server(app, clock) -> Iterator[str]:
     """The app, seeded with the demo centre, served by werkzeug in a thread."""
     seed_demo(code="demo", now=clock.now())
     db.session.commit()
+    # Open presence streams end (and EventSource reconnects) quickly, so no stream outlives its test by much.
+    app.config["PRESENCE_STREAM_MAX_S"] = 3
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -93,3 +93,31 @@ def test_an_alert_is_acknowledged_then_resolved_with_who_and_when(client, world,
     client.post(f"/api/v1/alerts/{alert_id}/resolve", headers=world["director"].headers)
     remaining = client.get("/api/v1/centres/alpha/alerts", headers=world["director"].headers).get_json()["items"]
     assert (acked["acknowledged_at"], remaining) == ("2026-09-07T01:32:00Z", [])
+
+
+def test_a_child_still_in_after_closing_raises_one_alert(client, world, clock):
+    from server.attendance.jobs import sweep_all
+
+    post_events(client, world, kiosk_event(world, clock))
+    clock.advance(hours=9)  # 01:30Z + 9 h = 18:30 in Shanghai, after the 18:00 closing
+    sweep_all(clock.now())
+    clock.advance(minutes=10)
+    sweep_all(clock.now())
+    db.session.commit()
+    kinds = [a.kind for a in db.session.execute(select(Alert)).scalars()]
+    assert kinds == ["attendance.after_closing"]
+
+
+def test_a_booked_child_not_in_by_the_deadline_raises_an_alert_that_clears_on_arrival(client, world, clock):
+    from server.attendance.jobs import sweep_all
+
+    clock.advance(hours=1, minutes=15)  # 10:45 in Shanghai, past the 09:30 deadline
+    sweep_all(clock.now())
+    db.session.commit()
+    opened = db.session.execute(select(Alert)).scalar_one()
+    post_events(client, world, kiosk_event(world, clock))
+    clock.advance(minutes=10)
+    sweep_all(clock.now())
+    db.session.commit()
+    db.session.refresh(opened)
+    assert (opened.kind, opened.resolved_at is not None) == ("attendance.not_arrived", True)
