@@ -1,0 +1,82 @@
+"""Shared pieces of the HTTP benchmarks: gunicorn on loopback, the `tuoyu` CLI, the bare reference."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from loadgen import LoadResult, run_load  # noqa: E402
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """Serve `app_spec` with gunicorn on a free loopback port until the block ends."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        env=env, cwd=REPO,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def tuoyu(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([str(BIN / "tuoyu"), *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def demo_env(tmp: Path) -> dict[str, str]:
+    """An instance with the demo centre migrated and seeded, on SQLite."""
+    env = {**os.environ, "TUOYU_INSTANCE_PATH": str(tmp / "instance"), "TUOYU_DATABASE_URL": "",
+           "TUOYU_SECRET_KEY": "bench"}
+    tuoyu(env, "db", "upgrade")
+    tuoyu(env, "seed-demo")
+    return env
+
+
+def child_body(i: int) -> dict:
+    return {"name": f"压测儿童{i}", "sex": "female" if i % 2 else "male", "born_on": "2025-03-01",
+            "enrolled_on": "2026-08-01", "service_type": "full_day"}
+
+
+def bench_bare(tmp: Path, total: int, concurrency: int) -> LoadResult:
+    """The reference: a bare Flask + SQLAlchemy insert endpoint under the same gunicorn."""
+    env = {**os.environ, "BARE_DATABASE_URL": f"sqlite:///{tmp / 'bare.sqlite3'}", "PYTHONPATH": str(REPO / "bench")}
+    with gunicorn("bare_app:create_app()", env) as base:
+        run_load(base + "/children", child_body, total=100, concurrency=concurrency)
+        return run_load(base + "/children", child_body, total=total, concurrency=concurrency)
+
+
+def print_table(title: str, rows: list[tuple[str, LoadResult]]) -> None:
+    print(f"\n{title}")
+    print(f"{'endpoint':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, r in rows:
+        print(f"{name:<40}{r.rps:>9.0f}{r.p50:>9.1f}{r.percentile(0.99):>9.1f}{r.errors:>8}")
