@@ -75,5 +75,4 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     if not app.config["KEYS_DIR"]:
         app.config["KEYS_DIR"] = str(Path(app.instance_path) / "keys")
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead; tablets stay open all day

@@ -12,7 +12,7 @@ from pydantic import Field
 from compliance import Period
 from server.apispec import Schema, responses, spec
 from server.attendance import operations as ops
-from server.attendance.models import AbsenceReason, Credential
+from server.attendance.models import AbsenceReason, Credential, PhoneKey
 from server.attendance.register import register_lines
 from server.attendance.stream import presence_events
 from server.audit.operations import log_access
@@ -155,6 +155,19 @@ def enroll_phone(credential_id: int, json: PhoneIn):
     if cred is None or not (actor.can(Perm.CENTRE_READ, cred.centre_id, now) or cred.contact_id in actor.contact_ids):
         raise NotFound()
     return PhoneOut.model_validate(ops.enroll_phone(cred, json.public_key, actor=actor, now=now)), 201
+
+
+@bp.delete("/credentials/<int:credential_id>/phones/<int:phone_id>")
+@spec.validate(resp=responses(HTTP_200=PhoneOut), tags=["credentials"])
+def revoke_phone(credential_id: int, phone_id: int):
+    """Remove one enrolled phone (lost or replaced); the credential and other phones stay valid."""
+    actor, now = current_actor(), utcnow()
+    cred = db.session.get(Credential, credential_id)
+    phone = db.session.get(PhoneKey, phone_id)
+    visible = cred is not None and (actor.can(Perm.CENTRE_READ, cred.centre_id, now) or cred.contact_id in actor.contact_ids)
+    if not visible or phone is None or phone.credential_id != credential_id:
+        raise NotFound()
+    return PhoneOut.model_validate(ops.revoke_phone(phone, actor=actor, now=now))
 
 
 @bp.get("/devices/roster")

@@ -227,9 +227,9 @@ def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None
 
 
 def _draw_photo(canvas: Canvas, photo: bytes | None, x: float, y: float) -> None:
-    image = _photo_image(photo) if photo else None
-    if image is not None:
-        canvas.drawImage(ImageReader(image), x, y, PHOTO_W, PHOTO_H)
+    jpeg = _photo_jpeg(photo) if photo else None
+    if jpeg is not None:
+        canvas.drawImage(ImageReader(io.BytesIO(jpeg)), x, y, PHOTO_W, PHOTO_H)
         return
     # Neutral placeholder: a grey silhouette, so a missing photo is obvious but not alarming.
     canvas.setFillColor(PLACEHOLDER_BG)
@@ -244,15 +244,17 @@ def _draw_photo(canvas: Canvas, photo: bytes | None, x: float, y: float) -> None
     canvas.restoreState()
 
 
-def _photo_image(data: bytes) -> Image.Image | None:
-    """The photo cropped to the card's frame at 300 dpi, or None if it cannot be read."""
+def _photo_jpeg(data: bytes) -> bytes | None:
+    """The photo cropped to the card's frame at 300 dpi as JPEG (embedded as is), or None if unreadable."""
     try:
         with Image.open(io.BytesIO(data)) as opened:
             image = ImageOps.exif_transpose(opened).convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
     size = (round(PHOTO_W / mm / 25.4 * 300), round(PHOTO_H / mm / 25.4 * 300))
-    return ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    ImageOps.fit(image, size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

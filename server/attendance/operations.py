@@ -115,6 +115,19 @@ def enroll_phone(credential: Credential, public_key: str, *, actor: Actor, now: 
     return phone
 
 
+def revoke_phone(phone: PhoneKey, *, actor: Actor, now: datetime) -> PhoneKey:
+    """A lost or replaced phone: its codes stop working at every kiosk with the next roster."""
+    credential = db.session.get(Credential, phone.credential_id)
+    assert credential is not None
+    if credential.contact_id is None or credential.contact_id not in actor.contact_ids:
+        authorise(actor, Perm.CONTACTS_WRITE, credential.centre_id, now)
+    if phone.revoked_at is None:
+        phone.revoked_at = now
+        db.session.flush()
+        audit_record(credential, "credential.phone_revoke", None, CREDENTIAL_FIELDS, actor=actor, now=now)
+    return phone
+
+
 def card_text(credential: Credential, *, now: datetime) -> str:
     """The QR text printed on the adult's card, signed by the centre key."""
     centre = db.session.get(Centre, credential.centre_id)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from server.alerts.operations import raise_alert
+from server.attendance.models import PhoneKey
 from server.attendance.operations import issue_credential
 from server.auth.roles import Role
 from server.database import db
@@ -41,6 +42,7 @@ VALID_BODIES = {
     ("POST", "/api/v1/alerts/<alert_id>/resolve"): None,
     ("POST", "/api/v1/children/<child_id>/absences"): {"on": "2026-09-07", "reason": "personal"},
     ("POST", "/api/v1/credentials/<credential_id>/phones"): {"public_key": "A" * 43},
+    ("DELETE", "/api/v1/credentials/<credential_id>/phones/<phone_id>"): None,
     ("POST", "/api/v1/centres/<code>/inspectors"): {
         "username": "inspector-x", "display_name": "检查员", "expires_at": "2026-12-01T00:00:00Z"},
 }
@@ -76,13 +78,16 @@ def two_centres(app, clock):
     credential_b = issue_credential(b, contact=contact_b, expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
     code_b, _ = create_enrolment_code(b, kind=DeviceKind.KIOSK, name="门口", actor=SYSTEM, now=now)
     device_b, _ = enroll_device(code_b, kind=DeviceKind.KIOSK, name=None, version=None, now=now)
+    phone_b = PhoneKey(credential_id=credential_b.id, public_key="A" * 43, enrolled_at=now)
+    db.session.add(phone_b)
+    db.session.flush()
     alert_b = raise_alert(b.id, kind="test", severity="warning", dedupe_key="x", message_zh="测试", message_en="test",
                           now=now)
     director_a = make_login("director-a", now, [(a, Role.ADMIN)])
     db.session.commit()
     ids = {"code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
            "staff_id": staff_b.id, "credential_id": credential_b.id, "device_pk": device_b.id, "photo_id": 1,
-           "alert_id": alert_b.id}
+           "alert_id": alert_b.id, "phone_id": phone_b.id}
     return director_a, ids
 
 

@@ -176,3 +176,17 @@ def test_a_kiosk_cannot_fetch_a_photo_of_another_centre(client, world, clock):
     theirs = client.get(f"/api/v1/devices/photos/{photo.id}", headers=world["headers"]).status_code
     ours = client.get(f"/api/v1/devices/photos/{own.id}", headers=world["headers"])
     assert (theirs, ours.status_code, ours.data) == (404, 200, b"\x89PNG own")
+
+
+def test_a_revoked_phone_leaves_the_next_roster(client, world, clock):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from devices.credentials import public_key_text
+
+    key = public_key_text(Ed25519PrivateKey.generate().public_key())
+    url = f"/api/v1/credentials/{world['credential'].id}/phones"
+    phone = client.post(url, json={"public_key": key}, headers=world["director"].headers).get_json()
+    before = client.get("/api/v1/devices/roster", headers=world["headers"]).get_json()
+    client.delete(f"{url}/{phone['id']}", headers=world["director"].headers)
+    after = client.get("/api/v1/devices/roster", headers=world["headers"]).get_json()
+    assert (key in base64.b64decode(before["document"]).decode(), key in base64.b64decode(after["document"]).decode()) == (True, False)
