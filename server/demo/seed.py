@@ -7,17 +7,20 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from server.attendance.operations import issue_credential, set_pin
 from server.auth.actor import Actor
 from server.auth.operations import create_user, grant_role
 from server.auth.roles import Role
 from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Room, ServiceType
 from server.centre.operations import create_centre, create_room
 from server.database import db
-from server.people.models import Relationship, Sex, StaffRole
+from server.people.models import Contact, Relationship, Sex, Staff, StaffRole
 from server.people.operations import create_child, create_contact, create_staff, link_contact
 from server.timezones import centre_today
 
 DEMO_PASSWORD = "tuoyu-demo"
+# The demo parent's kiosk PIN (for the dead-phone fallback).
+DEMO_PIN = "135790"
 # (username, password, role): printed by `tuoyu seed-demo` and the demo command.
 DEMO_LOGINS = (
     ("director", DEMO_PASSWORD, Role.ADMIN.value),
@@ -96,7 +99,20 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901) -> boo
             _seed_family(centre, room, today, (low, high), rng, system, now,
                          parent_user_id=None if parent_linked else users["parent"].id)
             parent_linked = True
+    _seed_credentials(centre, today, users["parent"].id, system, now)
     return True
+
+
+def _seed_credentials(centre: Centre, today: date, parent_user_id: int, actor: Actor, now: datetime) -> None:
+    """A kiosk card for every adult and every caregiver; the demo parent also gets a PIN."""
+    expires = today + timedelta(days=365)
+    for contact in db.session.execute(select(Contact).where(Contact.centre_id == centre.id)
+                                      .order_by(Contact.id)).scalars().all():
+        credential = issue_credential(centre, contact=contact, expires_on=expires, actor=actor, now=now)
+        if contact.user_id == parent_user_id:
+            set_pin(credential, DEMO_PIN, actor=actor, now=now)
+    for staff in db.session.execute(select(Staff).where(Staff.centre_id == centre.id).order_by(Staff.id)).scalars().all():
+        issue_credential(centre, staff=staff, expires_on=expires, actor=actor, now=now)
 
 
 def _seed_family(centre: Centre, room: Room, today: date, ages: tuple[int, int], rng: random.Random,
