@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError
 
+from server.attendance.stream import OpenStreams
 from server.clock import SystemWallClock
 from server.config import load_config
 from server.database import db
@@ -22,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=_instance_path(test_config))
     load_config(app, test_config)
     app.extensions["tuoyu.clock"] = app.config.get("CLOCK") or SystemWallClock()
+    app.extensions["tuoyu.streams"] = OpenStreams()
     _import_models()
     _init_extensions(app)
     _register_blueprints(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,12 +12,14 @@ from pathlib import Path
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from hardware.clock import FakeClock
 
 IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = os.environ.get("TUOYU_CHROMIUM", "/usr/bin/chromium")
 DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The fake "now" of every server test: a Monday morning in Shanghai.
 T0 = datetime(2026, 9, 7, 1, 30, tzinfo=UTC)
@@ -135,3 +138,21 @@ class FreshContextClient(FlaskClient):
 def client(app):  # type: ignore[no-untyped-def]
     app.test_client_class = FreshContextClient
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (Playwright's own browser download is not available here)."""
+    if not shutil.which(CHROMIUM):
+        if IN_CI:
+            pytest.fail(f"chromium is required under CI=true ({CHROMIUM})")
+        pytest.skip(f"chromium not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        # As root in a sandbox without network: no sandbox, no background calls home.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import threading
 from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, request
@@ -284,6 +283,6 @@ def presence_stream(code: str) -> Response:
     centre = get_centre(code, actor=actor, now=now)
     authorise(actor, Perm.CHILDREN_READ, centre.id, now)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    stream = presence_events(app, centre.id, actor, threading.Event())
+    stream = presence_events(app, centre.id, actor, app.extensions["tuoyu.streams"])
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -24,8 +24,38 @@ from server.database import db
 KEEPALIVE_S = 15.0
 
 
-def presence_events(app: Flask, centre_id: int, actor: Actor, stop: threading.Event) -> Iterator[str]:
+class OpenStreams:
+    """The app's open streams: one stop signal for all (shutdown, tests), and a count to wait on."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> OpenStreams:
+        with self._changed:
+            self._count += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def close_all(self, timeout: float) -> bool:
+        """Signal every stream to end; True once none is left (within `timeout`)."""
+        self.stop.set()
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout)
+
+
+def presence_events(app: Flask, centre_id: int, actor: Actor, streams: OpenStreams) -> Iterator[str]:
     """Yield a `presence` event now and after every change; a comment line keeps proxies from closing."""
+    with streams:
+        yield from _presence_events(app, centre_id, actor, streams.stop)
+
+
+def _presence_events(app: Flask, centre_id: int, actor: Actor, stop: threading.Event) -> Iterator[str]:
     poll_s = app.config["PRESENCE_POLL_S"]
     deadline = time.monotonic() + app.config["PRESENCE_STREAM_MAX_S"]  # the browser reconnects by itself
     last_marker: tuple[object, ...] | None = None
@@ -37,10 +67,13 @@ def presence_events(app: Flask, centre_id: int, actor: Actor, stop: threading.Ev
             marker = tuple(db.session.execute(
                 select(func.max(AttendanceEvent.id), func.count()).where(AttendanceEvent.centre_id == centre_id)
             ).one())
-            if marker != last_marker:
-                message = _presence_message(centre_id, actor)
+            centre = db.session.get(Centre, centre_id)
+            if centre is not None and marker != last_marker:
+                message = _presence_message(centre, actor)
                 last_marker = marker
             db.session.remove()
+        if centre is None:
+            return  # the centre is gone: nothing more to tell
         if message is not None:
             last_sent = time.monotonic()
             yield message
@@ -51,10 +84,9 @@ def presence_events(app: Flask, centre_id: int, actor: Actor, stop: threading.Ev
         stop.wait(poll_s)
 
 
-def _presence_message(centre_id: int, actor: Actor) -> str:
-    centre = db.session.get(Centre, centre_id)
+def _presence_message(centre: Centre, actor: Actor) -> str:
     now = utcnow()
-    rooms = presence(centre, actor=actor, now=now)  # type: ignore[arg-type]
+    rooms = presence(centre, actor=actor, now=now)
     body = {"at": now.isoformat().replace("+00:00", "Z"),
             "children_present": sum(len(r.children) for r in rooms),
             "staff_present": sum(len(r.staff) for r in rooms),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import pytest
 from PIL import Image
@@ -16,25 +15,23 @@ from hardware.qr import decode
 from kiosk.roster import load_roster
 from kiosk.verify import Method, ReplayCache, Verifier
 from server.attendance.models import Credential, PhoneKey
-from server.attendance.operations import build_roster, issue_credential
+from server.attendance.operations import build_roster
 from server.auth.models import User
 from server.centre.models import Centre
 from server.database import db
 from server.demo.seed import DEMO_PASSWORD
 from server.inspections import keys
 from server.people.models import Contact
-from tests.factories import SYSTEM
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def credential(live_server, clock) -> Credential:
-    """The demo seed links `parent` to a contact but issues no credential: issue one."""
+    """The demo parent's credential (the demo seed issues one to every adult)."""
     user = db.session.execute(select(User).where(User.username == "parent")).scalar_one()
     contact = db.session.execute(select(Contact).where(Contact.user_id == user.id)).scalar_one()
-    centre = db.session.get(Centre, contact.centre_id)
-    credential = issue_credential(centre, contact=contact, expires_on=date(2027, 9, 1), actor=SYSTEM, now=clock.now())
+    credential = db.session.execute(select(Credential).where(Credential.contact_id == contact.id)).scalar_one()
     db.session.commit()
     return credential
 

@@ -1,0 +1,433 @@
+"""Talking to the server besides events: enrolment, the signed roster, and the photos it references.
+
+* :func:`enroll` trades a one-time code for a device id, a bearer token and the centre's roster keys,
+  and stores them in the data directory (owner-only files).
+* :class:`RosterSync` fetches the roster (``If-None-Match``), installs it through
+  :class:`~kiosk.roster.RosterCache` (a refused roster leaves the old one in use and a warning on
+  screen), and fills the :class:`PhotoCache` with the photos the roster references.
+
+Everything here blocks only inside httpx calls bounded by the client's timeout; time is injected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from devices.credentials import key_id, load_public_key, public_key_text
+from devices.protocol import DEVICE_ID_PATTERN
+from hardware.clock import Clock
+from kiosk.config import ENROLMENT_FILE, TOKEN_FILE
+from kiosk.roster import Roster, RosterCache, RosterError
+
+log = logging.getLogger(__name__)
+
+ENROL_PATH = "/api/v1/devices/enroll"
+ROSTER_PATH = "/api/v1/devices/roster"
+PHOTO_PATH = "/api/v1/devices/photos/{photo_id}"
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+PHOTOS_PER_SYNC = 200
+"""Photos fetched per sync at most, so one sync of a new centre cannot hold the thread for long."""
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
+
+
+# -- small file helpers ----------------------------------------------------------------------------
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` atomically (temp file, fsync, rename) with mode 0600: tokens, names, photos."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def decode_base64(text: object) -> bytes:
+    """Standard or URL-safe base64, padded or not; ``ValueError`` for anything else."""
+    if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z0-9+/_-]*={0,2}", text):
+        raise ValueError("not base64 text")
+    normal = text.rstrip("=").replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(normal + "=" * (-len(normal) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64 text") from None
+
+
+# -- enrolment -------------------------------------------------------------------------------------
+
+
+class NotEnrolled(RuntimeError):
+    """The data directory holds no enrolment: run ``tuoyu-kiosk enroll`` first."""
+
+
+class EnrolmentError(RuntimeError):
+    """The server refused the code, or its answer is unusable; ``code``/``field`` as the API gives them."""
+
+    def __init__(self, code: str, message: str, field: str | None = None, status: int | None = None) -> None:
+        super().__init__(f"{code}: {message}" + (f" ({field})" if field else ""))
+        self.code = code
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What enrolment gave this kiosk: its identity, its token and the keys its roster must be signed with."""
+
+    device_id: str
+    centre_id: int
+    centre_code: str
+    server_url: str
+    trusted_keys: tuple[str, ...]
+    """Centre public keys (unpadded base64url raw Ed25519) pinned at enrolment."""
+    token: str = field(repr=False)
+
+    def public_keys(self) -> tuple[Ed25519PublicKey, ...]:
+        """The pinned keys, ready for :class:`RosterCache`."""
+        return tuple(load_public_key(text) for text in self.trusted_keys)
+
+    def save(self, data_dir: Path) -> None:
+        """Store the token and the rest, each owner-readable only."""
+        write_private(data_dir / TOKEN_FILE, self.token.encode("ascii"))
+        info = {"device_id": self.device_id, "centre_id": self.centre_id, "centre_code": self.centre_code,
+                "server_url": self.server_url,
+                "trusted_keys": [{"key_id": key_id(load_public_key(k)), "public_key": k} for k in self.trusted_keys]}
+        write_private(data_dir / ENROLMENT_FILE, json.dumps(info, ensure_ascii=False, indent=2).encode("utf-8"))
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Enrolment:
+        """Read what :meth:`save` stored; :class:`NotEnrolled` if there is nothing (or something broken)."""
+        try:
+            info = json.loads((data_dir / ENROLMENT_FILE).read_text(encoding="utf-8"))
+            token = (data_dir / TOKEN_FILE).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            raise NotEnrolled(f"{data_dir}: 本终端尚未注册 / this kiosk is not enrolled "
+                              "(tuoyu-kiosk enroll --server URL --code CODE --config FILE)") from None
+        except (OSError, ValueError) as exc:
+            raise NotEnrolled(f"{data_dir}: 注册信息无法读取 / unreadable enrolment: {exc}") from None
+        try:
+            return _enrolment_from(info | {"token": token}, server_url=str(info["server_url"]))
+        except (KeyError, TypeError, EnrolmentError) as exc:
+            raise NotEnrolled(f"{data_dir}: 注册信息无效 / invalid enrolment: {exc}") from None
+
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        """Whether an enrolment is stored in ``data_dir``."""
+        return (data_dir / ENROLMENT_FILE).exists()
+
+
+def _enrolment_from(body: Any, *, server_url: str) -> Enrolment:
+    """Validate the server's 201 body (or the stored copy) into an :class:`Enrolment`."""
+    problems: list[str] = []
+    if not isinstance(body, dict):
+        raise EnrolmentError("bad_answer", "the enrolment answer is not a JSON object")
+    device_id, token = body.get("device_id"), body.get("token")
+    centre_id, centre_code = body.get("centre_id"), body.get("centre_code")
+    if not isinstance(device_id, str) or not re.fullmatch(DEVICE_ID_PATTERN, device_id):
+        problems.append(f"device_id {device_id!r} is not a valid device id")
+    if not isinstance(token, str) or not token or not token.isascii() or any(c.isspace() for c in token):
+        problems.append("token missing or not a printable ASCII string")
+    if isinstance(centre_id, bool) or not isinstance(centre_id, int) or centre_id < 0:
+        problems.append(f"centre_id {centre_id!r} is not an integer")
+    if not isinstance(centre_code, str) or not centre_code:
+        problems.append("centre_code missing")
+    keys: list[str] = []
+    raw_keys = body.get("trusted_keys")
+    if not isinstance(raw_keys, list) or not raw_keys:
+        problems.append("trusted_keys must list at least one key")
+        raw_keys = []
+    for index, entry in enumerate(raw_keys):
+        try:
+            if not isinstance(entry, dict):
+                raise ValueError("not an object")
+            key = Ed25519PublicKey.from_public_bytes(_raw32(entry.get("public_key")))
+            claimed = entry.get("key_id")
+            if not isinstance(claimed, str) or not _KEY_ID.fullmatch(claimed) or claimed != key_id(key):
+                raise ValueError(f"key_id {claimed!r} is not the key's fingerprint {key_id(key)}")
+            keys.append(public_key_text(key))
+        except ValueError as exc:
+            problems.append(f"trusted_keys[{index}]: {exc}")
+    if problems:
+        raise EnrolmentError("bad_answer", "; ".join(problems))
+    return Enrolment(str(device_id), int(centre_id), str(centre_code), server_url.rstrip("/"), tuple(keys),
+                     str(token))
+
+
+def _raw32(text: object) -> bytes:
+    raw = decode_base64(text)
+    if len(raw) != 32:
+        raise ValueError("an Ed25519 public key is 32 bytes")
+    return raw
+
+
+def _api_error(response: httpx.Response) -> tuple[str, str, str | None]:
+    try:
+        error = response.json().get("error")
+        return str(error["code"]), str(error.get("message") or ""), error.get("field")
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return f"http_{response.status_code}", response.reason_phrase, None
+
+
+def enroll(server_url: str, code: str, *, data_dir: Path, label: str, version: str,
+           client: httpx.Client | None = None, replace: bool = False) -> Enrolment:
+    """Enrol this kiosk with a one-time code and store the result in ``data_dir``.
+
+    Refuses to overwrite an existing enrolment unless ``replace``: the outbox in the data directory
+    belongs to the old device id and must be delivered or archived first.
+    """
+    if Enrolment.exists(data_dir) and not replace:
+        raise EnrolmentError("already_enrolled", f"{data_dir} already holds an enrolment; deliver or archive the "
+                             "outbox, then enrol again with replace")
+    server_url = server_url.rstrip("/")
+    owns = client is None
+    client = client or httpx.Client(timeout=15.0)
+    try:
+        response = client.post(server_url + ENROL_PATH,
+                               json={"code": code, "kind": "kiosk", "name": label, "version": version})
+    except httpx.TransportError as exc:
+        raise EnrolmentError("unreachable", f"server not reachable: {exc}") from exc
+    finally:
+        if owns:
+            client.close()
+    if response.status_code != 201:
+        code_, message, field_ = _api_error(response)
+        raise EnrolmentError(code_, message, field_, response.status_code)
+    try:
+        body = response.json()
+    except ValueError:
+        raise EnrolmentError("bad_answer", "the enrolment answer is not JSON") from None
+    enrolment = _enrolment_from(body, server_url=server_url)
+    enrolment.save(data_dir)
+    return enrolment
+
+
+# -- photos ----------------------------------------------------------------------------------------
+
+
+def image_type(data: bytes) -> str | None:
+    """``image/jpeg`` or ``image/png`` from the magic bytes; None for anything else."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
+
+
+class PhotoCache:
+    """Photos of the roster's persons and children by reference id, one owner-only file each."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, photo_id: int) -> Path:
+        """Where one photo is kept."""
+        return self.directory / f"{int(photo_id)}"
+
+    def has(self, photo_id: int) -> bool:
+        """Whether the photo is cached."""
+        return self.path(photo_id).is_file()
+
+    def get(self, photo_id: int) -> tuple[bytes, str] | None:
+        """``(bytes, mimetype)`` of a cached photo."""
+        try:
+            data = self.path(photo_id).read_bytes()
+        except OSError:
+            return None
+        kind = image_type(data)
+        return (data, kind) if kind else None
+
+    def put(self, photo_id: int, data: bytes) -> None:
+        """Store a photo; ``ValueError`` unless it is a JPEG or PNG of reasonable size."""
+        if len(data) > MAX_PHOTO_BYTES or image_type(data) is None:
+            raise ValueError("not a JPEG/PNG photo of at most 2 MiB")
+        write_private(self.path(photo_id), data)
+
+    def ids(self) -> set[int]:
+        """Every cached photo id."""
+        if not self.directory.is_dir():
+            return set()
+        return {int(p.name) for p in self.directory.iterdir() if p.name.isdigit()}
+
+    def prune(self, keep: Iterable[int]) -> int:
+        """Delete photos the roster no longer references (a child who left); returns how many."""
+        stale = self.ids() - set(keep)
+        for photo_id in stale:
+            self.path(photo_id).unlink(missing_ok=True)
+        return len(stale)
+
+
+def referenced_photos(roster: Roster) -> list[int]:
+    """Photo ids the roster references, persons first, without duplicates."""
+    ids = [p.photo for p in roster.document.persons] + [c.photo for c in roster.document.children]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+# -- roster sync -----------------------------------------------------------------------------------
+
+
+class SyncOutcome(enum.StrEnum):
+    """What the last sync attempt did."""
+
+    NEVER = "never"
+    INSTALLED = "installed"
+    NOT_MODIFIED = "not_modified"
+    REFUSED = "refused"
+    """The server sent a roster the kiosk refused (bad signature, rollback…): the old one stays."""
+    OFFLINE = "offline"
+    UNAUTHORISED = "unauthorised"
+    BAD_ANSWER = "bad_answer"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """A snapshot for the screen."""
+
+    outcome: SyncOutcome = SyncOutcome.NEVER
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    error_code: str | None = None
+    message_zh: str = ""
+    message_en: str = ""
+    photos_missing: int = 0
+
+
+_SYNC_MESSAGES = {
+    SyncOutcome.OFFLINE: ("无法连接服务器", "cannot reach the server"),
+    SyncOutcome.UNAUTHORISED: ("本终端的授权已被撤销，请联系管理员", "this kiosk's authorisation was revoked; ask the "
+                               "administrator"),
+    SyncOutcome.BAD_ANSWER: ("服务器返回的名单无法读取", "the server's roster answer is unreadable"),
+}
+
+
+class RosterSync:
+    """Fetches and installs the roster when due; ``step()`` from a loop, ``sync_now()`` on demand."""
+
+    def __init__(self, server_url: str, token: str, cache: RosterCache, photos: PhotoCache, clock: Clock,
+                 client: httpx.Client, *, interval_s: float = 300.0, retry_s: float = 60.0,
+                 on_install: Callable[[Roster], None] | None = None) -> None:
+        self.url = server_url.rstrip("/")
+        self._token = token
+        self.cache = cache
+        self.photos = photos
+        self.clock = clock
+        self.client = client
+        self.interval_s = interval_s
+        self.retry_s = retry_s
+        self.on_install = on_install
+        self._next = -math.inf
+        self._status = SyncStatus()
+
+    def status(self) -> SyncStatus:
+        """The last attempt's outcome (immutable snapshot; safe from another thread)."""
+        return self._status
+
+    def set_token(self, token: str) -> None:
+        """Use a new token (after re-enrolment) and sync at the next step."""
+        self._token = token
+        self._next = -math.inf
+
+    def due(self) -> bool:
+        """Whether ``step()`` would sync now."""
+        return self.clock.monotonic() >= self._next
+
+    def seconds_until_due(self) -> float:
+        """For a background thread's wait."""
+        return max(0.0, self._next - self.clock.monotonic())
+
+    def step(self) -> SyncOutcome | None:
+        """Sync if due; None when not due."""
+        if not self.due():
+            return None
+        return self.sync_now()
+
+    def sync_now(self) -> SyncOutcome:
+        """Fetch the roster now, install it if new, then fetch missing photos."""
+        outcome, error, messages = self._fetch()
+        now = self.clock.now()
+        ok = outcome in (SyncOutcome.INSTALLED, SyncOutcome.NOT_MODIFIED)
+        missing = self._photos() if ok and self.cache.current is not None else self._status.photos_missing
+        zh, en = messages or _SYNC_MESSAGES.get(outcome, ("", ""))
+        self._status = SyncStatus(outcome, now, now if ok else self._status.last_success_at, error, zh, en, missing)
+        wait = self.interval_s if ok or outcome is SyncOutcome.REFUSED else self.retry_s
+        self._next = self.clock.monotonic() + wait
+        return outcome
+
+    def _fetch(self) -> tuple[SyncOutcome, str | None, tuple[str, str] | None]:
+        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
+        current = self.cache.current
+        if current is not None:
+            headers["If-None-Match"] = f'"{current.version}"'
+        try:
+            response = self.client.get(self.url + ROSTER_PATH, headers=headers)
+        except httpx.TransportError as exc:
+            log.info("roster sync: server unreachable (%s)", exc)
+            return SyncOutcome.OFFLINE, type(exc).__name__, None
+        if response.status_code == 304 and current is not None:
+            return SyncOutcome.NOT_MODIFIED, None, None
+        if response.status_code in (401, 403):
+            return SyncOutcome.UNAUTHORISED, f"http_{response.status_code}", None
+        if response.status_code != 200:
+            return SyncOutcome.OFFLINE, f"http_{response.status_code}", None
+        try:
+            body = response.json()
+            doc_bytes = decode_base64(body["document"])
+            signature = decode_base64(body["signature"])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("roster sync: unreadable answer (%s)", exc)
+            return SyncOutcome.BAD_ANSWER, "bad_answer", None
+        try:
+            roster = self.cache.install(doc_bytes, signature)
+        except RosterError as exc:
+            # The old roster stays in use: a forged or rolled-back roster must not replace it.
+            log.warning("roster refused: %s", exc)
+            return (SyncOutcome.REFUSED, exc.code.value,
+                    (f"名单被拒绝（{exc.message_zh}），继续使用旧名单",
+                     f"roster refused ({exc.message_en}); still using the previous one"))
+        if roster is not current and self.on_install is not None:
+            self.on_install(roster)
+        return SyncOutcome.INSTALLED if roster is not current else SyncOutcome.NOT_MODIFIED, None, None
+
+    def _photos(self) -> int:
+        """Fetch photos the roster references but the cache lacks; drop unreferenced ones. Returns still missing."""
+        roster = self.cache.current
+        assert roster is not None
+        wanted = referenced_photos(roster)
+        self.photos.prune(wanted)
+        missing = [photo_id for photo_id in wanted if not self.photos.has(photo_id)]
+        for photo_id in missing[:PHOTOS_PER_SYNC]:
+            try:
+                response = self.client.get(self.url + PHOTO_PATH.format(photo_id=photo_id),
+                                           headers={"Authorization": f"Bearer {self._token}"})
+            except httpx.TransportError:
+                break  # offline again: the next sync goes on
+            if response.status_code == 200:
+                try:
+                    self.photos.put(photo_id, response.content)
+                except ValueError:
+                    log.warning("photo %s is not a JPEG/PNG; skipped", photo_id)
+            else:
+                log.info("photo %s: HTTP %s", photo_id, response.status_code)
+        return sum(1 for photo_id in wanted if not self.photos.has(photo_id))
