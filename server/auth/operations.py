@@ -117,6 +117,9 @@ def actor_for(user: User) -> Actor:
         select(Membership.centre_id, Membership.role, Membership.expires_at).where(Membership.user_id == user.id)
     )
     grants = tuple(Grant(centre_id, role, expires_at) for centre_id, role, expires_at in rows)
+    if not any(g.role is Role.GUARDIAN for g in grants):
+        # Only guardians act through their contacts; staff requests skip the query.
+        return Actor(kind="user", user_id=user.id, grants=grants)
     contact_ids = frozenset(db.session.execute(select(Contact.id).where(Contact.user_id == user.id)).scalars())
     return Actor(kind="user", user_id=user.id, grants=grants, contact_ids=contact_ids)
 
