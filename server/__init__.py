@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth import views as auth_views
     from server.centre import api as centre_api
     from server.centre import views as centre_views
+    from server.demo import views as demo_views
     from server.fleet import api as fleet_api
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(centre_views.bp)
     app.register_blueprint(inspections_views.bp)
     app.register_blueprint(attendance_views.bp)
+    app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
 
 

@@ -40,25 +40,61 @@ def seed_demo_command(code: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="只准备数据，不启动服务 / prepare only, do not serve")
+@click.option("--no-kiosk", is_flag=True, help="不启动模拟签到终端 / do not start the simulated kiosk")
 @with_appcontext
-def demo_command(host: str, port: int, no_serve: bool) -> None:
-    """演示：迁移数据库、播种演示机构并启动服务 / Demo: migrate, seed and serve."""
+def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool) -> None:
+    """演示：迁移数据库、播种演示机构、启动服务与模拟签到终端 / Demo: migrate, seed, serve, run a simulated kiosk."""
+    from pathlib import Path
+
     from flask import current_app
     from flask_migrate import upgrade
+    from werkzeug.serving import make_server
 
-    from server.demo.seed import DEMO_LOGINS, seed_demo
+    from server.demo import kiosk as demo_kiosk
+    from server.demo.seed import DEMO_LOGINS, DEMO_PIN, seed_demo
+    from server.inspections import keys
 
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade()
     seed_demo(code="demo", now=utcnow())
     db.session.commit()
-    url = f"http://{host}:{port}/"
-    click.echo(f"\n托育运营套件演示 / Childcare suite demo: {url}")
-    click.echo(f"数据库 / database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    from server.centre.operations import get_centre
+
+    centre = get_centre("demo", actor=Actor.system(), now=utcnow())
+    keys.ensure_keys(centre, utcnow())
+    # End this transaction: on SQLite every transaction holds the write lock the server needs.
+    db.session.commit()
+    url = f"http://{host}:{port}"
+    click.echo(f"\n托育运营套件演示 / Childcare suite demo: {url}/")
+    click.echo(f"数据库 / database: {app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo("演示账号 / demo log-ins (username / password / role):")
     for username, password, role in DEMO_LOGINS:
         click.echo(f"  {username:<12} {password:<12} {role}")
-    if not no_serve:
-        current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    click.echo(f"演示家长的终端 PIN / the demo parent's kiosk PIN: {DEMO_PIN}")
+    if no_serve:
+        return
+    server = make_server(host, port, app, threaded=True)
+    kiosk_process = None
+    if not no_kiosk:
+        import threading
+
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        kiosk_url = f"http://127.0.0.1:{demo_kiosk.KIOSK_UI_PORT}"
+        app.config["DEMO_KIOSK_URL"] = kiosk_url
+        kiosk_process = demo_kiosk.start(centre, Path(app.instance_path) / "kiosk-demo", url)
+        click.echo(f"模拟签到终端 / simulated kiosk: {kiosk_url}/  ·  出示家长卡片 / show a card: {url}/demo/kiosk")
+    try:
+        if kiosk_process is None:
+            server.serve_forever()
+        else:
+            kiosk_process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if kiosk_process is not None and kiosk_process.poll() is None:
+            kiosk_process.terminate()
+            kiosk_process.wait(timeout=10)
+        server.shutdown()
 
 
 @main.group("user")

@@ -41,3 +41,14 @@ def test_seed_demo_is_idempotent_and_leaves_a_verifiable_chain(instance):
 def test_device_commands_exist_and_list_their_subcommands(script, instance):
     result = _run(script, "--help", instance=instance)
     assert (result.returncode, "run" in result.stdout) == (0, True)
+
+
+def test_the_demo_kiosk_page_is_absent_unless_the_demo_runs_a_kiosk(app, client, clock):
+    from server.auth.roles import Role
+    from tests.factories import make_centre, make_login
+
+    director = make_login("director", clock.now(), [(make_centre("demo", clock.now()), Role.ADMIN)])
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    client.post("/login", data={"username": director.user.username, "password": "correct-horse", "csrf_token": token})
+    assert client.get("/demo/kiosk").status_code == 404
