@@ -183,6 +183,34 @@ def roster():
                      signature=base64.b64encode(signature).decode())
 
 
+class MoveOut(Schema):
+    id: int | str
+    inside: bool
+    at: datetime
+
+
+class DevicePresenceOut(Schema):
+    day: date
+    children: list[MoveOut]
+    staff: list[MoveOut]
+
+
+@bp.get("/devices/presence")
+@spec.validate(resp=responses(HTTP_200=DevicePresenceOut), tags=["devices"])
+def device_presence():
+    """Today's last move of each child and staff member, so every kiosk knows what the others saw."""
+    device, now = current_device(), utcnow()
+    centre = db.session.get(Centre, device.centre_id)
+    assert centre is not None
+    children, staff = ops.last_moves(centre, now)
+    return DevicePresenceOut(
+        day=centre_today_by_id(centre.id, now),
+        children=[MoveOut(id=child_id, inside=m.inside, at=m.at) for child_id, m in sorted(children.items())],
+        staff=[MoveOut(id=ops.person_ref(staff_id=staff_id), inside=m.inside, at=m.at)
+               for staff_id, m in sorted(staff.items())],
+    )
+
+
 @bp.get("/devices/photos/<int:photo_id>")
 @spec.validate(resp=responses("HTTP_200"), tags=["devices"])
 def device_photo(photo_id: int):

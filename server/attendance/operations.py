@@ -338,9 +338,16 @@ class RoomPresence:
     staff: tuple[int, ...]
 
 
-def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresence]:
-    """Who is in right now: the last in/out of today (centre-local) for each child and staff member."""
-    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+@dataclass(frozen=True)
+class Move:
+    """The last check-in or check-out of a child or staff member today."""
+
+    inside: bool
+    at: datetime
+
+
+def last_moves(centre: Centre, now: datetime) -> tuple[dict[int, Move], dict[int, Move]]:
+    """(children, staff): each one's last in/out of today (centre-local), refused attempts aside."""
     tz = centre_zone(centre)
     start = datetime.combine(centre_today(centre, now), time.min, tzinfo=tz)
     events = db.session.execute(
@@ -350,22 +357,29 @@ def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresenc
             AttendanceEvent.kind != AttendanceKind.REFUSED,
         ).order_by(AttendanceEvent.at, AttendanceEvent.id)
     ).scalars()
-    children_in: dict[int, bool] = {}
-    staff_in: dict[int, bool] = {}
+    children: dict[int, Move] = {}
+    staff: dict[int, Move] = {}
     for e in events:
-        inside = e.kind is AttendanceKind.CHECK_IN
+        move = Move(e.kind is AttendanceKind.CHECK_IN, e.at)
         if e.child_id is not None:
-            children_in[e.child_id] = inside
+            children[e.child_id] = move
         elif e.staff_id is not None:
-            staff_in[e.staff_id] = inside
+            staff[e.staff_id] = move
+    return children, staff
+
+
+def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresence]:
+    """Who is in right now, per room: the last in/out of today for each child and staff member."""
+    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+    children_moves, staff_moves = last_moves(centre, now)
     room_of = dict(db.session.execute(select(Child.id, Child.room_id).where(Child.centre_id == centre.id)).all())
     home_of = dict(db.session.execute(select(Staff.id, Staff.home_room_id).where(Staff.centre_id == centre.id)).all())
     rooms: dict[int | None, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for child_id, inside in children_in.items():
-        if inside:
+    for child_id, move in children_moves.items():
+        if move.inside:
             rooms[room_of.get(child_id)][0].append(child_id)
-    for staff_id, inside in staff_in.items():
-        if inside:
+    for staff_id, move in staff_moves.items():
+        if move.inside:
             rooms[home_of.get(staff_id)][1].append(staff_id)
     return [RoomPresence(room, tuple(sorted(c)), tuple(sorted(s))) for room, (c, s) in sorted(
         rooms.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]

@@ -190,3 +190,11 @@ def test_a_revoked_phone_leaves_the_next_roster(client, world, clock):
     client.delete(f"{url}/{phone['id']}", headers=world["director"].headers)
     after = client.get("/api/v1/devices/roster", headers=world["headers"]).get_json()
     assert (key in base64.b64decode(before["document"]).decode(), key in base64.b64decode(after["document"]).decode()) == (True, False)
+
+
+def test_kiosks_learn_the_last_move_of_each_child_from_the_server(client, world, clock):
+    post_events(client, world, kiosk_event(world, clock))
+    clock.advance(minutes=1)
+    body = client.get("/api/v1/devices/presence", headers=world["headers"]).get_json()
+    assert (body["day"], body["children"]) == (
+        "2026-09-07", [{"id": world["child"].id, "inside": True, "at": "2026-09-07T01:30:00Z"}])
