@@ -189,6 +189,8 @@ class Kiosk:
         self._demo_clear_at: float | None = None
         if sync is not None and sync.on_install is None:
             sync.on_install = self.use_roster
+        if sync is not None and sync.on_presence is None:
+            sync.on_presence = self.merge_server_presence
         if roster_cache.current is not None:
             self.use_roster(roster_cache.current)
 
@@ -217,6 +219,12 @@ class Kiosk:
                     log.info("roster changed under a pending confirmation; cancelled")
                     self._show(_View(Screen.IDLE))
             self.presence.tz = roster.tz
+
+    def merge_server_presence(self, body: dict[str, Any]) -> None:
+        """What the other kiosks saw today (called by the sync); this kiosk's later moves are kept."""
+        with self._lock:
+            if self.presence.merge_server(body):
+                self.presence.flush()
 
     # -- the loop ------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 ENROL_PATH = "/api/v1/devices/enroll"
 ROSTER_PATH = "/api/v1/devices/roster"
+PRESENCE_PATH = "/api/v1/devices/presence"
 PHOTO_PATH = "/api/v1/devices/photos/{photo_id}"
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTOS_PER_SYNC = 200
@@ -327,7 +328,9 @@ class RosterSync:
 
     def __init__(self, server_url: str, token: str, cache: RosterCache, photos: PhotoCache, clock: Clock,
                  client: httpx.Client, *, interval_s: float = 300.0, retry_s: float = 60.0,
-                 on_install: Callable[[Roster], None] | None = None) -> None:
+                 on_install: Callable[[Roster], None] | None = None,
+                 on_presence: Callable[[dict[str, Any]], object] | None = None,
+                 presence_interval_s: float = 15.0) -> None:
         self.url = server_url.rstrip("/")
         self._token = token
         self.cache = cache
@@ -337,7 +340,12 @@ class RosterSync:
         self.interval_s = interval_s
         self.retry_s = retry_s
         self.on_install = on_install
+        # What the other kiosks saw: fetched more often than the roster, so a child brought in at
+        # one door is collected as a check-out at the other.
+        self.on_presence = on_presence
+        self.presence_interval_s = presence_interval_s
         self._next = -math.inf
+        self._next_presence = -math.inf
         self._status = SyncStatus()
 
     def status(self) -> SyncStatus:
@@ -350,18 +358,36 @@ class RosterSync:
         self._next = -math.inf
 
     def due(self) -> bool:
-        """Whether ``step()`` would sync now."""
+        """Whether ``step()`` would sync the roster now."""
         return self.clock.monotonic() >= self._next
 
     def seconds_until_due(self) -> float:
-        """For a background thread's wait."""
-        return max(0.0, self._next - self.clock.monotonic())
+        """For a background thread's wait (roster or presence, whichever comes first)."""
+        upcoming = self._next if self.on_presence is None else min(self._next, self._next_presence)
+        return max(0.0, upcoming - self.clock.monotonic())
 
     def step(self) -> SyncOutcome | None:
-        """Sync if due; None when not due."""
-        if not self.due():
-            return None
-        return self.sync_now()
+        """Sync the roster if due (None when not), and the presence of the day if due."""
+        outcome = self.sync_now() if self.due() else None
+        if self.on_presence is not None and self.clock.monotonic() >= self._next_presence:
+            self.sync_presence()
+        return outcome
+
+    def sync_presence(self) -> bool:
+        """Fetch today's last moves from the server and hand them over; False when offline or refused."""
+        assert self.on_presence is not None
+        self._next_presence = self.clock.monotonic() + self.presence_interval_s
+        try:
+            response = self.client.get(self.url + PRESENCE_PATH,
+                                       headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"})
+            body = response.json() if response.status_code == 200 else None
+        except (httpx.TransportError, ValueError) as exc:
+            log.info("presence sync: %s", type(exc).__name__)
+            return False
+        if not isinstance(body, dict):
+            return False
+        self.on_presence(body)
+        return True
 
     def sync_now(self) -> SyncOutcome:
         """Fetch the roster now, install it if new, then fetch missing photos."""
