@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hardware.clock import Clock
-from kiosk.sync import write_private
+from kiosk.files import write_private
 
 log = logging.getLogger(__name__)
 

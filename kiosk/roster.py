@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +30,7 @@ from devices.credentials import (
     key_id,
     load_public_key,
 )
+from kiosk.files import write_private
 
 MAX_ROSTER_BYTES: Final = 16 * 1024 * 1024
 """A centre of a few hundred children is well under 1 MiB; anything this large is refused unread."""
@@ -212,21 +212,9 @@ class RosterCache:
         if self.current is not None and roster.digest == self.current.digest:
             return self.current
         self.directory.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.path, signature + doc_bytes)
+        # 0600: the roster holds children's names (PIPL Art. 28: sensitive personal information).
+        write_private(self.path, signature + doc_bytes)
         self.current = roster
         return roster
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    # 0600: the roster holds children's names (PIPL Art. 28: sensitive personal information).
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

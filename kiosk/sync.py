@@ -17,7 +17,6 @@ import enum
 import json
 import logging
 import math
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from devices.credentials import key_id, load_public_key, public_key_text
 from devices.protocol import DEVICE_ID_PATTERN
 from hardware.clock import Clock
 from kiosk.config import ENROLMENT_FILE, TOKEN_FILE
+from kiosk.files import write_private
 from kiosk.roster import Roster, RosterCache, RosterError
 
 log = logging.getLogger(__name__)
@@ -47,22 +47,6 @@ _KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 
 # -- small file helpers ----------------------------------------------------------------------------
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically (temp file, fsync, rename) with mode 0600: tokens, names, photos."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def decode_base64(text: object) -> bytes:
