@@ -237,6 +237,26 @@ def decode(image: object) -> list[str]:
     return _dedupe(texts)
 
 
+def other_barcodes(image: object) -> list[str]:
+    """Texts of any NON-QR barcode (EAN, Code 128, DataMatrix…) in view, for telling the user "not ours".
+
+    One plain zxing-cpp pass, no fallbacks: the kiosk calls it only on some frames where `decode`
+    found no QR code, so a shopping card held up gets a clear refusal instead of silence.
+    """
+    gray = to_gray(image)
+    if gray is None:
+        return []
+    zx = _zxing()
+    wanted = zx.BarcodeFormat.AllReadable
+    try:
+        found = zx.read_barcodes(gray, formats=wanted, try_rotate=True, try_downscale=True,
+                                 text_mode=zx.TextMode.Plain)
+    except (ValueError, RuntimeError):
+        return []
+    qr = {zx.BarcodeFormat.QRCode, zx.BarcodeFormat.MicroQRCode}
+    return _dedupe(b.text or str(b.format) for b in found if b.valid and b.format not in qr)
+
+
 def decode_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, list[str]]]:
     """Decode each image file in turn: (the path as given, its texts); unreadable files give []."""
     for path in paths:

@@ -32,7 +32,7 @@ from devices.uplink import Deliverer, DeliveryState
 from hardware.camera import FrameSource
 from hardware.clock import Clock
 from hardware.gpio import KioskSignals
-from hardware.qr import decode
+from hardware.qr import decode, other_barcodes
 from kiosk.config import KioskConfig
 from kiosk.events import EventWriter, attendance_event
 from kiosk.pin import PinGate, PinLimits, PinResult
@@ -65,6 +65,8 @@ class Action(StrEnum):
 
 
 SYSTEM_FAULT = "system_fault"
+# Every how many frames without a QR code the loop also looks for other barcodes (to refuse them).
+OTHER_BARCODE_EVERY = 3
 LOCAL_MESSAGES: dict[str, tuple[str, str]] = {
     SYSTEM_FAULT: ("系统故障，未能记录，请联系前台", "System fault: nothing was recorded; please ask the front desk"),
     "nothing_to_confirm": ("没有待确认的签到", "Nothing is waiting for confirmation"),
@@ -187,6 +189,7 @@ class Kiosk:
         self._serial = 0
         self._alert: _Alert | None = None
         self._demo_clear_at: float | None = None
+        self._empty_frames = 0
         if sync is not None and sync.on_install is None:
             sync.on_install = self.use_roster
         if sync is not None and sync.on_presence is None:
@@ -236,6 +239,14 @@ class Kiosk:
             ready = self.verifier is not None
         # Decoding is the slow part (up to tens of ms on an empty frame): the UI is not held up meanwhile.
         texts = decode(frame) if frame is not None and ready else []
+        if not texts and frame is not None and ready:
+            # A shopping card or parcel label held up: refuse it clearly ("not a pick-up code") rather
+            # than stay silent. Checked on every few empty frames only, to keep the idle loop light.
+            self._empty_frames += 1
+            if self._empty_frames % OTHER_BARCODE_EVERY == 0:
+                texts = other_barcodes(frame)
+        else:
+            self._empty_frames = 0
         handled: list[Verdict] = []
         with self._lock:
             self._tick()

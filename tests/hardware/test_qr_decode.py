@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from hardware.camera.scene import Look, empty_scene, render_qr
-from hardware.qr import decode, decode_files, decode_pyzbar, decode_zxing
+from hardware.qr import decode, decode_files, decode_pyzbar, decode_zxing, other_barcodes
 
 TOKEN = "TY1:6BFOXN*TS0BI$ZDFRH%9Q8W0-QV%ZBM4UE7EC6:*5"
 LONG_TOKEN = "TY1:" + "NCFOXN%TS3DH0YOJ58S S-W5HDC *M0II5EB1PFSSY1I9NNT-C7MT:2GFDC3E4R" * 2
@@ -156,3 +156,15 @@ def test_real_photo_decodes_to_its_expected_text(name: str) -> None:
     image = DATASET / name
     expected = image.with_suffix(".txt").read_bytes().decode("utf-8")
     assert decode(cv2.imread(str(image), cv2.IMREAD_COLOR)) == [expected]
+
+
+def test_other_barcodes_reports_a_product_barcode() -> None:
+    ean = np.asarray(zxingcpp.create_barcode("5901234123457", zxingcpp.BarcodeFormat.EAN13).to_image(scale=3))
+    frame = np.full((720, 1280), 235, np.uint8)
+    frame[300:300 + ean.shape[0], 400:400 + ean.shape[1]] = ean
+    assert other_barcodes(frame) == ["5901234123457"]
+
+
+def test_other_barcodes_ignores_qr_codes_and_garbage() -> None:
+    qr = render_qr("TY1C:ABC")
+    assert (other_barcodes(qr), other_barcodes(np.zeros((0, 0), np.uint8))) == ([], [])

@@ -29,7 +29,7 @@ from kiosk_app_factories import (
     mother_phone_code,
 )
 
-from kiosk.app import Screen
+from kiosk.app import OTHER_BARCODE_EVERY, Screen
 from kiosk.events import EventWriter
 from kiosk.fake_server import FakeKioskServer
 from kiosk.verify import KioskEvent
@@ -128,10 +128,13 @@ def ean13_frame() -> np.ndarray:
     return frame
 
 
-def test_product_barcode_is_not_a_scan(rig: Rig) -> None:
-    rig.camera.push(ean13_frame())
-    rig.frames(2)
-    assert (rig.kiosk.screen, rig.signals.history, rig.events.outbox.last_sequence()) == (Screen.IDLE, [], 0)
+def test_product_barcode_is_refused_as_not_a_pick_up_code(rig: Rig) -> None:
+    rig.kiosk.inline_io = False
+    for _ in range(OTHER_BARCODE_EVERY):
+        rig.camera.push(ean13_frame())
+    rig.frames(OTHER_BARCODE_EVERY)
+    state = rig.kiosk.state()
+    assert (state["screen"], state["reason"], rig.signals.value("red_led")) == ("refused", "not_a_credential", 1)
 
 
 def test_camera_noise_frame_is_not_a_scan(rig: Rig) -> None:
