@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from server.audit.models import AccessEvent, AuditEntry, AuditHead, chain_for
 from server.database import db
+from server.errors import ProblemCollector
 
 GENESIS_HASH = "0" * 64
 
@@ -187,6 +189,22 @@ def log_access(
 def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
     """The audited fields of a record, as a plain dict (digested, never stored in clear)."""
     return {name: getattr(obj, name) for name in fields}
+
+
+def audited_update(
+    obj: Any, changes: dict[str, Any], fields: tuple[str, ...], action: str,
+    check: Callable[[dict[str, Any], ProblemCollector], None], *, actor: Any, now: datetime,
+) -> Any:
+    """Check the record as it would be after `changes` (every problem at once), apply them, audit before/after."""
+    before = snapshot(obj, fields)
+    problems = ProblemCollector()
+    check({**before, **changes}, problems)
+    problems.raise_if_any()
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    db.session.flush()
+    audit_record(obj, action, before, fields, actor=actor, now=now)
+    return obj
 
 
 def audit_record(

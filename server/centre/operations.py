@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from server.audit.operations import audit_record, ensure_chain, snapshot
+from server.audit.operations import audit_record, audited_update, ensure_chain
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Room, ServiceType
@@ -76,15 +76,7 @@ def create_centre(
 def update_centre(centre: Centre, changes: dict[str, Any], *, actor: Actor, now: datetime) -> Centre:
     """Change a centre's profile (负责人 only)."""
     authorise(actor, Perm.CENTRE_MANAGE, centre.id, now)
-    before = snapshot(centre, CENTRE_FIELDS)
-    problems = ProblemCollector()
-    _check_centre({**before, **changes}, problems)
-    problems.raise_if_any()
-    for key, value in changes.items():
-        setattr(centre, key, value)
-    db.session.flush()
-    audit_record(centre, "centre.update", before, CENTRE_FIELDS, actor=actor, now=now)
-    return centre
+    return audited_update(centre, changes, CENTRE_FIELDS, "centre.update", _check_centre, actor=actor, now=now)
 
 
 def get_centre(code: str, *, actor: Actor, now: datetime, perm: Perm = Perm.CENTRE_READ) -> Centre:
@@ -132,15 +124,7 @@ def create_room(
 def update_room(room: Room, changes: dict[str, Any], *, actor: Actor, now: datetime) -> Room:
     """Rename a room, change its class type, capacity or retire it."""
     authorise(actor, Perm.ROOMS_MANAGE, room.centre_id, now)
-    before = snapshot(room, ROOM_FIELDS)
-    problems = ProblemCollector()
-    _check_room({**before, **changes}, problems)
-    problems.raise_if_any()
-    for key, value in changes.items():
-        setattr(room, key, value)
-    db.session.flush()
-    audit_record(room, "room.update", before, ROOM_FIELDS, actor=actor, now=now)
-    return room
+    return audited_update(room, changes, ROOM_FIELDS, "room.update", _check_room, actor=actor, now=now)
 
 
 def get_room(room_id: int, *, actor: Actor, now: datetime) -> Room:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from server.audit.operations import audit_record, log_access, snapshot
+from server.audit.operations import audit_record, audited_update, log_access, snapshot
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre, Room, ServiceType
@@ -87,15 +87,9 @@ def create_child(
 def update_child(child: Child, changes: dict[str, Any], *, actor: Actor, now: datetime, today: date) -> Child:
     """Change a child's registry data (class, leaving date, allergies…)."""
     authorise(actor, Perm.CHILDREN_WRITE, child.centre_id, now)
-    before = snapshot(child, CHILD_FIELDS)
-    problems = ProblemCollector()
-    _check_child({**before, **changes}, child.centre_id, today, problems)
-    problems.raise_if_any()
-    for key, value in changes.items():
-        setattr(child, key, value)
-    db.session.flush()
-    audit_record(child, "child.update", before, CHILD_FIELDS, actor=actor, now=now)
-    return child
+    return audited_update(child, changes, CHILD_FIELDS, "child.update",
+                          lambda values, problems: _check_child(values, child.centre_id, today, problems),
+                          actor=actor, now=now)
 
 
 def _visible_children(actor: Actor, centre_id: int, now: datetime) -> Select[tuple[Child]]:
