@@ -6,12 +6,10 @@ Run: .venv/bin/python bench/api.py [--requests 2000] [--concurrency 16]
 
 from __future__ import annotations
 
-import argparse
 import subprocess
-import tempfile
 from pathlib import Path
 
-from harness import BIN, bench_bare, child_body, demo_env, gunicorn, print_table, tuoyu
+from harness import BIN, child_body, compare_with_bare, demo_env, gunicorn, tuoyu
 from loadgen import LoadResult, run_load
 
 
@@ -30,16 +28,7 @@ def bench_audited(tmp: Path, total: int, concurrency: int) -> LoadResult:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        audited = bench_audited(Path(tmp), args.requests, args.concurrency)
-        bare = bench_bare(Path(tmp), args.requests, args.concurrency)
-    print_table(f"POST, gunicorn -w 2, SQLite, {args.requests} requests, {args.concurrency} concurrent clients",
-                [("audited create child (/api/v1)", audited), ("bare insert (reference)", bare)])
-    print(f"audited / bare throughput: {audited.rps / bare.rps:.0%} (target ≥ 50%)")
+    compare_with_bare(__doc__ or "", "audited create child (/api/v1)", bench_audited)
 
 
 if __name__ == "__main__":

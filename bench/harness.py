@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -73,6 +75,22 @@ def bench_bare(tmp: Path, total: int, concurrency: int) -> LoadResult:
     with gunicorn("bare_app:create_app()", env) as base:
         run_load(base + "/children", child_body, total=100, concurrency=concurrency)
         return run_load(base + "/children", child_body, total=total, concurrency=concurrency)
+
+
+def compare_with_bare(description: str, label: str, bench: Callable[[Path, int, int], LoadResult]) -> LoadResult:
+    """Parse --requests/--concurrency, run `bench` then the bare reference, print both; returns `bench`'s result."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        measured = bench(Path(tmp), args.requests, args.concurrency)
+        bare = bench_bare(Path(tmp), args.requests, args.concurrency)
+    print_table(f"POST, gunicorn -w 2, SQLite, {args.requests} requests, {args.concurrency} concurrent clients",
+                [(label, measured), ("bare insert (reference)", bare)])
+    print(f"{label} / bare throughput: {measured.rps / bare.rps:.0%} (target ≥ 50%); "
+          f"p99 {measured.percentile(0.99):.1f} ms")
+    return measured
 
 
 def print_table(title: str, rows: list[tuple[str, LoadResult]]) -> None:

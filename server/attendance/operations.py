@@ -158,7 +158,10 @@ def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
     enrolled = {c.id for c in children}
     drop_off: dict[int, list[int]] = defaultdict(list)
     pick_up: dict[int, list[int]] = defaultdict(list)
+    guardians: set[int] = set()
     for link in db.session.execute(select(ChildContact).where(ChildContact.centre_id == centre.id)).scalars():
+        if link.is_guardian:
+            guardians.add(link.contact_id)
         if link.child_id in enrolled:
             if link.may_drop_off:
                 drop_off[link.contact_id].append(link.child_id)
@@ -177,7 +180,7 @@ def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
         if cred.contact_id is not None:
             contact = db.session.get(Contact, cred.contact_id)
             assert contact is not None
-            kind = PersonKind.GUARDIAN if _is_guardian(contact.id) else PersonKind.PICKUP
+            kind = PersonKind.GUARDIAN if contact.id in guardians else PersonKind.PICKUP
             persons[ref] = RosterPerson(ref, contact.name, kind, contact.photo_id, cred.pin_hash,
                                         tuple(sorted(drop_off[contact.id])), tuple(sorted(pick_up[contact.id])))
         else:
@@ -200,11 +203,6 @@ def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
     data, signature = sign_roster(document, private_key)
     return data, signature, document.version
 
-
-def _is_guardian(contact_id: int) -> bool:
-    return db.session.execute(
-        select(ChildContact.id).where(ChildContact.contact_id == contact_id, ChildContact.is_guardian)
-    ).first() is not None
 
 
 class _CheckPayload(BaseModel):

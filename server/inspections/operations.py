@@ -136,13 +136,14 @@ def write_pack(
     db.session.flush()
     keys.ensure_keys(centre, now)
     key_id, private_key = keys.signing_key(centre)
-    findings_run = evaluate(compliance_inputs(centre), rules_for(centre, period.end), period)
+    rules = rules_for(centre, period.end)
+    findings_run = evaluate(compliance_inputs(centre), rules, period)
     tz = centre_zone(centre)
     rates = [KeyFigure(f"出勤率 {room} {month}", f"attendance rate {room} {month}", rate)
              for room, month, rate in attendance_rates(centre, period)]
     return build_pack(
         output, centre=centre_record(centre), period=period, registers=all_registers(),
-        findings=findings_run, rulebook=rules_for(centre, period.end), audit_head=audit_head(centre),
+        findings=findings_run, rulebook=rules, audit_head=audit_head(centre),
         audit_entries=audit_entries(centre, period, tz), access_log=access_log(centre, period, tz),
         signing_key=private_key, key_id=key_id, generated_at=now, generator_version=GENERATOR_VERSION,
         progress=progress, tz=tz, statistics=rates,
