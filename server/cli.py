@@ -44,6 +44,7 @@ def seed_demo_command(code: str) -> None:
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool) -> None:
     """演示：迁移数据库、播种演示机构、启动服务与模拟签到终端 / Demo: migrate, seed, serve, run a simulated kiosk."""
+    import signal
     from pathlib import Path
 
     from flask import current_app
@@ -73,6 +74,8 @@ def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool) -> None:
     click.echo(f"演示家长的终端 PIN / the demo parent's kiosk PIN: {DEMO_PIN}")
     if no_serve:
         return
+    # SIGTERM ends the demo like Ctrl-C, so the kiosk child process is stopped too, never orphaned.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = make_server(host, port, app, threaded=True)
     kiosk_process = None
     if not no_kiosk:
