@@ -14,6 +14,10 @@ BENCHMARKS = [
     ["qr_decode.py"],
     ["qr_decode.py", "--latency"],
     ["kiosk_rush.py"],
+    ["ingest.py"],
+    ["chart_query.py"],
+    ["ratios.py"],
+    ["ingest_mqtt.py"],
 ]
 
 

@@ -18,6 +18,7 @@ from compliance.records import (
     ComplianceInputs,
     FilingStatus,
     LegalForm,
+    RatioViolationRecord,
 )
 from compliance.registers import REGISTERS, Column, RegisterRegistry, RegisterSource
 from compliance.rulebook import (
@@ -32,6 +33,7 @@ from compliance.sections import InspectionArea, Responsibility
 from compliance.statistics import attendance_by_class_month, attendance_rate
 
 __all__ = [
+    "RatioViolationRecord",
     "EVALUATORS",
     "REGISTERS",
     "AccessLogEntry",

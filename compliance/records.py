@@ -160,9 +160,53 @@ class AccessLogEntry:
 
 
 @dataclass(frozen=True)
+class RatioViolationRecord:
+    """An interval a room was out of ratio or over its class size (师幼比违规区间)."""
+
+    id: int
+    class_id: int
+    class_name: str
+    kind: str  # ratio | class_size
+    rule_id: str  # the rule that was broken, e.g. ratio.tuoxiaoban
+    opened_at: datetime
+    closed_at: datetime | None  # None: still open at `as_of`
+    day: date  # the centre-local day it opened
+
+
+@dataclass(frozen=True)
+class EnvironmentAlertRecord:
+    """An environment, sensor, safety or agent alert opened in the period."""
+
+    id: RecordId
+    kind: str
+    severity: str
+    opened_at: datetime
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MonitoredRoomRecord:
+    """A class room and the local days of the period on which it had environment data."""
+
+    class_id: RecordId
+    days_with_data: frozenset[date] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class EnvironmentEvidence:
+    monitored: bool
+    alerts: tuple[EnvironmentAlertRecord, ...] = ()
+    rooms: tuple[MonitoredRoomRecord, ...] = ()
+
+
+@dataclass(frozen=True)
 class ComplianceInputs:
     """Everything the evaluators read, for one centre."""
 
     centre: CentreRecord
     classes: Sequence[ClassRecord] = field(default_factory=tuple)
     children: Sequence[ChildRecord] = field(default_factory=tuple)
+    ratio_violations: Sequence[RatioViolationRecord] = field(default_factory=tuple)
+    as_of: datetime | None = None  # when the inputs were read (ends intervals still open)
+    environment: EnvironmentEvidence | None = None  # None: the centre does not monitor its environment

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import socket
+import sys
+import threading
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from devices.agent_config import AgentConfig
 
 
 @click.group()
@@ -10,8 +22,80 @@ def main() -> None:
     """设备代理 / Device agent (environment sensors and safety monitors)."""
 
 
+def _load(config_file: str) -> AgentConfig:
+    from devices.agent_config import ConfigError, load_config
+
+    try:
+        return load_config(config_file)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("check")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), required=True)
+def check_command(config_file: str) -> None:
+    """检查配置文件 / Validate a config file and say what the agent would run."""
+    config = _load(config_file)
+    click.echo(f"配置有效 / config valid: device {config.device_id}, centre {config.centre}, "
+               f"uplink {config.uplink.kind}, {len(config.sensors)} sensors, {len(config.safety_inputs)} safety inputs"
+               + (f", fake (seed {config.seed})" if config.fake else ""))
+
+
 @main.command("run")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), required=True)
 def run_command(config_file: str) -> None:
-    """运行设备代理（尚未提供）/ Run the agent (not yet available)."""
-    raise click.ClickException("尚未提供：随环境监测议题交付 / not yet: arrives with the environment issue")
+    """运行设备代理 / Run the agent until SIGTERM or Ctrl-C."""
+    from devices.agent_build import build_agent
+    from devices.outbox import OutboxError
+    from hardware.clock import SystemClock
+    from hardware.gpio import GPIOUnavailable
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per batch is noise; failures still show
+    config = _load(config_file)
+    try:
+        agent = build_agent(config, clock=SystemClock())
+    except (OutboxError, GPIOUnavailable, OSError, ValueError) as exc:
+        raise click.ClickException(f"无法启动 / cannot start: {exc}") from None
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    click.echo(f"设备代理运行中 / agent running: {config.device_id} ({len(config.sensors)} sensors, "
+               f"{len(config.safety_inputs)} safety inputs, {config.uplink.kind} uplink"
+               f"{', fake hardware' if config.fake else ''})")
+    sys.stdout.flush()
+    try:
+        agent.run_forever(stop)
+    finally:
+        agent.close()
+    click.echo("已停止 / stopped")
+
+
+@main.command("enroll")
+@click.option("--server", required=True, help="服务器地址 / server URL, e.g. http://192.168.1.10:5000")
+@click.option("--code", required=True, help="一次性注册码 / one-time enrolment code")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="配置文件（其 data_dir 保存注册信息）/ config file (its data_dir keeps the enrolment)")
+@click.option("--name", default=None, help="设备名称 / device name (default: host name)")
+@click.option("--replace", is_flag=True, help="覆盖已有注册 / replace an existing enrolment")
+def enroll_command(server: str, code: str, config_file: str, name: str | None, replace: bool) -> None:
+    """用一次性注册码注册本代理 / Enrol this agent with a one-time code."""
+    from devices.agent import agent_version
+    from devices.agent_enrol import EnrolmentError, enroll
+
+    path = Path(config_file)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"配置文件无法读取 / cannot read the config: {exc}") from None
+    data_dir = path.parent / str(raw.get("data_dir", "instance/agent"))
+    try:
+        enrolment = enroll(server, code, data_dir=data_dir, name=name or socket.gethostname()[:80],
+                           version=agent_version(), replace=replace)
+    except EnrolmentError as exc:
+        raise click.ClickException(f"注册失败 / enrolment failed: {exc}") from None
+    click.echo(f"已注册 / enrolled: device {enrolment.device_id}, centre {enrolment.centre_code}, data in {data_dir}")

@@ -34,9 +34,11 @@ from hardware.clock import Clock
 from hardware.gpio import KioskSignals
 from hardware.qr import decode, other_barcodes
 from kiosk.config import KioskConfig
+from kiosk.emergency import EmergencyBoard
 from kiosk.events import EventWriter, attendance_event
 from kiosk.pin import PinGate, PinLimits, PinResult
 from kiosk.presence import Presence
+from kiosk.ratio import NO_ADVICE, RatioAdvice, RatioWatch
 from kiosk.roster import Roster, RosterCache
 from kiosk.sync import PhotoCache, RosterSync, SyncOutcome
 from kiosk.verify import MESSAGES, ChildRefusal, Decision, KioskEvent, Refusal, ReplayCache, Verdict, Verifier, decide
@@ -142,6 +144,8 @@ class _View:
     until: float | None = None
     pending: _Pending | None = None
     staff_action: Action | None = None
+    ratio: RatioAdvice = NO_ADVICE
+    """Rooms the check-in children would take out of ratio (kiosk.ratio): a warning, never a refusal."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,10 @@ class Kiosk:
         self._alert: _Alert | None = None
         self._demo_clear_at: float | None = None
         self._empty_frames = 0
+        self.ratio = RatioWatch()
+        self.emergencies = EmergencyBoard()
+        if sync is not None and sync.on_emergencies is None:
+            sync.on_emergencies = self.emergencies.update
         if sync is not None and sync.on_install is None:
             sync.on_install = self.use_roster
         if sync is not None and sync.on_presence is None:
@@ -228,6 +236,8 @@ class Kiosk:
         with self._lock:
             if self.presence.merge_server(body):
                 self.presence.flush()
+            if str(body.get("day")) == self.presence.day.isoformat():
+                self.ratio.take_server(body)
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -278,6 +288,7 @@ class Kiosk:
         self.signals.tick()
         if self.presence.refresh():
             log.info("new day %s: presence cleared", self.presence.day)
+            self.ratio.clear()
         view = self._view
         if view.pending is not None and now >= view.pending.deadline:
             log.info("confirmation timed out; nothing recorded")
@@ -386,7 +397,7 @@ class Kiosk:
         offered = [(child, candidates[child.id], child.id in decision.preselected)
                    for child in (*decision.check_out, *decision.check_in)]
         self._show(_View(Screen.CONFIRM, person=person, children=offered, refusals=decision.refused,
-                         pending=pending))
+                         pending=pending, ratio=self.ratio.advise(decision.check_in, decision.preselected)))
 
     def _complete(self, pending: _Pending, selected: set[int], started: float | None) -> None:
         """Record the check-in and/or check-out of ``selected``, then green, beep and door."""
@@ -399,6 +410,11 @@ class Kiosk:
                   for kind, ids in ((EventKind.ATTENDANCE_CHECK_IN, ins), (EventKind.ATTENDANCE_CHECK_OUT, outs))
                   if ids]
         self._record(events, pending.scan_at)
+        # Advised before counting these children: the warning is about the room they are entering.
+        arriving = [c for c in pending.decision.check_in if c.id in ins]
+        ratio = self.ratio.advise(arriving, ins)
+        self.ratio.checked_in(arriving, pending.scan_at)
+        self.ratio.checked_out(outs)
         self.presence.check_in(ins)
         self.presence.check_out(outs)
         self._signal(True, started, door=True)
@@ -406,7 +422,7 @@ class Kiosk:
         children = {c.id: c for c in (*pending.decision.check_in, *pending.decision.check_out)}
         done = [(children[i], pending.candidates[i], True) for i in (*outs, *ins)]
         self._show(_View(Screen.ACCEPTED, person=verdict.person, children=done, refusals=pending.decision.refused,
-                         until=self._after(self.config.scan.accepted_display_s)))
+                         until=self._after(self.config.scan.accepted_display_s), ratio=ratio))
 
     def _record(self, events: list[KioskEvent], scan_at: datetime, *, priority: bool | None = None) -> None:
         for event in events:
@@ -551,6 +567,8 @@ class Kiosk:
                 "seconds_left": (max(0, round(view.pending.deadline - mono)) if view.pending is not None
                                  and view.screen is Screen.CONFIRM else None),
                 "alert": self._alert_json(tz),
+                "ratio": view.ratio.as_json(),
+                "emergency": self.emergencies.banner(tz),
                 "warnings": self._warnings(roster, now),
                 "demo": self.demo_enabled,
                 "pin": self.pin_gate is not None,

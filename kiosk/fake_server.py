@@ -6,7 +6,10 @@ It implements exactly what a kiosk calls (docs/kiosk.md, "Server contracts"):
 * ``GET /api/v1/devices/roster`` (Bearer, ``If-None-Match`` -> 304, 401 when revoked);
 * ``GET /api/v1/devices/photos/<id>`` (Bearer);
 * ``POST /api/v1/devices/events``: ``devices.protocol`` Batch -> Ack, deduplicated on
-  (device_id, key) with fingerprints, attendance payloads validated by kind.
+  (device_id, key) with fingerprints, attendance payloads validated by kind;
+* ``GET /api/v1/devices/presence`` (once ``day`` is set): last moves replayed from the stored
+  events, and ``rooms`` with a headroom computed from :class:`FakeRoom` limits (once ``rooms`` is set);
+* ``GET /api/v1/devices/emergencies`` (once ``emergencies`` is set; 404 before, like an older server).
 
 It runs werkzeug in a thread on 127.0.0.1 and can go ``down()`` and come back ``up()`` on the same
 port. It is the server's stand-in, not the server: no database, no audit, everything in memory.
@@ -21,6 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,9 +33,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from devices.credentials import RosterDocument, key_id, sign_roster
+from devices.enrolment import ENROL_PATH
 from devices.protocol import Ack, AckStatus, BatchError, Event, EventResult, Reason, event_fingerprint, parse_batch
 from devices.uplink import EVENTS_PATH
-from kiosk.sync import ENROL_PATH, ROSTER_PATH
+from kiosk.sync import EMERGENCIES_PATH, PRESENCE_PATH, ROSTER_PATH
 
 PHOTO_PREFIX = "/api/v1/devices/photos/"
 ATTENDANCE_METHODS = frozenset({"card", "phone", "pin"})
@@ -66,6 +71,34 @@ def attendance_problem(event: Event) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class FakeRoom:
+    """A room as the fake server sees it: its limit is min(cap, caregivers x children per caregiver).
+
+    The real server takes the ratio and the cap from the rulebook; here the test states them.
+    """
+
+    room_id: int
+    name: str
+    caregivers: int
+    cap: int
+    children_per_caregiver: int
+
+    def status(self, children: int) -> dict[str, Any]:
+        """The room's entry in the presence answer with ``children`` present."""
+        limit = min(self.cap, self.caregivers * self.children_per_caregiver)
+        headroom = max(0, limit - children)
+        staff_leaving = min(self.cap, (self.caregivers - 1) * self.children_per_caregiver)
+        state = "breach" if children > limit else (
+            "near_limit" if headroom == 0 or children > staff_leaving else "ok")
+        return {"room_id": self.room_id, "name": self.name, "children": children, "caregivers": self.caregivers,
+                "state": state, "headroom": headroom, "cap": self.cap}
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 @dataclass
 class FakeKioskServer:
     """The server's kiosk endpoints, in memory."""
@@ -84,10 +117,17 @@ class FakeKioskServer:
     requests: Counter[str] = field(default_factory=Counter)
     enrolments: list[dict[str, Any]] = field(default_factory=list)
     reject: Callable[[Event], str | None] = attendance_problem
+    day: date | None = None
+    """The centre's today for ``GET /devices/presence``; None: no such endpoint (404)."""
+    rooms: list[FakeRoom] | None = None
+    """Rooms listed in the presence answer; None: no ``rooms`` key (an older server)."""
+    emergencies: list[dict[str, Any]] | None = None
+    """Open emergencies ``{id, kind, message_zh, message_en, opened_at}``; None: 404 (an older server)."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._roster: tuple[int, bytes, bytes] | None = None
+        self._child_rooms: dict[int, str | None] = {}
         self._fingerprints: dict[tuple[str, str], str] = {}
         self._rejections: dict[tuple[str, str], EventResult] = {}
         self._server: BaseWSGIServer | None = None
@@ -140,6 +180,8 @@ class FakeKioskServer:
         """Sign ``document`` with the centre key and serve it."""
         doc_bytes, signature = sign_roster(document, self.centre_key)
         self.publish_raw(document.version, doc_bytes, signature)
+        with self._lock:
+            self._child_rooms = {child.id: child.room for child in document.children}
         return doc_bytes, signature
 
     def publish_raw(self, version: int, doc_bytes: bytes, signature: bytes) -> None:
@@ -165,6 +207,20 @@ class FakeKioskServer:
                 present.difference_update(event.payload["children"])
         return present
 
+    def last_moves(self) -> tuple[dict[int, tuple[bool, datetime]], dict[str, tuple[bool, datetime]]]:
+        """Each child's and staff member's last move (inside, at) from the stored events."""
+        children: dict[int, tuple[bool, datetime]] = {}
+        staff: dict[str, tuple[bool, datetime]] = {}
+        for event in self.events():
+            inside = event.kind == "attendance.check_in"
+            if not inside and event.kind != "attendance.check_out":
+                continue
+            for child in event.payload["children"]:
+                children[child] = (inside, event.created_at)
+            if not event.payload["children"]:
+                staff[event.payload["person_id"]] = (inside, event.created_at)
+        return children, staff
+
     # -- endpoints ---------------------------------------------------------------------------------
 
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -180,6 +236,11 @@ class FakeKioskServer:
             response = self._authorised(request) or self._photo(path.removeprefix(PHOTO_PREFIX))
         elif path == EVENTS_PATH and request.method == "POST":
             response = self._authorised(request) or self._events(request)
+        elif path == PRESENCE_PATH and request.method == "GET" and self.day is not None:
+            response = self._authorised(request) or self._presence()
+        elif path == EMERGENCIES_PATH and request.method == "GET" and self.emergencies is not None:
+            response = self._authorised(request) or Response(
+                json.dumps({"emergencies": self.emergencies}, ensure_ascii=False), 200, mimetype="application/json")
         else:
             response = _error(404, "not_found")
         return response(environ, start_response)
@@ -233,6 +294,20 @@ class FakeKioskServer:
         body = {"version": version, "document": base64.b64encode(doc_bytes).decode(),
                 "signature": base64.b64encode(signature).decode()}
         return Response(json.dumps(body), 200, mimetype="application/json", headers={"ETag": f'"{version}"'})
+
+    def _presence(self) -> Response:
+        children, staff = self.last_moves()
+        body: dict[str, Any] = {
+            "day": str(self.day),
+            "children": [{"id": i, "inside": inside, "at": _utc_text(at)} for i, (inside, at) in sorted(children.items())],
+            "staff": [{"id": p, "inside": inside, "at": _utc_text(at)} for p, (inside, at) in sorted(staff.items())],
+        }
+        if self.rooms is not None:
+            with self._lock:
+                rooms_of = dict(self._child_rooms)
+            present = [rooms_of.get(i) for i, (inside, _) in children.items() if inside]
+            body["rooms"] = [room.status(present.count(room.name)) for room in self.rooms]
+        return Response(json.dumps(body, ensure_ascii=False), 200, mimetype="application/json")
 
     def _photo(self, ident: str) -> Response:
         data = self.photos.get(int(ident)) if ident.isdigit() else None

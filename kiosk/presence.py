@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from devices.files import write_private
 from hardware.clock import Clock
-from kiosk.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ class Presence:
         try:
             if date.fromisoformat(str(body["day"])) != self.day:
                 return False  # yesterday's answer, or the kiosk's clock is off: keep what we have
-            moves = [(f"child:{int(m['id'])}", int(m["id"]), bool(m["inside"]), _instant(m["at"]))
+            moves = [(f"child:{int(m['id'])}", int(m["id"]), bool(m["inside"]), parse_instant(m["at"]))
                      for m in body["children"]]
-            moves += [(f"staff:{m['id']}", str(m["id"]), bool(m["inside"]), _instant(m["at"])) for m in body["staff"]]
+            moves += [(f"staff:{m['id']}", str(m["id"]), bool(m["inside"]), parse_instant(m["at"])) for m in body["staff"]]
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("presence from the server unreadable (%s); ignored", exc)
             return False
@@ -134,12 +134,12 @@ class Presence:
                 return  # yesterday's: everybody went home
             self.children = {int(i) for i in data["children"]}
             self.staff = {str(p) for p in data["staff"]}
-            self.moved_at = {str(k): _instant(v) for k, v in data.get("moved_at", {}).items()}
+            self.moved_at = {str(k): parse_instant(v) for k, v in data.get("moved_at", {}).items()}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("presence file %s unreadable (%s); starting empty", self.path, exc)
 
 
-def _instant(text: object) -> datetime:
+def parse_instant(text: object) -> datetime:
     """An aware instant from ISO text (the server writes UTC with a Z)."""
     moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     if moment.tzinfo is None:

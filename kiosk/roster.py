@@ -30,7 +30,7 @@ from devices.credentials import (
     key_id,
     load_public_key,
 )
-from kiosk.files import write_private
+from devices.files import write_private
 
 MAX_ROSTER_BYTES: Final = 16 * 1024 * 1024
 """A centre of a few hundred children is well under 1 MiB; anything this large is refused unread."""

@@ -18,7 +18,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,19 +28,21 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from devices.credentials import key_id, load_public_key, public_key_text
+from devices.enrolment import EnrolmentError, refuse_if_enrolled, request_enrolment
+from devices.files import write_private
 from devices.protocol import DEVICE_ID_PATTERN
 from hardware.clock import Clock
 from kiosk.config import ENROLMENT_FILE, TOKEN_FILE
-from kiosk.files import write_private
+from kiosk.emergency import Emergency, parse_emergencies
+from kiosk.photos import PhotoCache, referenced_photos
 from kiosk.roster import Roster, RosterCache, RosterError
 
 log = logging.getLogger(__name__)
 
-ENROL_PATH = "/api/v1/devices/enroll"
 ROSTER_PATH = "/api/v1/devices/roster"
 PRESENCE_PATH = "/api/v1/devices/presence"
+EMERGENCIES_PATH = "/api/v1/devices/emergencies"
 PHOTO_PATH = "/api/v1/devices/photos/{photo_id}"
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTOS_PER_SYNC = 200
 """Photos fetched per sync at most, so one sync of a new centre cannot hold the thread for long."""
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
@@ -65,17 +67,6 @@ def decode_base64(text: object) -> bytes:
 
 class NotEnrolled(RuntimeError):
     """The data directory holds no enrolment: run ``tuoyu-kiosk enroll`` first."""
-
-
-class EnrolmentError(RuntimeError):
-    """The server refused the code, or its answer is unusable; ``code``/``field`` as the API gives them."""
-
-    def __init__(self, code: str, message: str, field: str | None = None, status: int | None = None) -> None:
-        super().__init__(f"{code}: {message}" + (f" ({field})" if field else ""))
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -168,14 +159,6 @@ def _raw32(text: object) -> bytes:
     return raw
 
 
-def _api_error(response: httpx.Response) -> tuple[str, str, str | None]:
-    try:
-        error = response.json().get("error")
-        return str(error["code"]), str(error.get("message") or ""), error.get("field")
-    except (ValueError, AttributeError, KeyError, TypeError):
-        return f"http_{response.status_code}", response.reason_phrase, None
-
-
 def enroll(server_url: str, code: str, *, data_dir: Path, label: str, version: str,
            client: httpx.Client | None = None, replace: bool = False) -> Enrolment:
     """Enrol this kiosk with a one-time code and store the result in ``data_dir``.
@@ -183,91 +166,12 @@ def enroll(server_url: str, code: str, *, data_dir: Path, label: str, version: s
     Refuses to overwrite an existing enrolment unless ``replace``: the outbox in the data directory
     belongs to the old device id and must be delivered or archived first.
     """
-    if Enrolment.exists(data_dir) and not replace:
-        raise EnrolmentError("already_enrolled", f"{data_dir} already holds an enrolment; deliver or archive the "
-                             "outbox, then enrol again with replace")
+    refuse_if_enrolled(Enrolment.exists(data_dir) and not replace, data_dir)
     server_url = server_url.rstrip("/")
-    owns = client is None
-    client = client or httpx.Client(timeout=15.0)
-    try:
-        response = client.post(server_url + ENROL_PATH,
-                               json={"code": code, "kind": "kiosk", "name": label, "version": version})
-    except httpx.TransportError as exc:
-        raise EnrolmentError("unreachable", f"server not reachable: {exc}") from exc
-    finally:
-        if owns:
-            client.close()
-    if response.status_code != 201:
-        code_, message, field_ = _api_error(response)
-        raise EnrolmentError(code_, message, field_, response.status_code)
-    try:
-        body = response.json()
-    except ValueError:
-        raise EnrolmentError("bad_answer", "the enrolment answer is not JSON") from None
+    body = request_enrolment(server_url, code, kind="kiosk", name=label, version=version, client=client)
     enrolment = _enrolment_from(body, server_url=server_url)
     enrolment.save(data_dir)
     return enrolment
-
-
-# -- photos ----------------------------------------------------------------------------------------
-
-
-def image_type(data: bytes) -> str | None:
-    """``image/jpeg`` or ``image/png`` from the magic bytes; None for anything else."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
-
-
-class PhotoCache:
-    """Photos of the roster's persons and children by reference id, one owner-only file each."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def path(self, photo_id: int) -> Path:
-        """Where one photo is kept."""
-        return self.directory / f"{int(photo_id)}"
-
-    def has(self, photo_id: int) -> bool:
-        """Whether the photo is cached."""
-        return self.path(photo_id).is_file()
-
-    def get(self, photo_id: int) -> tuple[bytes, str] | None:
-        """``(bytes, mimetype)`` of a cached photo."""
-        try:
-            data = self.path(photo_id).read_bytes()
-        except OSError:
-            return None
-        kind = image_type(data)
-        return (data, kind) if kind else None
-
-    def put(self, photo_id: int, data: bytes) -> None:
-        """Store a photo; ``ValueError`` unless it is a JPEG or PNG of reasonable size."""
-        if len(data) > MAX_PHOTO_BYTES or image_type(data) is None:
-            raise ValueError("not a JPEG/PNG photo of at most 2 MiB")
-        write_private(self.path(photo_id), data)
-
-    def ids(self) -> set[int]:
-        """Every cached photo id."""
-        if not self.directory.is_dir():
-            return set()
-        return {int(p.name) for p in self.directory.iterdir() if p.name.isdigit()}
-
-    def prune(self, keep: Iterable[int]) -> int:
-        """Delete photos the roster no longer references (a child who left); returns how many."""
-        stale = self.ids() - set(keep)
-        for photo_id in stale:
-            self.path(photo_id).unlink(missing_ok=True)
-        return len(stale)
-
-
-def referenced_photos(roster: Roster) -> list[int]:
-    """Photo ids the roster references, persons first, without duplicates."""
-    ids = [p.photo for p in roster.document.persons] + [c.photo for c in roster.document.children]
-    return list(dict.fromkeys(i for i in ids if i is not None))
 
 
 # -- roster sync -----------------------------------------------------------------------------------
@@ -314,7 +218,9 @@ class RosterSync:
                  client: httpx.Client, *, interval_s: float = 300.0, retry_s: float = 60.0,
                  on_install: Callable[[Roster], None] | None = None,
                  on_presence: Callable[[dict[str, Any]], object] | None = None,
-                 presence_interval_s: float = 15.0) -> None:
+                 presence_interval_s: float = 15.0,
+                 on_emergencies: Callable[[tuple[Emergency, ...]], object] | None = None,
+                 emergency_interval_s: float = 2.0) -> None:
         self.url = server_url.rstrip("/")
         self._token = token
         self.cache = cache
@@ -328,8 +234,12 @@ class RosterSync:
         # one door is collected as a check-out at the other.
         self.on_presence = on_presence
         self.presence_interval_s = presence_interval_s
+        # Open panic / smoke alarms (docs/kiosk.md, "Emergencies"): polled more often still.
+        self.on_emergencies = on_emergencies
+        self.emergency_interval_s = emergency_interval_s
         self._next = -math.inf
         self._next_presence = -math.inf
+        self._next_emergency = -math.inf
         self._status = SyncStatus()
 
     def status(self) -> SyncStatus:
@@ -346,24 +256,51 @@ class RosterSync:
         return self.clock.monotonic() >= self._next
 
     def seconds_until_due(self) -> float:
-        """For a background thread's wait (roster or presence, whichever comes first)."""
-        upcoming = self._next if self.on_presence is None else min(self._next, self._next_presence)
+        """For a background thread's wait (roster, presence or emergencies, whichever comes first)."""
+        upcoming = min(self._next, math.inf if self.on_presence is None else self._next_presence,
+                       math.inf if self.on_emergencies is None else self._next_emergency)
         return max(0.0, upcoming - self.clock.monotonic())
 
     def step(self) -> SyncOutcome | None:
-        """Sync the roster if due (None when not), and the presence of the day if due."""
+        """Sync the roster if due (None when not), the presence of the day and the emergencies if due."""
+        if self.on_emergencies is not None and self.clock.monotonic() >= self._next_emergency:
+            self.sync_emergencies()  # first: a slow roster or photo fetch must not hold up the alarm
         outcome = self.sync_now() if self.due() else None
         if self.on_presence is not None and self.clock.monotonic() >= self._next_presence:
             self.sync_presence()
         return outcome
+
+    def _get(self, path: str) -> httpx.Response:
+        return self.client.get(self.url + path,
+                               headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"})
+
+    def sync_emergencies(self) -> bool:
+        """Fetch the open emergencies and hand them over; False (last list kept) when that fails.
+
+        404 is an older server without the endpoint: none open. Offline, 401 or an unreadable
+        answer keep what was shown: an alarm must not leave the screen because the network did.
+        """
+        assert self.on_emergencies is not None
+        self._next_emergency = self.clock.monotonic() + self.emergency_interval_s
+        try:
+            response = self._get(EMERGENCIES_PATH)
+            found = () if response.status_code == 404 else (
+                parse_emergencies(response.json()) if response.status_code == 200 else None)
+        except (httpx.TransportError, ValueError) as exc:
+            log.info("emergency poll: %s", exc)
+            return False
+        if found is None:
+            log.info("emergency poll: HTTP %s", response.status_code)
+            return False
+        self.on_emergencies(found)
+        return True
 
     def sync_presence(self) -> bool:
         """Fetch today's last moves from the server and hand them over; False when offline or refused."""
         assert self.on_presence is not None
         self._next_presence = self.clock.monotonic() + self.presence_interval_s
         try:
-            response = self.client.get(self.url + PRESENCE_PATH,
-                                       headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"})
+            response = self._get(PRESENCE_PATH)
             body = response.json() if response.status_code == 200 else None
         except (httpx.TransportError, ValueError) as exc:
             log.info("presence sync: %s", type(exc).__name__)

@@ -49,9 +49,11 @@ def _import_models() -> None:
     import server.audit.models
     import server.auth.models
     import server.centre.models
+    import server.environment.models
     import server.fleet.models
     import server.inspections.models
     import server.people.models
+    import server.rooms.models
     import server.scheduling.models  # noqa: F401
 
 
@@ -83,19 +85,25 @@ def _register_blueprints(app: Flask) -> None:
     from server.centre import api as centre_api
     from server.centre import views as centre_views
     from server.demo import views as demo_views
+    from server.environment import api as environment_api
+    from server.environment import views as environment_views
     from server.fleet import api as fleet_api
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
     from server.people import api as people_api
+    from server.rooms import api as rooms_api
+    from server.rooms import views as rooms_views
 
     for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp,
-               alerts_api.bp):
+               alerts_api.bp, rooms_api.bp, environment_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(centre_views.bp)
     app.register_blueprint(inspections_views.bp)
     app.register_blueprint(attendance_views.bp)
+    app.register_blueprint(rooms_views.bp)
+    app.register_blueprint(environment_views.bp)
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
 
@@ -104,12 +112,20 @@ def _register_jobs(app: Flask) -> None:
     """Scheduled jobs of every domain (run by the one `tuoyu scheduler run` process) and device-event handlers."""
     from server.attendance.jobs import ATTENDANCE_SWEEP
     from server.attendance.operations import handle_kiosk_event
+    from server.environment.handlers import handle_heartbeat, handle_safety_event
+    from server.environment.ingest import ingest_readings
+    from server.environment.jobs import ENVIRONMENT_EVALUATION, ENVIRONMENT_PRUNE
     from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
+    from server.rooms.jobs import RATIO_REFRESH
 
-    app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP]
+    app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP, RATIO_REFRESH, ENVIRONMENT_EVALUATION,
+                                    ENVIRONMENT_PRUNE]
     # Device events by kind prefix: each domain that devices report to adds its handler here.
-    app.extensions["tuoyu.event_router"] = EventRouter({"attendance": handle_kiosk_event})
+    app.extensions["tuoyu.event_router"] = EventRouter(
+        {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
+        bulk={"reading": ingest_readings},
+    )
 
 
 def _register_unit_of_work(app: Flask) -> None:

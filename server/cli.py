@@ -41,8 +41,11 @@ def seed_demo_command(code: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="只准备数据，不启动服务 / prepare only, do not serve")
 @click.option("--no-kiosk", is_flag=True, help="不启动模拟签到终端 / do not start the simulated kiosk")
+@click.option("--no-agents", is_flag=True, help="不启动模拟环境监测代理 / do not start the simulated sensor agents")
+@click.option("--mqtt", "use_mqtt", is_flag=True,
+              help="代理经 MQTT 上报（MQTT_HOST:MQTT_PORT）/ agents report over MQTT (MQTT_HOST:MQTT_PORT)")
 @with_appcontext
-def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool) -> None:
+def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool, no_agents: bool, use_mqtt: bool) -> None:
     """演示：迁移数据库、播种演示机构、启动服务与模拟签到终端 / Demo: migrate, seed, serve, run a simulated kiosk."""
     import signal
     from pathlib import Path
@@ -78,25 +81,46 @@ def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool) -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = make_server(host, port, app, threaded=True)
     kiosk_process = None
+    children: list = []  # the agents and the MQTT subscriber, stopped with the demo
+    if not no_agents:
+        import subprocess
+        import sys
+        import threading
+
+        from server.demo import agents as demo_agents
+
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        mqtt = (app.config["MQTT_HOST"], int(app.config["MQTT_PORT"])) if use_mqtt else None
+        if mqtt:
+            children.append(subprocess.Popen([str(Path(sys.executable).parent / "tuoyu"), "mqtt-ingest"]))
+        children += demo_agents.start_all(centre, Path(app.instance_path) / "agents-demo", url, mqtt=mqtt)
+        click.echo(f"模拟环境监测代理 / simulated sensor agents: {len(children) - (1 if mqtt else 0)} "
+                   f"({'MQTT' if mqtt else 'HTTP'}) · {url}/centres/demo/environment")
     if not no_kiosk:
         import threading
 
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        if no_agents:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
         kiosk_url = f"http://127.0.0.1:{demo_kiosk.KIOSK_UI_PORT}"
         app.config["DEMO_KIOSK_URL"] = kiosk_url
         kiosk_process = demo_kiosk.start(centre, Path(app.instance_path) / "kiosk-demo", url)
         click.echo(f"模拟签到终端 / simulated kiosk: {kiosk_url}/  ·  出示家长卡片 / show a card: {url}/demo/kiosk")
     try:
-        if kiosk_process is None:
+        if kiosk_process is None and not children:
             server.serve_forever()
-        else:
+        elif kiosk_process is not None:
             kiosk_process.wait()
+        else:
+            signal.pause()
     except KeyboardInterrupt:
         pass
     finally:
-        if kiosk_process is not None and kiosk_process.poll() is None:
-            kiosk_process.terminate()
-            kiosk_process.wait(timeout=10)
+        for process in [kiosk_process, *children]:
+            if process is not None and process.poll() is None:
+                process.terminate()
+        for process in [kiosk_process, *children]:
+            if process is not None:
+                process.wait(timeout=10)
         server.shutdown()
 
 
@@ -211,6 +235,59 @@ def scheduler_run_now(job_id: str) -> None:
     now = utcnow()
     run_once(jobs[job_id], now=now, slot=f"manual-{now.isoformat()}")
     click.echo(f"完成 / done: {job_id}")
+
+
+@main.command("mqtt-ingest")
+@with_appcontext
+def mqtt_ingest_command() -> None:
+    """运行 MQTT 接收进程直到 SIGTERM / Run the MQTT ingest subscriber until SIGTERM (docs/mqtt.md)."""
+    import logging
+
+    from flask import current_app
+
+    from server.fleet.mqtt_ingest import run_until_signalled
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_until_signalled(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@main.group("mqtt")
+def mqtt_group() -> None:
+    """MQTT 代理账号与权限 / Broker password and ACL files (docs/mqtt.md)."""
+
+
+@mqtt_group.command("passwd-file")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def mqtt_passwd_file(output: str) -> None:
+    """写出代理密码文件（未停用设备 + 接收账号）/ Write Mosquitto's password_file: live devices + the ingest account."""
+    from flask import current_app
+
+    from server.fleet import mqtt_auth
+
+    password = str(current_app.config["MQTT_PASSWORD"])
+    if not password:
+        raise click.ClickException("请设置 TUOYU_MQTT_PASSWORD / set TUOYU_MQTT_PASSWORD (the ingest account's password)")
+    devices, skipped = mqtt_auth.broker_accounts()
+    server = mqtt_auth.ServerAccount(str(current_app.config["MQTT_USERNAME"]), mqtt_auth.hash_password(password))
+    mqtt_auth.write_broker_file(output, mqtt_auth.password_file_text(devices, server))
+    click.echo(f"已写入 / written: {output}: {len(devices)} 台设备 / devices + {server.username}")
+    if skipped:
+        click.echo(f"未含（MQTT 之前注册，需重新注册）/ left out (enrolled before MQTT, re-enrol): {', '.join(skipped)}")
+
+
+@mqtt_group.command("acl-file")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def mqtt_acl_file(output: str) -> None:
+    """写出代理访问控制文件 / Write Mosquitto's acl_file: each device only its own topics."""
+    from flask import current_app
+
+    from server.fleet.mqtt_auth import acl_file_text, broker_accounts, write_broker_file
+
+    devices, _ = broker_accounts()
+    write_broker_file(output, acl_file_text(devices, str(current_app.config["MQTT_USERNAME"])))
+    click.echo(f"已写入 / written: {output}: {len(devices)} 台设备 / devices")
 
 
 @main.command("init")

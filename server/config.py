@@ -36,6 +36,20 @@ DEFAULTS: dict[str, Any] = {
     # Presence push: how often an open stream looks for changes, and when it ends (EventSource reconnects).
     "PRESENCE_POLL_S": 0.25,
     "PRESENCE_STREAM_MAX_S": 300,
+    # MQTT ingest (`tuoyu mqtt-ingest`, docs/mqtt.md): the subscriber's broker and its own account.
+    "MQTT_HOST": "127.0.0.1",
+    "MQTT_PORT": 1883,
+    "MQTT_USERNAME": "tuoyu-ingest",
+    "MQTT_PASSWORD": "",
+    # Fixed client id: the broker keeps this persistent session (and queues events) while the subscriber is down.
+    "MQTT_CLIENT_ID": "tuoyu-ingest",
+    # Non-empty: several subscribers share the load ($share/<group>/...), each with its own MQTT_CLIENT_ID.
+    "MQTT_SHARE_GROUP": "",
+    # CA file for TLS to the broker; empty means plain TCP (a broker on the same host or LAN).
+    "MQTT_TLS_CA": "",
+    "MQTT_KEEPALIVE_S": 30,
+    "MQTT_RECONNECT_MIN_S": 1,
+    "MQTT_RECONNECT_MAX_S": 60,
 }
 
 

@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 
 from compliance.evaluators.capacity import evaluate_class_capacity, evaluate_enrolment
 from compliance.evaluators.consent import evaluate_consent
+from compliance.evaluators.environment import evaluate_environment
 from compliance.evaluators.filing import evaluate_filing
+from compliance.evaluators.ratios import evaluate_ratio_violations
 from compliance.findings import Finding
 from compliance.period import Period
 from compliance.records import ComplianceInputs
@@ -24,6 +26,8 @@ EVALUATORS: tuple[Evaluator, ...] = (
     evaluate_class_capacity,
     evaluate_enrolment,
     evaluate_consent,
+    evaluate_ratio_violations,
+    evaluate_environment,
 )
 
 

@@ -73,6 +73,7 @@ function render(state) {
   if (key === lastKey) return;
   lastKey = key;
   $("centre").textContent = state.kiosk.centre ? `· ${state.kiosk.centre}` : "";
+  renderEmergency(state.emergency);
   const banner = $("banner");
   banner.hidden = !state.banner;
   if (state.banner) banner.textContent = `${state.banner.message_zh} / ${state.banner.message_en}`;
@@ -112,6 +113,34 @@ function renderAccepted(state) {
   fill($("accepted-children"), state.children.map((c) => childItem(c, { action: c.action, done: true })));
   $("accepted-staff-check").hidden = !actions.has("check_out");
   fill($("accepted-notes"), refusalItems(state.refusals));
+  renderRatio($("accepted-ratio"), state.ratio.warnings);
+}
+
+// Issue #7: a panic or smoke alarm is shown above every screen; the screens below keep working.
+function renderEmergency(emergency) {
+  const box = $("emergency");
+  box.hidden = !emergency;
+  document.body.classList.toggle("in-emergency", Boolean(emergency));
+  if (!emergency) return;
+  $("emergency-title-zh").textContent = `⚠ ${emergency.title_zh}`;
+  $("emergency-title-en").textContent = emergency.title_en;
+  fill($("emergency-items"), emergency.items.map((item) =>
+    el("li", null, `${item.opened_at} ${item.message_zh} / ${item.message_en}`)));
+}
+
+// Issue #6: an amber warning when the children checked in take a room past its headroom (never a refusal).
+function renderRatio(list, warnings) {
+  list.hidden = warnings.length === 0;
+  fill(list, warnings.map((w) => {
+    const li = el("li", null, `⚠ ${w.message_zh} / ${w.message_en}`);
+    li.dataset.room = w.room;
+    return li;
+  }));
+}
+
+function ratioWarnings(rooms, selected) {
+  // Same rule as kiosk.ratio.RoomHeadroom.breached_by, recounted as the parent ticks and unticks.
+  return rooms.filter((room) => room.children.filter((id) => selected.has(id)).length > room.headroom);
 }
 
 function renderRefused(state) {
@@ -152,6 +181,7 @@ function renderConfirm(state) {
     return li;
   }));
   fill($("confirm-notes"), refusalItems(state.refusals));
+  renderRatio($("confirm-ratio"), ratioWarnings(state.ratio.rooms, selection));
 }
 
 function renderPin() {

@@ -40,6 +40,31 @@ def list_alerts(code: str):
     return AlertList(items=[AlertOut.model_validate(a) for a in ops.open_alerts(centre.id, actor=actor, now=now)])
 
 
+class EmergencyOut(Schema):
+    id: int
+    centre: str
+    kind: str
+    message_zh: str
+    message_en: str
+    opened_at: datetime
+    acknowledged_at: datetime | None
+
+
+class EmergencyList(Schema):
+    items: list[EmergencyOut]
+
+
+@bp.get("/me/emergencies")
+@spec.validate(resp=responses(HTTP_200=EmergencyList), tags=["alerts"])
+def my_emergencies():
+    """Open emergencies (panic button, smoke) of every centre the caller works at: every staff screen polls this."""
+    actor, now = current_actor(), utcnow()
+    return EmergencyList(items=[
+        EmergencyOut(id=a.id, centre=name, kind=a.kind, message_zh=a.message_zh, message_en=a.message_en,
+                     opened_at=a.opened_at, acknowledged_at=a.acknowledged_at)
+        for a, name in ops.my_emergencies(actor=actor, now=now)])
+
+
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @spec.validate(resp=responses(HTTP_200=AlertOut), tags=["alerts"])
 def acknowledge(alert_id: int):

@@ -75,3 +75,16 @@ def open_alerts(centre_id: int, *, actor: Actor, now: datetime) -> list[Alert]:
         select(Alert).where(Alert.centre_id == centre_id, Alert.resolved_at.is_(None))
     ).scalars()
     return sorted(rows, key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.opened_at, a.id))
+
+
+def my_emergencies(*, actor: Actor, now: datetime) -> list[tuple[Alert, str]]:
+    """Open emergency alerts (panic, smoke) of every centre where the actor is on staff, with the centre name."""
+    from server.centre.models import Centre
+
+    centre_ids = [c for c in actor.centre_ids(now) if actor.can(Perm.CHILDREN_ALL, c, now)]
+    if not centre_ids:
+        return []
+    return [(alert, name) for alert, name in db.session.execute(
+        select(Alert, Centre.name).join(Centre, Centre.id == Alert.centre_id)
+        .where(Alert.centre_id.in_(centre_ids), Alert.severity == "emergency", Alert.resolved_at.is_(None))
+        .order_by(Alert.opened_at)).all()]

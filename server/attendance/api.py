@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, request
 from pydantic import Field
+from sqlalchemy import select
 
 from compliance import Period
 from server.apispec import Schema, responses, spec
@@ -18,7 +19,7 @@ from server.audit.operations import log_access
 from server.auth.actor import authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor
-from server.centre.models import Centre
+from server.centre.models import Centre, Room
 from server.centre.operations import get_centre
 from server.clock import utcnow
 from server.database import db
@@ -189,10 +190,21 @@ class MoveOut(Schema):
     at: datetime
 
 
+class DeviceRoomOut(Schema):
+    room_id: int
+    name: str
+    children: int
+    caregivers: int
+    state: str
+    headroom: int  # more children the room takes now before it is out of ratio or over its cap
+    cap: int
+
+
 class DevicePresenceOut(Schema):
     day: date
     children: list[MoveOut]
     staff: list[MoveOut]
+    rooms: list[DeviceRoomOut] = []
 
 
 @bp.get("/devices/presence")
@@ -208,7 +220,18 @@ def device_presence():
         children=[MoveOut(id=child_id, inside=m.inside, at=m.at) for child_id, m in sorted(children.items())],
         staff=[MoveOut(id=ops.person_ref(staff_id=staff_id), inside=m.inside, at=m.at)
                for staff_id, m in sorted(staff.items())],
+        rooms=_device_rooms(centre.id),
     )
+
+
+def _device_rooms(centre_id: int) -> list[DeviceRoomOut]:
+    """Each room's live ratio, so the kiosk can warn before a check-in that would breach it."""
+    from server.rooms.live import statuses
+
+    names = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre_id)).all())
+    return [DeviceRoomOut(room_id=s.room_id, name=names.get(s.room_id, ""), children=s.children,
+                          caregivers=s.caregivers, state=s.state, headroom=s.headroom, cap=s.cap)
+            for s in statuses(centre_id)]
 
 
 @bp.get("/devices/photos/<int:photo_id>")

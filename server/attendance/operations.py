@@ -282,6 +282,9 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
         audit_record(row, f"attendance.{row.kind.value}", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
         if row.flags:
             _alert_for(row, now)
+    from server.rooms.live import refresh
+
+    refresh(centre, now)  # the ratio of the rooms concerned changes with this very event
 
 
 def _credential_flags(centre_id: int, payload: _CheckPayload, day: date) -> list[str]:
@@ -367,18 +370,16 @@ def last_moves(centre: Centre, now: datetime) -> tuple[dict[int, Move], dict[int
 
 
 def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresence]:
-    """Who is in right now, per room: the last in/out of today for each child and staff member."""
+    """Who is in right now, per room: children and staff where their last check-in or room move put them."""
+    from server.rooms.live import whereabouts
+
     authorise(actor, Perm.CHILDREN_READ, centre.id, now)
-    children_moves, staff_moves = last_moves(centre, now)
-    room_of = dict(db.session.execute(select(Child.id, Child.room_id).where(Child.centre_id == centre.id)).all())
-    home_of = dict(db.session.execute(select(Staff.id, Staff.home_room_id).where(Staff.centre_id == centre.id)).all())
+    where = whereabouts(centre.id, now)
     rooms: dict[int | None, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for child_id, move in children_moves.items():
-        if move.inside:
-            rooms[room_of.get(child_id)][0].append(child_id)
-    for staff_id, move in staff_moves.items():
-        if move.inside:
-            rooms[home_of.get(staff_id)][1].append(staff_id)
+    for child_id, room_id in where.children.items():
+        rooms[room_id][0].append(child_id)
+    for staff_id, room_id in where.staff.items():
+        rooms[room_id][1].append(staff_id)
     return [RoomPresence(room, tuple(sorted(c)), tuple(sorted(s))) for room, (c, s) in sorted(
         rooms.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
 

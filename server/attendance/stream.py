@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -49,39 +49,53 @@ class OpenStreams:
             return self._changed.wait_for(lambda: self._count == 0, timeout)
 
 
-def presence_events(app: Flask, centre_id: int, actor: Actor, streams: OpenStreams) -> Iterator[str]:
-    """Yield a `presence` event now and after every change; a comment line keeps proxies from closing."""
+def poll_stream(app: Flask, streams: OpenStreams, marker: Callable[[], object],
+                message: Callable[[], str | None]) -> Iterator[str]:
+    """Yield ``message()`` now and whenever ``marker()`` changes, polling every ``PRESENCE_POLL_S``.
+
+    Both run inside a fresh app context per poll (never across a yield: the consumer runs between
+    yields). ``message()`` returning None ends the stream (its subject is gone). A comment line now
+    and then keeps proxies from closing an idle stream; the browser reconnects after the maximum age.
+    """
     with streams:
-        yield from _presence_events(app, centre_id, actor, streams.stop)
+        poll_s = app.config["PRESENCE_POLL_S"]
+        deadline = time.monotonic() + app.config["PRESENCE_STREAM_MAX_S"]
+        last_marker: object = ()  # never a real marker: the first poll always sends
+        last_sent = time.monotonic()
+        while not streams.stop.is_set() and time.monotonic() < deadline:
+            text, ended = None, False
+            with app.app_context():
+                current = marker()
+                if current != last_marker:
+                    text = message()
+                    ended, last_marker = text is None, current
+                db.session.remove()
+            if ended:
+                return
+            if text is not None:
+                last_sent = time.monotonic()
+                yield text
+                continue
+            if time.monotonic() - last_sent > KEEPALIVE_S:
+                last_sent = time.monotonic()
+                yield ": keepalive\n\n"
+            streams.stop.wait(poll_s)
 
 
-def _presence_events(app: Flask, centre_id: int, actor: Actor, stop: threading.Event) -> Iterator[str]:
-    poll_s = app.config["PRESENCE_POLL_S"]
-    deadline = time.monotonic() + app.config["PRESENCE_STREAM_MAX_S"]  # the browser reconnects by itself
-    last_marker: tuple[object, ...] | None = None
-    last_sent = time.monotonic()
-    while not stop.is_set() and time.monotonic() < deadline:
-        message = None
-        # Never yield inside the app context: the consumer runs between yields.
-        with app.app_context():
-            marker = tuple(db.session.execute(
-                select(func.max(AttendanceEvent.id), func.count()).where(AttendanceEvent.centre_id == centre_id)
-            ).one())
-            centre = db.session.get(Centre, centre_id)
-            if centre is not None and marker != last_marker:
-                message = _presence_message(centre, actor)
-                last_marker = marker
-            db.session.remove()
-        if centre is None:
-            return  # the centre is gone: nothing more to tell
-        if message is not None:
-            last_sent = time.monotonic()
-            yield message
-            continue
-        if time.monotonic() - last_sent > KEEPALIVE_S:
-            last_sent = time.monotonic()
-            yield ": keepalive\n\n"
-        stop.wait(poll_s)
+def presence_events(app: Flask, centre_id: int, actor: Actor, streams: OpenStreams) -> Iterator[str]:
+    """A `presence` event now and after every check-in, check-out or room move of the centre."""
+    from server.rooms.models import RoomMove
+
+    def marker() -> object:
+        return (*db.session.execute(select(func.max(AttendanceEvent.id), func.count())
+                                    .where(AttendanceEvent.centre_id == centre_id)).one(),
+                db.session.execute(select(func.max(RoomMove.id)).where(RoomMove.centre_id == centre_id)).scalar())
+
+    def message() -> str | None:
+        centre = db.session.get(Centre, centre_id)
+        return _presence_message(centre, actor) if centre is not None else None
+
+    return poll_stream(app, streams, marker, message)
 
 
 def _presence_message(centre: Centre, actor: Actor) -> str:

@@ -42,9 +42,10 @@ class Perm(StrEnum):
     FINDINGS_READ = "findings.read"
     PACKS_DOWNLOAD = "packs.download"
     INSPECTORS_GRANT = "inspectors.grant"
+    ENVIRONMENT_READ = "environment.read"  # room air, fridges, safety alarms (not for guardians)
 
 
-_CARE_READ = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL}
+_CARE_READ = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),

@@ -69,6 +69,11 @@ def dashboard() -> str:
         context["alerts"] = open_alerts(centre.id, actor=actor, now=now)
         rows = _room_rows(centre, today)
         context["rooms"] = rows
+        if actor.can(Perm.STAFF_READ, centre.id, now):
+            from server.rooms.views import RATIO_LABELS, room_cards
+
+            context["room_cards"] = {card["room"].id: card for card in room_cards(centre, now)}  # type: ignore[attr-defined]
+            context["ratio_labels"] = RATIO_LABELS
         context["enrolled_total"] = sum(int(r["enrolled"]) for r in rows)  # type: ignore[call-overload]
     if actor.can(Perm.STAFF_READ, centre.id, now):
         staff_roles = db.session.execute(

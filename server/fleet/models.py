@@ -29,6 +29,8 @@ class Device(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_prefix: Mapped[str] = mapped_column(String(12))
+    # Mosquitto `$7$` hash of the token (the device's broker password); NULL for devices enrolled before MQTT.
+    broker_password_hash: Mapped[str | None] = mapped_column(String(160))
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from devices.protocol import Ack, AckStatus, Event, EventResult, ParsedBatch, Reason, event_fingerprint
+from server.alerts.operations import raise_alert
 from server.audit.operations import log_access, record_change
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
@@ -19,6 +20,7 @@ from server.centre.models import Centre
 from server.database import db
 from server.errors import ApiError, NotFound, ProblemCollector, Unauthorised
 from server.fleet.models import Device, DeviceEvent, DeviceKind, EnrolmentCode
+from server.fleet.mqtt_auth import hash_password as broker_password_hash
 
 DEVICE_TOKEN_PREFIX = "tyd_"
 # Crockford-style alphabet: no 0/O, 1/I/L to misread off a sheet of paper.
@@ -74,7 +76,8 @@ def enroll_device(code: str, *, kind: DeviceKind, name: str | None, version: str
     token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
     device = Device(centre_id=row.centre_id, device_id=f"{kind.value}-{secrets.token_hex(5)}", kind=kind,
                     name=(name or row.name).strip()[:80] or row.name, token_hash=_digest(token),
-                    token_prefix=token[:10], enrolled_at=now, last_seen_at=now, version=version, health={})
+                    token_prefix=token[:10], broker_password_hash=broker_password_hash(token), enrolled_at=now,
+                    last_seen_at=now, version=version, health={})
     db.session.add(device)
     db.session.flush()
     row.used_at, row.device_pk = now, device.id
@@ -133,6 +136,11 @@ def log_revoked_attempt(token: str, path: str, now: datetime) -> None:
     if device is not None:
         log_access(centre_id=device.centre_id, user_id=None, action="denied", object_type="device",
                    object_id=device.device_id, now=now, detail=f"revoked device called {path[:120]}")
+        # A revoked device still knocking may be stolen or mis-installed: one open alert per device.
+        raise_alert(device.centre_id, kind="device.revoked", severity="urgent", dedupe_key=f"device_revoked:{device.id}",
+                    message_zh=f"已停用的设备仍在连接：{device.name}（{device.device_id}），请检查设备去向",
+                    message_en=f"A revoked device is still calling: {device.name} ({device.device_id}); "
+                               "find out where it is", subject={"device": device.id}, now=now)
 
 
 class EventRejected(Exception):
@@ -146,11 +154,15 @@ class EventRejected(Exception):
 
 # kind prefix -> handler(device, event, now); each domain registers its own in the app factory.
 EventHandler = Callable[[Device, Event, datetime], None]
+BulkEventHandler = Callable[[Device, list[Event], datetime], list[EventResult]]
 
 
 @dataclass(frozen=True)
 class EventRouter:
     handlers: dict[str, EventHandler]
+    # kind -> handler(device, events, now) -> one result per event: high-volume kinds (readings) that
+    # deduplicate in their own table, in one statement per batch instead of a savepoint per event.
+    bulk: dict[str, BulkEventHandler] = field(default_factory=dict)
 
     def handler_for(self, kind: str) -> EventHandler | None:
         return self.handlers.get(kind) or self.handlers.get(kind.split(".", 1)[0])
@@ -160,10 +172,16 @@ def ingest_batch(device: Device, batch: ParsedBatch, router: EventRouter, *, now
     """Apply each event once: a known key answers as before, a new one runs its domain handler.
 
     Each event runs in a savepoint with its dedupe row, so a concurrent duplicate (UNIQUE) or a
-    refused event never undoes its neighbours.
+    refused event never undoes its neighbours. Kinds with a bulk handler go to it together.
     """
     results: list[EventResult] = list(batch.rejected)
+    for kind, bulk_handler in router.bulk.items():
+        of_kind = [event for event in batch.events if event.kind == kind]
+        if of_kind:
+            results.extend(bulk_handler(device, of_kind, now))
     for event in batch.events:
+        if event.kind in router.bulk:
+            continue
         fingerprint = _digest(event_fingerprint(event))
         results.append(_ingest_one(device, event, fingerprint, router, now))
     return Ack(results=results)

@@ -49,7 +49,7 @@ def evaluate_centre(centre: Centre, *, trigger: str, actor: Actor, now: datetime
     authorise(actor, Perm.CENTRE_MANAGE, centre.id, now)
     period = evaluation_period(centre, now)
     rules = rules_for(centre, period.end)
-    findings = evaluate(compliance_inputs(centre), rules, period)
+    findings = evaluate(compliance_inputs(centre, period), rules, period)
     run = EvaluationRun(centre_id=centre.id, at=now, trigger=trigger, rulebook_version=rules.version,
                         period_from=period.start, period_to=period.end, findings=len(findings))
     db.session.add(run)
@@ -137,7 +137,7 @@ def write_pack(
     keys.ensure_keys(centre, now)
     key_id, private_key = keys.signing_key(centre)
     rules = rules_for(centre, period.end)
-    findings_run = evaluate(compliance_inputs(centre), rules, period)
+    findings_run = evaluate(compliance_inputs(centre, period), rules, period)
     tz = centre_zone(centre)
     rates = [KeyFigure(f"出勤率 {room} {month}", f"attendance rate {room} {month}", rate)
              for room, month, rate in attendance_rates(centre, period)]

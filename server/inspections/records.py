@@ -16,6 +16,7 @@ from server.audit.models import AccessEvent, AuditEntry, AuditHead, chain_for
 from server.audit.operations import format_instant
 from server.auth.models import Membership, User
 from server.centre.models import Centre, ClassType, FilingStatus, Room
+from server.clock import utcnow
 from server.database import db
 from server.people.models import Child
 
@@ -43,10 +44,14 @@ def centre_record(centre: Centre) -> CentreRecord:
     )
 
 
-def compliance_inputs(centre: Centre) -> ComplianceInputs:
-    """Everything the evaluators read about one centre."""
+def compliance_inputs(centre: Centre, period: Period | None = None) -> ComplianceInputs:
+    """Everything the evaluators read about one centre (and, given a period, its environment evidence)."""
+    from server.environment.register import environment_evidence
+
     rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id, Room.is_active)).scalars()
     children = db.session.execute(select(Child).where(Child.centre_id == centre.id)).scalars()
+    from server.rooms.registers import ratio_violation_records
+
     return ComplianceInputs(
         centre=centre_record(centre),
         classes=tuple(ClassRecord(r.id, r.name, CLASS_TYPES[r.class_type], r.capacity) for r in rooms),
@@ -54,6 +59,9 @@ def compliance_inputs(centre: Centre) -> ComplianceInputs:
             ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on, c.consent_on)
             for c in children
         ),
+        ratio_violations=tuple(ratio_violation_records(centre)),
+        as_of=utcnow(),
+        environment=environment_evidence(centre, period) if period is not None else None,
     )
 
 

@@ -38,11 +38,13 @@ PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 
-def _room_in_centre(room_id: int | None, centre_id: int, problems: ProblemCollector, field: str) -> None:
+def check_room_in_centre(room_id: int | None, centre_id: int, problems: ProblemCollector, field: str, *,
+                         active: bool = False) -> None:
+    """Note a problem unless the room (if any) is one of the centre's (and, with ``active``, in use)."""
     if room_id is None:
         return
     room = db.session.get(Room, room_id)
-    if room is None or room.centre_id != centre_id:
+    if room is None or room.centre_id != centre_id or (active and not room.is_active):
         problems.add("unknown_room", "班级不存在 / No such class", field)
 
 
@@ -60,7 +62,7 @@ def _check_child(values: dict[str, Any], centre_id: int, today: date, problems: 
         problems.add("left_before_enrolled", "离园日期早于入托日期 / Leaving date before enrolment", "left_on")
     if values.get("consent_on") and values["consent_on"] > today:
         problems.add("consent_in_future", "同意日期不能晚于今天 / Consent date is in the future", "consent_on")
-    _room_in_centre(values.get("room_id"), centre_id, problems, "room_id")
+    check_room_in_centre(values.get("room_id"), centre_id, problems, "room_id")
 
 
 def create_child(
@@ -223,7 +225,7 @@ def create_staff(
     problems = ProblemCollector()
     if not name.strip():
         problems.add("required", "姓名必填 / Name is required", "name")
-    _room_in_centre(home_room_id, centre.id, problems, "home_room_id")
+    check_room_in_centre(home_room_id, centre.id, problems, "home_room_id")
     problems.raise_if_any()
     staff = Staff(
         centre_id=centre.id, name=name.strip(), role=role, phone=phone, home_room_id=home_room_id,

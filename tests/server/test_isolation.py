@@ -41,6 +41,8 @@ VALID_BODIES = {
     ("POST", "/api/v1/alerts/<alert_id>/acknowledge"): None,
     ("POST", "/api/v1/alerts/<alert_id>/resolve"): None,
     ("POST", "/api/v1/children/<child_id>/absences"): {"on": "2026-09-07", "reason": "personal"},
+    ("POST", "/api/v1/staff/<staff_id>/moves"): {"reason": "break"},
+    ("POST", "/api/v1/children/<child_id>/moves"): {"room_id": "{room_id}"},
     ("POST", "/api/v1/credentials/<credential_id>/phones"): {"public_key": "A" * 43},
     ("DELETE", "/api/v1/credentials/<credential_id>/phones/<phone_id>"): None,
     ("POST", "/api/v1/centres/<code>/inspectors"): {
@@ -50,7 +52,9 @@ VALID_BODIES = {
 
 # Required query strings, so the 404 is about the id, not a missing parameter.
 QUERIES = {"/api/v1/centres/<code>/packs": "?from=2026-09-01&to=2026-09-07",
-           "/api/v1/centres/<code>/attendance": "?on=2026-09-07"}
+           "/api/v1/centres/<code>/attendance": "?on=2026-09-07",
+           "/api/v1/centres/<code>/ratio-violations": "?from=2026-09-01&to=2026-09-07",
+           "/api/v1/centres/<code>/occupancy": "?from=2026-09-01&to=2026-09-07"}
 # Routes for device tokens only (a user token gets 401 there); their isolation is tested per device.
 DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>"}
 
@@ -106,7 +110,7 @@ def test_director_of_a_gets_404_for_every_object_of_b(app, client, two_centres):
         url += QUERIES.get(pattern, "")
         body = VALID_BODIES.get((method, pattern))
         if body is not None:
-            body = {k: ids["contact_id"] if v == "{contact_id}" else v for k, v in body.items()}
+            body = {k: ids[v[1:-1]] if isinstance(v, str) and v.startswith("{") else v for k, v in body.items()}
         response = client.open(url, method=method, json=body, headers=director_a.headers)
         answers[(method, pattern)] = (response.status_code, response.get_json()["error"]["code"])
     assert set(answers.values()) == {(404, "not_found")}, answers

@@ -1,4 +1,4 @@
-"""Small durable files of the kiosk: written atomically, fsynced, readable by its owner only."""
+"""Small durable files of a device (kiosk, agent): written atomically, fsynced, readable by its owner only."""
 
 from __future__ import annotations
 

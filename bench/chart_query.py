@@ -1,0 +1,76 @@
+"""The 24-h chart query for one room with a year of minute roll-ups present for the centre's rooms.
+
+Fills `env_minute` (4 rooms x 3 quantities x 525 600 minutes ≈ 6.3 M rows) with plain executemany, then times
+`server.environment.operations.chart_series` (the query the environment page runs per chart), median of 20.
+
+Run: .venv/bin/python bench/chart_query.py [--rooms 4] [--days 365] [--database-url URL]
+Target (issue #7): ≤ 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from harness import tuoyu
+
+QUANTITIES = ("co2_ppm", "temperature_c", "humidity_pct")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rooms", type=int, default=4)
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TUOYU_INSTANCE_PATH": str(Path(tmp) / "instance"), "TUOYU_DATABASE_URL": "",
+               "TUOYU_SECRET_KEY": "bench"}
+        tuoyu(env, "db", "upgrade")
+        tuoyu(env, "seed-demo")
+        os.environ.update({k: v for k, v in env.items() if k.startswith("TUOYU_")})
+        from sqlalchemy import select
+
+        from server import create_app
+        from server.auth.actor import Actor
+        from server.centre.models import Centre, Room
+        from server.database import db
+        from server.environment.operations import chart_series
+
+        app = create_app()
+        with app.app_context():
+            centre = db.session.execute(select(Centre).where(Centre.code == "demo")).scalar_one()
+            rooms = db.session.execute(select(Room.id).where(Room.centre_id == centre.id)).scalars().all()
+            rooms = (rooms * args.rooms)[:args.rooms]
+            now = datetime.now(UTC).replace(second=0, microsecond=0)
+            start = now - timedelta(days=args.days)
+            raw = db.session.connection().connection.driver_connection
+            fill_start = time.perf_counter()
+            rows = 0
+            for room in dict.fromkeys(rooms):
+                for quantity in QUANTITIES:
+                    batch = [(centre.id, f"room:{room}", quantity,
+                              (start + timedelta(minutes=m)).replace(tzinfo=None).isoformat(" ", "microseconds"),
+                              1, 600.0 + m % 300, 600.0 + m % 300, 600.0 + m % 300)
+                             for m in range(args.days * 24 * 60)]
+                    raw.executemany("INSERT INTO env_minute (centre_id, point, quantity, at, n, total, low, high) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                    rows += len(batch)
+            db.session.commit()
+            print(f"filled {rows:,} minute rows in {time.perf_counter() - fill_start:.1f} s")
+            timings = []
+            for _ in range(20):
+                t = time.perf_counter()
+                points = chart_series(centre, f"room:{rooms[0]}", "co2_ppm", "24h", actor=Actor.system(), now=now)
+                timings.append((time.perf_counter() - t) * 1000)
+                db.session.rollback()
+            print(f"24-h chart query (SQLite): {len(points)} points, median {statistics.median(timings):.1f} ms, "
+                  f"max {max(timings):.1f} ms (target ≤ 100 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""Reading ingest throughput: 500-reading batches to `POST /api/v1/devices/events` under gunicorn (2 workers),
+on SQLite and PostgreSQL, side by side with a raw `executemany` of the same rows into the same table (the ceiling).
+
+Each reading is one SCD41 sample (CO2, temperature, humidity: three rows). Bodies are encoded before the clock
+starts, so the figure is the server's. PostgreSQL runs when TUOYU_BENCH_PG_URL (default
+postgresql://postgres@127.0.0.1:5432/postgres) is reachable; a database is created and dropped for the run.
+
+Run: .venv/bin/python bench/ingest.py [--batches 200] [--concurrency 4]
+Targets (issue #7): ≥ 20 000 readings/s over HTTP, ≥ 50 % of the raw ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from harness import BIN, REPO, gunicorn, tuoyu
+from loadgen import LoadResult
+
+BATCH = 500
+PREPARE = """
+import json, sys
+from sqlalchemy import select
+from server import create_app
+from server.auth.actor import Actor
+from server.centre.models import Centre, Room
+from server.clock import utcnow
+from server.database import db
+from server.fleet.models import DeviceKind
+from server.fleet.operations import create_enrolment_code, enroll_device
+app = create_app()
+with app.app_context():
+    centre = db.session.execute(select(Centre).where(Centre.code == "demo")).scalar_one()
+    rooms = db.session.execute(select(Room.id).where(Room.centre_id == centre.id)).scalars().all()
+    now = utcnow()
+    code, _ = create_enrolment_code(centre, kind=DeviceKind.AGENT, name="bench", actor=Actor.system(), now=now)
+    device, token = enroll_device(code, kind=DeviceKind.AGENT, name=None, version=None, now=now)
+    db.session.commit()
+    json.dump({"device": device.device_id, "device_pk": device.id, "centre_id": centre.id, "token": token,
+               "rooms": rooms}, sys.stdout)
+"""
+
+
+def _events(prepared: dict, stream: str, first: int, count: int, at: datetime) -> list[dict]:
+    rooms = prepared["rooms"]
+    out = []
+    for i in range(first, first + count):
+        created = (at - timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        out.append({"key": str(uuid.uuid4()),
+                    "device_id": prepared["device"], "stream": stream, "sequence": i + 1, "kind": "reading",
+                    "created_at": created,
+                    "payload": {"sensor": f"scd41-{i % len(rooms)}", "model": "SCD41",
+                                "location": f"room:{rooms[i % len(rooms)]}",
+                                "values": {"co2_ppm": 600.0 + i % 400, "temperature_c": 22.0 + (i % 50) / 10,
+                                           "humidity_pct": 45.0 + i % 20}}})
+    return out
+
+
+def _bodies(prepared: dict, batches: int) -> list[bytes]:
+    stream, now = str(uuid.uuid4()), datetime.now(UTC)
+    return [json.dumps({"protocol_version": 1, "device_id": prepared["device"], "sent_at": now.strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ"), "events": _events(prepared, stream, b * BATCH, BATCH, now)}).encode()
+        for b in range(batches)]
+
+
+def _post_all(url: str, token: str, bodies: list[bytes], concurrency: int) -> LoadResult:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    queue = iter(bodies)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(headers=headers, timeout=60) as client:
+            while True:
+                with lock:
+                    body = next(queue, None)
+                if body is None:
+                    return
+                start = time.perf_counter()
+                response = client.post(url, content=body)
+                ok = response.status_code == 200 and all(
+                    r["status"] == "accepted" for r in response.json()["results"])
+                with lock:
+                    latencies.append((time.perf_counter() - start) * 1000)
+                    errors += 0 if ok else 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return LoadResult(len(bodies), errors, time.perf_counter() - start, latencies)
+
+
+def _raw_rows(prepared: dict, source_id: int, batches: int) -> list[list[tuple]]:
+    """The rows the server would write for the same readings, one list per batch."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rooms = prepared["rooms"]
+    out = []
+    for b in range(batches):
+        rows = []
+        for i in range(b * BATCH, (b + 1) * BATCH):
+            at = now - timedelta(milliseconds=i)
+            common = (source_id, i + 1)
+            room = f"room:{rooms[i % len(rooms)]}"
+            for quantity, value in (("co2_ppm", 600.0 + i % 400), ("temperature_c", 22.0 + (i % 50) / 10),
+                                    ("humidity_pct", 45.0 + i % 20)):
+                rows.append((*common, quantity, prepared["centre_id"], room, f"scd41-{i % len(rooms)}", at, value,
+                             None, now))
+        out.append(rows)
+    return out
+
+
+INSERT = ("INSERT INTO env_reading (source_id, sequence, quantity, centre_id, point, sensor, at, value, fault, "
+          "received_at) VALUES ({})")
+
+
+def _raw_sqlite(path: str, prepared: dict, batches: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("INSERT INTO env_reading_source (device_pk, stream, created_at) VALUES (?, ?, ?)",
+                 (prepared["device_pk"], str(uuid.uuid4()), datetime.now(UTC).replace(tzinfo=None)))
+    source = conn.execute("SELECT max(id) FROM env_reading_source").fetchone()[0]
+    data = [[(*r[:6], r[6].isoformat(sep=" "), r[7], r[8], r[9].isoformat(sep=" ")) for r in rows]
+            for rows in _raw_rows(prepared, source, batches)]
+    start = time.perf_counter()
+    for rows in data:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(INSERT.format(", ".join("?" * 10)), rows)
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return batches * BATCH / elapsed
+
+
+def _raw_postgres(url: str, prepared: dict, batches: int) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        source = conn.execute("INSERT INTO env_reading_source (device_pk, stream, created_at) VALUES (%s, %s, now()) "
+                              "RETURNING id", (prepared["device_pk"], str(uuid.uuid4()))).fetchone()[0]
+        conn.commit()
+        data = [[(*r[:6], r[6].replace(tzinfo=UTC), r[7], r[8], r[9].replace(tzinfo=UTC)) for r in rows]
+                for rows in _raw_rows(prepared, source, batches)]
+        start = time.perf_counter()
+        for rows in data:
+            with conn.cursor() as cur:
+                cur.executemany(INSERT.format(", ".join(["%s"] * 10)), rows)
+            conn.commit()
+        return batches * BATCH / (time.perf_counter() - start)
+
+
+def _prepare(env: dict[str, str]) -> dict:
+    tuoyu(env, "db", "upgrade")
+    tuoyu(env, "seed-demo")
+    return json.loads(subprocess.run([str(BIN / "python"), "-c", PREPARE], env=env, cwd=REPO, check=True,
+                                     capture_output=True, text=True).stdout)
+
+
+def _run_http(env: dict[str, str], prepared: dict, batches: int, concurrency: int) -> LoadResult:
+    with gunicorn("server:create_app()", env) as base:
+        url = base + "/api/v1/devices/events"
+        _post_all(url, prepared["token"], _bodies(prepared, 4), concurrency)  # warm up both workers
+        return _post_all(url, prepared["token"], _bodies(prepared, batches), concurrency)
+
+
+def _postgres_database() -> tuple[str, str] | None:
+    admin = os.environ.get("TUOYU_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            name = f"tuoyu_bench_{secrets.token_hex(4)}"
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: report and run SQLite only
+        print(f"PostgreSQL not reachable ({exc}); SQLite only")
+        return None
+    return admin, admin.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop(admin: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batches", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    results: list[tuple[str, LoadResult, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TUOYU_INSTANCE_PATH": str(Path(tmp) / "instance"), "TUOYU_DATABASE_URL": "",
+               "TUOYU_SECRET_KEY": "bench"}
+        prepared = _prepare(env)
+        http = _run_http(env, prepared, args.batches, args.concurrency)
+        raw = _raw_sqlite(str(Path(tmp) / "instance" / "tuoyu.sqlite3"), prepared, args.batches)
+        results.append(("SQLite", http, raw))
+        pg = _postgres_database()
+        if pg is not None:
+            admin, url = pg
+            try:
+                env = {**env, "TUOYU_INSTANCE_PATH": str(Path(tmp) / "pg"), "TUOYU_DATABASE_URL": url}
+                prepared = _prepare(env)
+                http = _run_http(env, prepared, args.batches, args.concurrency)
+                results.append(("PostgreSQL", http, _raw_postgres(url, prepared, args.batches)))
+            finally:
+                _drop(admin, url)
+    print(f"\nReading ingest, {args.batches} batches x {BATCH} readings (3 rows each), gunicorn -w 2, "
+          f"{args.concurrency} concurrent clients")
+    print(f"{'database':<12}{'HTTP readings/s':>17}{'rows/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'raw readings/s':>16}{'HTTP/raw':>10}")
+    for name, http, raw in results:
+        per_s = http.rps * BATCH
+        print(f"{name:<12}{per_s:>17.0f}{per_s * 3:>10.0f}{http.p50:>9.1f}{http.percentile(0.99):>9.1f}"
+              f"{http.errors:>8}{raw:>16.0f}{per_s / raw:>10.0%}")
+    print("Targets: ≥ 20 000 readings/s over HTTP, ≥ 50 % of the raw executemany ceiling.")
+
+
+if __name__ == "__main__":
+    main()

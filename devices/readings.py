@@ -1,0 +1,133 @@
+"""Payloads of the agent's event kinds (``reading``, ``safety.*``, ``heartbeat``), shared by agent and server.
+
+The envelope is :class:`devices.protocol.Event`; this module fixes what its ``payload`` holds for the
+environment and safety kinds, so the device agent (producer) and ``server/environment`` (consumer)
+validate against one definition. Prose version: docs/environment.md.
+
+* ``reading``: one sample of one sensor at ``Event.created_at``; ``values`` holds every quantity the
+  sensor measured in that sample (an SCD4x gives CO2, temperature and humidity at once). A sensor
+  that could not be read sends ``status="fault"`` with a ``fault`` code and no values: a fault is
+  data (it raises a sensor-fault alert) and never an environment exceedance.
+* ``safety.panic`` / ``safety.smoke`` / ``safety.door``: a debounced change of a safety input.
+* ``heartbeat``: the agent is alive, with its version, its sensors' health and its outbox depth.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LOCATION_PATTERN = r"^(room:[1-9][0-9]{0,9}|[a-z][a-z0-9_-]{0,39})$"
+"""Where a sensor is: ``room:<room id>`` for a classroom's air, or a key such as ``fridge-sample``."""
+
+SENSOR_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+"""The agent's name for one sensor, unique within the agent (``scd41-room3``)."""
+
+
+class Quantity(enum.StrEnum):
+    """Measured quantities with their units in the name; the server stores one row per quantity."""
+
+    CO2_PPM = "co2_ppm"
+    TEMPERATURE_C = "temperature_c"
+    HUMIDITY_PCT = "humidity_pct"
+    PM25_UGM3 = "pm25_ugm3"
+    PM10_UGM3 = "pm10_ugm3"
+    HCHO_MGM3 = "hcho_mgm3"
+    FRIDGE_C = "fridge_c"
+
+
+PHYSICAL_RANGE: dict[Quantity, tuple[float, float]] = {
+    # What the sensor can physically report (datasheet measurement range, with a small margin).
+    # A value outside is a sensor fault, never an exceedance.
+    Quantity.CO2_PPM: (0.0, 40000.0),  # SCD4x output range
+    Quantity.TEMPERATURE_C: (-10.0, 60.0),  # SCD4x specified range
+    Quantity.HUMIDITY_PCT: (0.0, 100.0),
+    Quantity.PM25_UGM3: (0.0, 1000.0),  # PMS5003 effective range 0-500, max 1000
+    Quantity.PM10_UGM3: (0.0, 1000.0),
+    Quantity.HCHO_MGM3: (0.0, 2.5),  # WZ-S: 0-2 ppm ≈ 0-2.5 mg/m³
+    Quantity.FRIDGE_C: (-55.0, 125.0),  # DS18B20 range
+}
+
+
+class SensorStatus(enum.StrEnum):
+    OK = "ok"
+    FAULT = "fault"
+
+
+class FaultCode(enum.StrEnum):
+    """Why a sensor could not give a trustworthy sample."""
+
+    DISCONNECTED = "disconnected"  # no answer on the bus / port / 1-wire
+    CRC = "crc"  # checksum or CRC mismatch
+    OUT_OF_RANGE = "out_of_range"  # answered a value outside PHYSICAL_RANGE
+    STUCK = "stuck"  # the same raw value for too long (detected by the agent or the server)
+    NOT_READY = "not_ready"  # warming up (SCD4x first 5 s, PMS5003 first 30 s)
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+SensorId = Annotated[str, Field(pattern=SENSOR_ID_PATTERN)]
+Location = Annotated[str, Field(pattern=LOCATION_PATTERN)]
+
+
+class ReadingPayload(_Payload):
+    """``payload`` of a ``reading`` event."""
+
+    sensor: SensorId
+    model: str = Field(min_length=1, max_length=40)  # e.g. "SCD41", "PMS5003", "WZ-S", "DS18B20"
+    location: Location
+    status: SensorStatus = SensorStatus.OK
+    fault: FaultCode | None = None
+    values: dict[Quantity, float] = Field(default_factory=dict)
+
+    @field_validator("values")
+    @classmethod
+    def _finite(cls, values: dict[Quantity, float]) -> dict[Quantity, float]:
+        for quantity, value in values.items():
+            if not math.isfinite(value):
+                raise ValueError(f"{quantity} is not a finite number")
+        return values
+
+    @model_validator(mode="after")
+    def _status_consistent(self) -> ReadingPayload:
+        if self.status is SensorStatus.OK and (self.fault is not None or not self.values):
+            raise ValueError("an ok reading has values and no fault")
+        if self.status is SensorStatus.FAULT and (self.fault is None or self.values):
+            raise ValueError("a fault reading has a fault code and no values")
+        return self
+
+    def out_of_range(self) -> list[Quantity]:
+        """Quantities whose value no working sensor could report (the server treats them as a fault)."""
+        return [q for q, v in self.values.items() if not PHYSICAL_RANGE[q][0] <= v <= PHYSICAL_RANGE[q][1]]
+
+
+class SafetyPayload(_Payload):
+    """``payload`` of a ``safety.panic`` / ``safety.smoke`` / ``safety.door`` event."""
+
+    input: SensorId  # the configured input name, e.g. "front-door"
+    location: Location
+    state: Literal["open", "closed", "alarm", "clear", "pressed", "released"]
+    label: str | None = Field(default=None, max_length=60)  # for people: "正门 / Front door"
+
+
+class SensorHealth(_Payload):
+    status: Literal["ok", "fault", "not_ready"]
+    fault: FaultCode | None = None
+    last_ok_at: AwareDatetime | None = None
+
+
+class HeartbeatPayload(_Payload):
+    """``payload`` of a ``heartbeat`` event (every minute)."""
+
+    version: str = Field(min_length=1, max_length=40)
+    uptime_s: int = Field(ge=0)
+    sensors: dict[SensorId, SensorHealth] = Field(default_factory=dict)
+    outbox_pending: int = Field(ge=0, default=0)
+    outbox_dead: int = Field(ge=0, default=0)
+    started_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""Environment and safety monitoring: telemetry ingest, roll-ups, thresholds, alerts, charts, registers."""

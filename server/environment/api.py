@@ -1,0 +1,145 @@
+"""JSON API of environment monitoring: room cards, chart data, exceedances, open emergencies (staff and kiosks)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint
+from pydantic import Field
+
+from server.alerts.api import AlertOut
+from server.apispec import Schema, responses, spec
+from server.auth.session import current_actor
+from server.centre.operations import get_centre
+from server.clock import utcnow
+from server.environment import operations as ops
+from server.environment.handlers import open_emergencies
+from server.environment.thresholds import band_for
+from server.fleet.api import current_device
+from server.inspections.records import rules_for
+from server.timezones import centre_today
+
+bp = Blueprint("environment_api", __name__, url_prefix="/api/v1")
+
+
+class LatestOut(Schema):
+    quantity: str
+    label_zh: str
+    label_en: str
+    unit: str
+    value: float
+    at: datetime
+    lower: float | None
+    upper: float | None
+    state: str
+
+
+class PointCardOut(Schema):
+    point: str
+    label_zh: str
+    label_en: str
+    room_id: int | None
+    state: str
+    values: list[LatestOut]
+    alerts: list[AlertOut]
+
+
+class EnvironmentOut(Schema):
+    items: list[PointCardOut]
+
+
+class ChartQuery(Schema):
+    point: str = Field("", max_length=48)
+    quantity: str = Field("", max_length=16)
+    range: str = Field("24h", pattern=r"^(24h|7d)$")
+
+
+class ChartPointOut(Schema):
+    at: datetime
+    mean: float
+    low: float
+    high: float
+
+
+class ChartOut(Schema):
+    point: str
+    quantity: str
+    range: str
+    lower: float | None
+    upper: float | None
+    points: list[ChartPointOut]
+
+
+class ExceedanceQuery(Schema):
+    days: int = Field(30, ge=1, le=400)
+
+
+class ExceedanceOut(Schema):
+    id: int
+    point: str
+    quantity: str
+    rule_id: str
+    bound: str
+    limit_value: float
+    window_min: int
+    started_at: datetime
+    ended_at: datetime
+    worst_mean: float
+    alert_id: int | None
+
+
+class ExceedanceList(Schema):
+    items: list[ExceedanceOut]
+
+
+class EmergencyList(Schema):
+    items: list[AlertOut]
+
+
+@bp.get("/centres/<string:code>/environment")
+@spec.validate(resp=responses(HTTP_200=EnvironmentOut), tags=["environment"])
+def environment(code: str):
+    """Each room and fridge: latest values with their limits, state, and open alerts."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    cards = ops.room_cards(centre, actor=actor, now=now)
+    return EnvironmentOut(items=[PointCardOut.model_validate(card) for card in cards])
+
+
+@bp.get("/centres/<string:code>/environment/chart")
+@spec.validate(query=ChartQuery, resp=responses(HTTP_200=ChartOut), tags=["environment"])
+def chart(code: str, query: ChartQuery):
+    """Means per minute (24h) or per hour (7d) of one point and quantity, with the limit band in force today."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    points = ops.chart_series(centre, query.point, query.quantity, query.range, actor=actor, now=now)
+    lower, upper = band_for(rules_for(centre, centre_today(centre, now)), query.quantity, centre_today(centre, now))
+    return ChartOut(point=query.point, quantity=query.quantity, range=query.range, lower=lower, upper=upper,
+                    points=[ChartPointOut.model_validate(p) for p in points])
+
+
+@bp.get("/centres/<string:code>/environment/exceedances")
+@spec.validate(query=ExceedanceQuery, resp=responses(HTTP_200=ExceedanceList), tags=["environment"])
+def exceedance_list(code: str, query: ExceedanceQuery):
+    """Closed exceedance intervals of the last `days` days (the register's rows)."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    rows = ops.exceedances(centre, now - timedelta(days=query.days), now + timedelta(seconds=1), actor=actor, now=now)
+    return ExceedanceList(items=[ExceedanceOut.model_validate(r) for r in rows])
+
+
+@bp.get("/centres/<string:code>/emergencies")
+@spec.validate(resp=responses(HTTP_200=EmergencyList), tags=["environment"])
+def emergencies(code: str):
+    """Open panic and smoke alarms: every staff screen polls this and shows a banner."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    return EmergencyList(items=[AlertOut.model_validate(a) for a in ops.emergencies(centre, actor=actor, now=now)])
+
+
+@bp.get("/devices/emergencies")
+@spec.validate(resp=responses(HTTP_200=EmergencyList), tags=["devices"])
+def device_emergencies():
+    """Open panic and smoke alarms of the calling kiosk's centre (device token)."""
+    device = current_device()
+    return EmergencyList(items=[AlertOut.model_validate(a) for a in open_emergencies(device.centre_id)])

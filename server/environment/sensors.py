@@ -1,0 +1,120 @@
+"""Sensor health: fault readings, values no sensor can report, silence, and stuck values, each a `sensor.fault` alert.
+
+A faulty sensor's readings never reach the means: fault rows are kept out of the roll-ups at ingest, and a series
+with an open stuck alert is not judged against its limits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from server.alerts.models import Alert
+from server.database import db
+from server.environment.alerts import auto_resolve, open_alert, raise_sensor_alert
+from server.environment.models import MinuteRollup, ReadingRow, SensorState, Series
+from server.environment.settings import EnvironmentSettings
+from server.environment.upsert import insert_for
+from server.fleet.models import Device
+
+
+def sensor_key(device_pk: int, sensor: str) -> str:
+    return f"sensor:{device_pk}:{sensor}"
+
+
+def stuck_key(point: str, quantity: str) -> str:
+    return f"stuck:{point}:{quantity}"
+
+
+def update_sensor_states(device: Device, rows: list[ReadingRow]) -> None:
+    """Fold newly stored rows into each sensor's last reading / last good / last fault."""
+    latest: dict[str, dict[str, object]] = {}
+    for row in rows:
+        state = latest.get(row.sensor)
+        if state is None:
+            state = latest[row.sensor] = {"point": row.point, "reading": row.at, "ok": None, "fault_at": None,
+                                          "fault": None}
+        at = row.at
+        if at >= state["reading"]:  # type: ignore[operator]
+            state["reading"], state["point"] = at, row.point
+        if row.fault is None:
+            if state["ok"] is None or at > state["ok"]:  # type: ignore[operator]
+                state["ok"] = at
+        elif state["fault_at"] is None or at >= state["fault_at"]:  # type: ignore[operator]
+            state["fault_at"], state["fault"] = at, row.fault
+    stmt = insert_for(SensorState.__table__).on_conflict_do_nothing(index_elements=["device_pk", "sensor"])
+    db.session.execute(stmt, [{"centre_id": device.centre_id, "device_pk": device.id, "sensor": name,
+                               "point": s["point"], "last_reading_at": s["reading"]} for name, s in sorted(latest.items())])
+    known = db.session.execute(
+        select(SensorState).where(SensorState.device_pk == device.id, SensorState.sensor.in_(latest))
+        .order_by(SensorState.sensor).with_for_update()
+    ).scalars()
+    for sensor in known:
+        new = latest[sensor.sensor]
+        if new["reading"] >= sensor.last_reading_at:  # type: ignore[operator]
+            sensor.last_reading_at, sensor.point = new["reading"], str(new["point"])  # type: ignore[assignment]
+        if new["ok"] is not None and (sensor.last_ok_at is None or new["ok"] > sensor.last_ok_at):  # type: ignore[operator]
+            sensor.last_ok_at = new["ok"]  # type: ignore[assignment]
+        if new["fault_at"] is not None and (sensor.last_fault_at is None or new["fault_at"] >= sensor.last_fault_at):  # type: ignore[operator]
+            sensor.last_fault_at, sensor.last_fault = new["fault_at"], str(new["fault"])  # type: ignore[assignment]
+
+
+def raise_fault_alerts(device: Device, rows: list[ReadingRow], now: datetime) -> None:
+    """A fault reading or an impossible value opens (or keeps) the sensor's one fault alert."""
+    faulty: dict[str, ReadingRow] = {}
+    for row in rows:
+        if row.fault is not None:
+            faulty.setdefault(row.sensor, row)
+    for sensor, row in sorted(faulty.items()):
+        raise_sensor_alert(device.centre_id, dedupe_key=sensor_key(device.id, sensor), point=row.point,
+                           sensor=sensor, fault=str(row.fault), device_pk=device.id, now=now)
+
+
+def _device_offline(device: Device | None, settings: EnvironmentSettings, now: datetime) -> bool:
+    return device is None or device.last_seen_at is None or now - device.last_seen_at >= settings.device_offline_after
+
+
+def check_silent_and_recovered(centre_id: int, settings: EnvironmentSettings, now: datetime) -> None:
+    """Silent sensors of live agents raise `no_data`; a good sample after an alert opened resolves it."""
+    silent_after = settings.reading_interval * settings.missing_intervals
+    for sensor in db.session.execute(
+        select(SensorState).where(SensorState.centre_id == centre_id).order_by(SensorState.id)
+    ).scalars():
+        key = sensor_key(sensor.device_pk, sensor.sensor)
+        alert = open_alert(centre_id, key)
+        if alert is not None and sensor.last_ok_at is not None and sensor.last_ok_at > alert.opened_at \
+                and now - sensor.last_ok_at < silent_after:
+            auto_resolve(alert, now)
+            alert = None
+        if alert is None and now - sensor.last_reading_at >= silent_after:
+            # A whole agent gone quiet is one device.offline alert, not one alert per sensor.
+            if not _device_offline(db.session.get(Device, sensor.device_pk), settings, now):
+                raise_sensor_alert(centre_id, dedupe_key=key, point=sensor.point, sensor=sensor.sensor,
+                                   fault="no_data", device_pk=sensor.device_pk, now=now)
+
+
+def is_stuck(series: Series, settings: EnvironmentSettings, now: datetime) -> bool:
+    """The same value in every minute of the last `stuck_after`, for a quantity that always moves."""
+    since = now - settings.stuck_after
+    if series.quantity not in settings.stuck_quantities or series.first_at > since:
+        return False
+    minutes, low, high = db.session.execute(
+        select(func.count(), func.min(MinuteRollup.low), func.max(MinuteRollup.high)).where(
+            MinuteRollup.centre_id == series.centre_id, MinuteRollup.point == series.point,
+            MinuteRollup.quantity == series.quantity, MinuteRollup.at >= since)
+    ).one()
+    expected = settings.stuck_after / max(settings.reading_interval, timedelta(minutes=1))
+    return minutes >= expected * settings.min_window_coverage and low == high
+
+
+def check_stuck(series: Series, settings: EnvironmentSettings, now: datetime) -> Alert | None:
+    """Raise or resolve the series' stuck alert; the open alert (the series is then not judged) or None."""
+    key = stuck_key(series.point, series.quantity)
+    alert = open_alert(series.centre_id, key)
+    if is_stuck(series, settings, now):
+        return alert or raise_sensor_alert(series.centre_id, dedupe_key=key, point=series.point, sensor=series.point,
+                                           fault="stuck", quantity=series.quantity, now=now)
+    if alert is not None:
+        auto_resolve(alert, now)
+    return None

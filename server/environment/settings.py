@@ -1,0 +1,59 @@
+"""Operational settings of environment monitoring (config keys, docs/environment.md); legal limits are in the rulebook."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+
+DEFAULTS: dict[str, Any] = {
+    "ENVIRONMENT_RAW_RETENTION_DAYS": 90,  # raw readings; older ones are refused at ingest and pruned
+    "ENVIRONMENT_MINUTE_RETENTION_DAYS": 400,  # minute roll-ups (24-h charts, monthly summaries)
+    "ENVIRONMENT_HOUR_RETENTION_DAYS": 3660,  # hour roll-ups (7-day charts, long-term trends)
+    "ENVIRONMENT_MAX_FUTURE_SKEW_S": 300,  # a sample further ahead of server time is refused
+    "ENVIRONMENT_READING_INTERVAL_S": 60,  # the agents' sampling interval
+    "ENVIRONMENT_MISSING_INTERVALS": 3,  # this many intervals without a sample is a sensor fault
+    "ENVIRONMENT_STUCK_MINUTES": 120,  # the same value this long is a stuck sensor
+    "ENVIRONMENT_STUCK_QUANTITIES": ["co2_ppm", "temperature_c", "humidity_pct"],  # quantities that always move
+    "ENVIRONMENT_MIN_WINDOW_COVERAGE": 0.5,  # share of a window's expected samples needed to judge its mean
+    "DEVICE_OFFLINE_AFTER_S": 180,  # an agent silent this long raises device.offline
+}
+
+
+@dataclass(frozen=True)
+class EnvironmentSettings:
+    raw_retention: timedelta
+    minute_retention: timedelta
+    hour_retention: timedelta
+    max_future_skew: timedelta
+    reading_interval: timedelta
+    missing_intervals: int
+    stuck_after: timedelta
+    stuck_quantities: frozenset[str]
+    min_window_coverage: float
+    device_offline_after: timedelta
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> EnvironmentSettings:
+        """Read the ENVIRONMENT_* keys (TUOYU_ENVIRONMENT_* in the environment), defaults where unset."""
+        value = {key: config.get(key, default) for key, default in DEFAULTS.items()}
+        return cls(
+            raw_retention=timedelta(days=int(value["ENVIRONMENT_RAW_RETENTION_DAYS"])),
+            minute_retention=timedelta(days=int(value["ENVIRONMENT_MINUTE_RETENTION_DAYS"])),
+            hour_retention=timedelta(days=int(value["ENVIRONMENT_HOUR_RETENTION_DAYS"])),
+            max_future_skew=timedelta(seconds=int(value["ENVIRONMENT_MAX_FUTURE_SKEW_S"])),
+            reading_interval=timedelta(seconds=int(value["ENVIRONMENT_READING_INTERVAL_S"])),
+            missing_intervals=int(value["ENVIRONMENT_MISSING_INTERVALS"]),
+            stuck_after=timedelta(minutes=int(value["ENVIRONMENT_STUCK_MINUTES"])),
+            stuck_quantities=frozenset(value["ENVIRONMENT_STUCK_QUANTITIES"]),
+            min_window_coverage=float(value["ENVIRONMENT_MIN_WINDOW_COVERAGE"]),
+            device_offline_after=timedelta(seconds=int(value["DEVICE_OFFLINE_AFTER_S"])),
+        )
+
+
+def current_settings() -> EnvironmentSettings:
+    """The settings of the running app (jobs and handlers run inside its context)."""
+    return EnvironmentSettings.from_config(current_app.config)

@@ -1,0 +1,68 @@
+"""The environment page of a centre: room cards, open alerts (acknowledge here), 24-h and 7-day charts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from server.alerts import operations as alert_ops
+from server.auth.actor import authorise
+from server.auth.roles import Perm
+from server.auth.session import current_actor
+from server.centre.operations import get_centre
+from server.clock import utcnow
+from server.environment import operations as ops
+from server.environment.alerts import quantity_label
+from server.environment.charts import line_chart
+from server.environment.operations import CHART_RANGES, environment_alerts
+from server.environment.thresholds import band_for
+from server.inspections.records import rules_for
+from server.timezones import centre_today, centre_zone
+
+bp = Blueprint("environment", __name__)
+STEPS = {"24h": CHART_RANGES["24h"][1], "7d": CHART_RANGES["7d"][1]}
+
+
+@bp.get("/centres/<string:code>/environment")
+@login_required
+def environment_page(code: str) -> str:
+    """Cards for every room and fridge, the open alerts, and the charts of one point (`?point=`)."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    cards = ops.room_cards(centre, actor=actor, now=now)
+    chosen = request.args.get("point") or next((c.point for c in cards if c.values), cards[0].point if cards else "")
+    card = next((c for c in cards if c.point == chosen), None)
+    if chosen and card is None:
+        abort(404)
+    day = centre_today(centre, now)
+    rules = rules_for(centre, day)
+    charts = []
+    for latest in card.values if card else []:
+        zh, en, unit = quantity_label(latest.quantity)
+        lower, upper = band_for(rules, latest.quantity, day)
+        for name, (span, _model) in CHART_RANGES.items():
+            points = ops.chart_series(centre, chosen, latest.quantity, name, actor=actor, now=now)
+            step = span / (24 * 60) if name == "24h" else span / (7 * 24)
+            title = f"{zh} {'24小时' if name == '24h' else '7天'} / {en} {'24 h' if name == '24h' else '7 days'}"
+            charts.append({"quantity": latest.quantity, "range": name,
+                           "svg": line_chart(points, start=now - span, end=now, step=step, lower=lower, upper=upper,
+                                             title=title, unit=unit, zone=centre_zone(centre))})
+    can_acknowledge = actor.can(Perm.CHILDREN_ALL, centre.id, now)
+    return render_template("environment/page.html", centre=centre, cards=cards, card=card, charts=charts,
+                           alerts=environment_alerts(centre.id), zone=centre_zone(centre),
+                           can_acknowledge=can_acknowledge)
+
+
+@bp.post("/centres/<string:code>/environment/alerts/<int:alert_id>/acknowledge")
+@login_required
+def acknowledge(code: str, alert_id: int) -> Response:
+    """Take an alert on from the environment page (who and when are kept)."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    alert = alert_ops.get_alert(alert_id, actor=actor, now=now)
+    if alert.centre_id != centre.id:
+        abort(404)
+    authorise(actor, Perm.ENVIRONMENT_READ, centre.id, now)
+    alert_ops.acknowledge(alert, actor=actor, now=now)
+    return redirect(url_for("environment.environment_page", code=centre.code, point=request.form.get("point") or None))

@@ -1,0 +1,1 @@
+"""Tests of environment monitoring (server side)."""
