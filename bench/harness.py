@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[s
     """Serve `app_spec` with gunicorn on a free loopback port until the block ends."""
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        [str(BIN / "gunicorn"), "-c", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", app_spec],
         env=env, cwd=REPO,
     )
     base = f"http://127.0.0.1:{port}"
@@ -98,3 +100,21 @@ def print_table(title: str, rows: list[tuple[str, LoadResult]]) -> None:
     print(f"{'endpoint':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, r in rows:
         print(f"{name:<40}{r.rps:>9.0f}{r.p50:>9.1f}{r.percentile(0.99):>9.1f}{r.errors:>8}")
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one run, dropped afterwards (the server's own stay untouched)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"tuoyu_bench_{uuid.uuid4().hex[:10]}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,8 +1,9 @@
 """Reading ingest throughput: 500-reading batches to `POST /api/v1/devices/events` under gunicorn (2 workers),
 on SQLite and PostgreSQL, side by side with a raw `executemany` of the same rows into the same table (the ceiling).
 
-Each reading is one SCD41 sample (CO2, temperature, humidity: three rows). Bodies are encoded before the clock
-starts, so the figure is the server's. PostgreSQL runs when TUOYU_BENCH_PG_URL (default
+Each reading is one SCD41 sample (CO2, temperature, humidity: three rows). Each client is its own agent (a
+device sends one batch at a time and waits for the ack), catching up on a backlog. Bodies are encoded before
+the clock starts, so the figure is the server's. PostgreSQL runs when TUOYU_BENCH_PG_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres) is reachable; a database is created and dropped for the run.
 
 Run: .venv/bin/python bench/ingest.py [--batches 200] [--concurrency 4]
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -25,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from ceiling import executemany_seconds
 from harness import BIN, REPO, gunicorn, tuoyu
 from loadgen import LoadResult
 
@@ -43,22 +46,23 @@ app = create_app()
 with app.app_context():
     centre = db.session.execute(select(Centre).where(Centre.code == "demo")).scalar_one()
     rooms = db.session.execute(select(Room.id).where(Room.centre_id == centre.id)).scalars().all()
-    now = utcnow()
-    code, _ = create_enrolment_code(centre, kind=DeviceKind.AGENT, name="bench", actor=Actor.system(), now=now)
-    device, token = enroll_device(code, kind=DeviceKind.AGENT, name=None, version=None, now=now)
+    now, devices = utcnow(), []
+    for n in range(int(sys.argv[1])):
+        code, _ = create_enrolment_code(centre, kind=DeviceKind.AGENT, name=f"bench-{n}", actor=Actor.system(),
+                                        now=now)
+        device, token = enroll_device(code, kind=DeviceKind.AGENT, name=None, version=None, now=now)
+        devices.append({"device": device.device_id, "device_pk": device.id, "token": token})
     db.session.commit()
-    json.dump({"device": device.device_id, "device_pk": device.id, "centre_id": centre.id, "token": token,
-               "rooms": rooms}, sys.stdout)
+    json.dump({"devices": devices, "centre_id": centre.id, "rooms": rooms}, sys.stdout)
 """
 
 
-def _events(prepared: dict, stream: str, first: int, count: int, at: datetime) -> list[dict]:
-    rooms = prepared["rooms"]
+def _events(device: str, rooms: list[int], stream: str, first: int, count: int, at: datetime) -> list[dict]:
     out = []
     for i in range(first, first + count):
         created = (at - timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         out.append({"key": str(uuid.uuid4()),
-                    "device_id": prepared["device"], "stream": stream, "sequence": i + 1, "kind": "reading",
+                    "device_id": device, "stream": stream, "sequence": i + 1, "kind": "reading",
                     "created_at": created,
                     "payload": {"sensor": f"scd41-{i % len(rooms)}", "model": "SCD41",
                                 "location": f"room:{rooms[i % len(rooms)]}",
@@ -67,28 +71,29 @@ def _events(prepared: dict, stream: str, first: int, count: int, at: datetime) -
     return out
 
 
-def _bodies(prepared: dict, batches: int) -> list[bytes]:
-    stream, now = str(uuid.uuid4()), datetime.now(UTC)
-    return [json.dumps({"protocol_version": 1, "device_id": prepared["device"], "sent_at": now.strftime(
-        "%Y-%m-%dT%H:%M:%S.%fZ"), "events": _events(prepared, stream, b * BATCH, BATCH, now)}).encode()
-        for b in range(batches)]
+def _bodies(prepared: dict, batches: int) -> list[list[bytes]]:
+    """Per device, its batches in outbox order (the batches are shared out evenly)."""
+    now, devices = datetime.now(UTC), prepared["devices"]
+    out: list[list[bytes]] = []
+    for d, device in enumerate(devices):
+        stream = str(uuid.uuid4())
+        out.append([json.dumps({"protocol_version": 1, "device_id": device["device"], "sent_at": now.strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ"), "events": _events(device["device"], prepared["rooms"], stream, b * BATCH, BATCH,
+                                                         now)}).encode()
+            for b in range(d, batches, len(devices))])
+    return out
 
 
-def _post_all(url: str, token: str, bodies: list[bytes], concurrency: int) -> LoadResult:
+def _post_all(url: str, prepared: dict, bodies: list[list[bytes]]) -> LoadResult:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
-    queue = iter(bodies)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-    def worker() -> None:
+    def device(token: str, batches: list[bytes]) -> None:
         nonlocal errors
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         with httpx.Client(headers=headers, timeout=60) as client:
-            while True:
-                with lock:
-                    body = next(queue, None)
-                if body is None:
-                    return
+            for body in batches:
                 start = time.perf_counter()
                 response = client.post(url, content=body)
                 ok = response.status_code == 200 and all(
@@ -97,18 +102,19 @@ def _post_all(url: str, token: str, bodies: list[bytes], concurrency: int) -> Lo
                     latencies.append((time.perf_counter() - start) * 1000)
                     errors += 0 if ok else 1
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=device, args=(d["token"], b))
+               for d, b in zip(prepared["devices"], bodies, strict=True)]
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return LoadResult(len(bodies), errors, time.perf_counter() - start, latencies)
+    return LoadResult(sum(map(len, bodies)), errors, time.perf_counter() - start, latencies)
 
 
 def _raw_rows(prepared: dict, source_id: int, batches: int) -> list[list[tuple]]:
     """The rows the server would write for the same readings, one list per batch."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC)
     rooms = prepared["rooms"]
     out = []
     for b in range(batches):
@@ -125,27 +131,16 @@ def _raw_rows(prepared: dict, source_id: int, batches: int) -> list[list[tuple]]
     return out
 
 
-INSERT = ("INSERT INTO env_reading (source_id, sequence, quantity, centre_id, point, sensor, at, value, fault, "
-          "received_at) VALUES ({})")
-
-
 def _raw_sqlite(path: str, prepared: dict, batches: int) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("INSERT INTO env_reading_source (device_pk, stream, created_at) VALUES (?, ?, ?)",
-                 (prepared["device_pk"], str(uuid.uuid4()), datetime.now(UTC).replace(tzinfo=None)))
+                 (prepared["devices"][0]["device_pk"], str(uuid.uuid4()), datetime.now(UTC).replace(tzinfo=None)))
     source = conn.execute("SELECT max(id) FROM env_reading_source").fetchone()[0]
-    data = [[(*r[:6], r[6].isoformat(sep=" "), r[7], r[8], r[9].isoformat(sep=" ")) for r in rows]
-            for rows in _raw_rows(prepared, source, batches)]
-    start = time.perf_counter()
-    for rows in data:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(INSERT.format(", ".join("?" * 10)), rows)
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
+    seconds = executemany_seconds(conn, True, _raw_rows(prepared, source, batches))
     conn.close()
-    return batches * BATCH / elapsed
+    return batches * BATCH / seconds
 
 
 def _raw_postgres(url: str, prepared: dict, batches: int) -> float:
@@ -153,30 +148,23 @@ def _raw_postgres(url: str, prepared: dict, batches: int) -> float:
 
     with psycopg.connect(url) as conn:
         source = conn.execute("INSERT INTO env_reading_source (device_pk, stream, created_at) VALUES (%s, %s, now()) "
-                              "RETURNING id", (prepared["device_pk"], str(uuid.uuid4()))).fetchone()[0]
+                              "RETURNING id", (prepared["devices"][0]["device_pk"], str(uuid.uuid4()))).fetchone()[0]
         conn.commit()
-        data = [[(*r[:6], r[6].replace(tzinfo=UTC), r[7], r[8], r[9].replace(tzinfo=UTC)) for r in rows]
-                for rows in _raw_rows(prepared, source, batches)]
-        start = time.perf_counter()
-        for rows in data:
-            with conn.cursor() as cur:
-                cur.executemany(INSERT.format(", ".join(["%s"] * 10)), rows)
-            conn.commit()
-        return batches * BATCH / (time.perf_counter() - start)
+        return batches * BATCH / executemany_seconds(conn, False, _raw_rows(prepared, source, batches))
 
 
-def _prepare(env: dict[str, str]) -> dict:
+def _prepare(env: dict[str, str], devices: int) -> dict:
     tuoyu(env, "db", "upgrade")
     tuoyu(env, "seed-demo")
-    return json.loads(subprocess.run([str(BIN / "python"), "-c", PREPARE], env=env, cwd=REPO, check=True,
-                                     capture_output=True, text=True).stdout)
+    return json.loads(subprocess.run([str(BIN / "python"), "-c", PREPARE, str(devices)], env=env, cwd=REPO,
+                                     check=True, capture_output=True, text=True).stdout)
 
 
-def _run_http(env: dict[str, str], prepared: dict, batches: int, concurrency: int) -> LoadResult:
+def _run_http(env: dict[str, str], prepared: dict, batches: int) -> LoadResult:
     with gunicorn("server:create_app()", env) as base:
         url = base + "/api/v1/devices/events"
-        _post_all(url, prepared["token"], _bodies(prepared, 4), concurrency)  # warm up both workers
-        return _post_all(url, prepared["token"], _bodies(prepared, batches), concurrency)
+        _post_all(url, prepared, _bodies(prepared, len(prepared["devices"])))  # warm up both workers
+        return _post_all(url, prepared, _bodies(prepared, batches))
 
 
 def _postgres_database() -> tuple[str, str] | None:
@@ -191,6 +179,14 @@ def _postgres_database() -> tuple[str, str] | None:
         print(f"PostgreSQL not reachable ({exc}); SQLite only")
         return None
     return admin, admin.rsplit("/", 1)[0] + "/" + name
+
+
+def _copy_database(admin: str, url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}_raw" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+    return url + "_raw"
 
 
 def _drop(admin: str, url: str) -> None:
@@ -209,22 +205,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TUOYU_INSTANCE_PATH": str(Path(tmp) / "instance"), "TUOYU_DATABASE_URL": "",
                "TUOYU_SECRET_KEY": "bench"}
-        prepared = _prepare(env)
-        http = _run_http(env, prepared, args.batches, args.concurrency)
-        raw = _raw_sqlite(str(Path(tmp) / "instance" / "tuoyu.sqlite3"), prepared, args.batches)
+        prepared = _prepare(env, args.concurrency)
+        # The ceiling starts from the same database as the HTTP run: a copy taken before it.
+        database = Path(tmp) / "instance" / "tuoyu.sqlite3"
+        shutil.copy(database, Path(tmp) / "raw.sqlite3")
+        http = _run_http(env, prepared, args.batches)
+        raw = _raw_sqlite(str(Path(tmp) / "raw.sqlite3"), prepared, args.batches)
         results.append(("SQLite", http, raw))
         pg = _postgres_database()
         if pg is not None:
             admin, url = pg
             try:
                 env = {**env, "TUOYU_INSTANCE_PATH": str(Path(tmp) / "pg"), "TUOYU_DATABASE_URL": url}
-                prepared = _prepare(env)
-                http = _run_http(env, prepared, args.batches, args.concurrency)
-                results.append(("PostgreSQL", http, _raw_postgres(url, prepared, args.batches)))
+                prepared = _prepare(env, args.concurrency)
+                copy = _copy_database(admin, url)
+                http = _run_http(env, prepared, args.batches)
+                results.append(("PostgreSQL", http, _raw_postgres(copy, prepared, args.batches)))
             finally:
                 _drop(admin, url)
+                _drop(admin, url + "_raw")
     print(f"\nReading ingest, {args.batches} batches x {BATCH} readings (3 rows each), gunicorn -w 2, "
-          f"{args.concurrency} concurrent clients")
+          f"{args.concurrency} agents sending at once")
     print(f"{'database':<12}{'HTTP readings/s':>17}{'rows/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'raw readings/s':>16}{'HTTP/raw':>10}")
     for name, http, raw in results:

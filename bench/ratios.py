@@ -19,12 +19,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness import scratch_database  # noqa: E402
 
 from devices.protocol import Event, new_key  # noqa: E402
 from hardware.clock import FakeClock  # noqa: E402
@@ -160,24 +160,6 @@ def report(name: str, figures: tuple[list[float], list[float], list[float]]) -> 
     print(f"{'':<10} roll call page, 300 present (server, incl. template): p50 {p50:.1f} ms, max {worst:.1f} ms "
           f"· target ≤ 2000 ms: {'met' if worst <= 2000 else 'NOT met'}")
     return ok and worst <= 2000
-
-
-@contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for one run, dropped afterwards (the server's own stay untouched)."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"tuoyu_bench_{uuid.uuid4().hex[:10]}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+POSTGRES = os.environ.get("TUOYU_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCHMARKS = [
     ["api.py"],
     ["checkin.py"],
@@ -15,8 +17,8 @@ BENCHMARKS = [
     ["qr_decode.py", "--latency"],
     ["kiosk_rush.py"],
     ["ingest.py"],
-    ["chart_query.py"],
-    ["ratios.py"],
+    ["chart_query.py", "--postgres", POSTGRES],
+    ["ratios.py", "--postgres", POSTGRES],
     ["ingest_mqtt.py"],
 ]
 

@@ -113,7 +113,7 @@ def _register_jobs(app: Flask) -> None:
     from server.attendance.jobs import ATTENDANCE_SWEEP
     from server.attendance.operations import handle_kiosk_event
     from server.environment.handlers import handle_heartbeat, handle_safety_event
-    from server.environment.ingest import ingest_readings
+    from server.environment.ingest import ReadingIngest
     from server.environment.jobs import ENVIRONMENT_EVALUATION, ENVIRONMENT_PRUNE
     from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
@@ -124,7 +124,7 @@ def _register_jobs(app: Flask) -> None:
     # Device events by kind prefix: each domain that devices report to adds its handler here.
     app.extensions["tuoyu.event_router"] = EventRouter(
         {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
-        bulk={"reading": ingest_readings},
+        bulk={"reading": ReadingIngest()},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -70,8 +71,8 @@ def _upsert(table: Table, centre_id: int, buckets: dict[Key, list[float]]) -> No
     db.session.execute(stmt, values)
 
 
-def _touch_series(centre_id: int, rows: list[ReadingRow]) -> None:
-    """Note the newest sample and the oldest not yet evaluated, per point and quantity."""
+def _spans(rows: list[ReadingRow]) -> dict[tuple[str, str], list[datetime]]:
+    """(point, quantity) -> [oldest, newest] sample time."""
     spans: dict[tuple[str, str], list[datetime]] = {}
     for row in rows:
         at = row.at
@@ -80,6 +81,11 @@ def _touch_series(centre_id: int, rows: list[ReadingRow]) -> None:
             span[0] = at
         elif at > span[1]:
             span[1] = at
+    return spans
+
+
+def _touch_series(centre_id: int, spans: dict[tuple[str, str], list[datetime]]) -> None:
+    """Note the newest sample and the oldest not yet evaluated, per point and quantity."""
     stmt = _series_statement(dialect_name())
     db.session.execute(stmt, [{"centre_id": centre_id, "point": p, "quantity": q, "first_at": lo, "last_at": hi,
                                "dirty_from": lo} for (p, q), (lo, hi) in sorted(spans.items())])
@@ -98,14 +104,26 @@ def _series_statement(dialect: str) -> Any:
     )
 
 
-def record_rollups(centre_id: int, rows: list[ReadingRow]) -> None:
-    """Add newly stored rows to the minute and hour roll-ups and the series bookkeeping."""
+@dataclass(frozen=True)
+class Rollups:
+    """What a set of rows adds to the minute and hour roll-ups and the series bookkeeping (no database)."""
+
+    minutes: dict[Key, list[float]]
+    hours: dict[Key, list[float]]
+    spans: dict[tuple[str, str], list[datetime]]
+
+
+def rollups_of(rows: list[ReadingRow]) -> Rollups:
     good = good_values(rows)
-    if not good:
+    return Rollups(_aggregate(good, 60), _aggregate(good, 3600), _spans(good))
+
+
+def write_rollups(centre_id: int, rollups: Rollups) -> None:
+    if not rollups.spans:
         return
-    _upsert(MinuteRollup.__table__, centre_id, _aggregate(good, 60))
-    _upsert(HourRollup.__table__, centre_id, _aggregate(good, 3600))
-    _touch_series(centre_id, good)
+    _upsert(MinuteRollup.__table__, centre_id, rollups.minutes)
+    _upsert(HourRollup.__table__, centre_id, rollups.hours)
+    _touch_series(centre_id, rollups.spans)
 
 
 def prune(settings: EnvironmentSettings, now: datetime) -> dict[str, int]:

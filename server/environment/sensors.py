@@ -7,15 +7,17 @@ with an open stuck alert is not judged against its limits.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from server.alerts.models import Alert
 from server.database import db
 from server.environment.alerts import auto_resolve, open_alert, raise_sensor_alert
 from server.environment.models import MinuteRollup, ReadingRow, SensorState, Series
 from server.environment.settings import EnvironmentSettings
-from server.environment.upsert import insert_for
+from server.environment.upsert import dialect_name, greatest, insert_for
 from server.fleet.models import Device
 
 
@@ -27,9 +29,12 @@ def stuck_key(point: str, quantity: str) -> str:
     return f"stuck:{point}:{quantity}"
 
 
-def update_sensor_states(device: Device, rows: list[ReadingRow]) -> None:
-    """Fold newly stored rows into each sensor's last reading / last good / last fault."""
-    latest: dict[str, dict[str, object]] = {}
+SensorLatest = dict[str, dict[str, object]]
+"""sensor -> its newest reading time and point, newest good time, newest fault time and code, in some rows."""
+
+
+def latest_by_sensor(rows: list[ReadingRow]) -> SensorLatest:
+    latest: SensorLatest = {}
     for row in rows:
         state = latest.get(row.sensor)
         if state is None:
@@ -43,21 +48,32 @@ def update_sensor_states(device: Device, rows: list[ReadingRow]) -> None:
                 state["ok"] = at
         elif state["fault_at"] is None or at >= state["fault_at"]:  # type: ignore[operator]
             state["fault_at"], state["fault"] = at, row.fault
-    stmt = insert_for(SensorState.__table__).on_conflict_do_nothing(index_elements=["device_pk", "sensor"])
-    db.session.execute(stmt, [{"centre_id": device.centre_id, "device_pk": device.id, "sensor": name,
-                               "point": s["point"], "last_reading_at": s["reading"]} for name, s in sorted(latest.items())])
-    known = db.session.execute(
-        select(SensorState).where(SensorState.device_pk == device.id, SensorState.sensor.in_(latest))
-        .order_by(SensorState.sensor).with_for_update()
-    ).scalars()
-    for sensor in known:
-        new = latest[sensor.sensor]
-        if new["reading"] >= sensor.last_reading_at:  # type: ignore[operator]
-            sensor.last_reading_at, sensor.point = new["reading"], str(new["point"])  # type: ignore[assignment]
-        if new["ok"] is not None and (sensor.last_ok_at is None or new["ok"] > sensor.last_ok_at):  # type: ignore[operator]
-            sensor.last_ok_at = new["ok"]  # type: ignore[assignment]
-        if new["fault_at"] is not None and (sensor.last_fault_at is None or new["fault_at"] >= sensor.last_fault_at):  # type: ignore[operator]
-            sensor.last_fault_at, sensor.last_fault = new["fault_at"], str(new["fault"])  # type: ignore[assignment]
+    return latest
+
+
+def write_sensor_states(device: Device, latest: SensorLatest) -> None:
+    """Fold newly stored rows' figures into each sensor's last reading / last good / last fault (one upsert)."""
+    db.session.execute(_sensor_upsert(dialect_name()), [
+        {"centre_id": device.centre_id, "device_pk": device.id, "sensor": name, "point": s["point"],
+         "last_reading_at": s["reading"], "last_ok_at": s["ok"], "last_fault_at": s["fault_at"],
+         "last_fault": s["fault"]} for name, s in sorted(latest.items())])
+
+
+@lru_cache(maxsize=4)
+def _sensor_upsert(dialect: str) -> Any:
+    # Every SET expression sees the row as it was, so each figure keeps whichever is newer.
+    table, stmt = SensorState.__table__, insert_for(SensorState.__table__)
+    old, new = table.c, stmt.excluded
+    newer_reading = new.last_reading_at >= old.last_reading_at
+    newer_fault = and_(new.last_fault_at.is_not(None),
+                       or_(old.last_fault_at.is_(None), new.last_fault_at >= old.last_fault_at))
+    return stmt.on_conflict_do_update(index_elements=["device_pk", "sensor"], set_={
+        "point": case((newer_reading, new.point), else_=old.point),
+        "last_reading_at": case((newer_reading, new.last_reading_at), else_=old.last_reading_at),
+        "last_ok_at": func.coalesce(greatest(old.last_ok_at, new.last_ok_at), old.last_ok_at, new.last_ok_at),
+        "last_fault_at": case((newer_fault, new.last_fault_at), else_=old.last_fault_at),
+        "last_fault": case((newer_fault, new.last_fault), else_=old.last_fault),
+    })
 
 
 def raise_fault_alerts(device: Device, rows: list[ReadingRow], now: datetime) -> None:

@@ -17,6 +17,7 @@ dies mid-batch gets the message again from its persistent session.
 from __future__ import annotations
 
 import enum
+import gc
 import logging
 import queue
 import signal
@@ -41,7 +42,7 @@ from server.clock import WallClock
 from server.database import db
 from server.fleet.models import Device
 from server.fleet.mqtt_auth import EVENTS_FILTER, TOPIC_ROOT, device_topics
-from server.fleet.operations import LAST_SEEN_EVERY, EventRouter, ingest_batch
+from server.fleet.operations import LAST_SEEN_EVERY, EventRouter, PreparedBatch, ingest_batch, prepare_batch
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,22 @@ def _refuse(device: Device, outcome: Outcome, detail: str, now: datetime) -> Dec
     return Decision(outcome)
 
 
-def ingest_message(topic: str, payload: bytes, *, router: EventRouter, now: datetime) -> Decision:
-    """Check and apply one events message in the current app context; commits before returning an ack."""
+def prepare_message(payload: bytes, router: EventRouter, now: datetime) -> PreparedBatch | BatchError | None:
+    """The database-free part of a message: parsed and prepared, the reason it cannot be read, or None if too big."""
+    if len(payload) > MAX_BATCH_BYTES:
+        return None
+    try:
+        return prepare_batch(parse_batch(payload), router, now)
+    except BatchError as exc:
+        return exc
+
+
+def ingest_message(topic: str, payload: bytes, *, router: EventRouter, now: datetime,
+                   prepared: PreparedBatch | BatchError | None = None) -> Decision:
+    """Check and apply one events message in the current app context; commits before returning an ack.
+
+    ``prepared`` is :func:`prepare_message`'s result when the caller did that part already (on another thread).
+    """
     where = parse_events_topic(topic)
     if where is None:
         log.warning("MQTT message on an unexpected topic %r dropped", topic[:200])
@@ -148,20 +163,20 @@ def ingest_message(topic: str, payload: bytes, *, router: EventRouter, now: date
     centre = db.session.get(Centre, device.centre_id)
     if centre is None or centre.code != centre_code:
         return _refuse(device, Outcome.WRONG_CENTRE, f"device published under another centre: {topic[:120]}", now)
-    if len(payload) > MAX_BATCH_BYTES:
+    ready = prepared if prepared is not None else prepare_message(payload, router, now)
+    if ready is None:
         log.warning("MQTT batch of %d bytes from %s dropped (limit %d)", len(payload), device_id, MAX_BATCH_BYTES)
         return Decision(Outcome.MALFORMED)
-    try:
-        batch = parse_batch(payload)
-    except BatchError as exc:
+    if isinstance(ready, BatchError):
         # MQTT has no status line to answer 422 on: the device keeps the events and retries (never lost).
-        log.warning("malformed MQTT batch from %s: %s: %s (field %s)", device_id, exc.code, exc.message, exc.field)
+        log.warning("malformed MQTT batch from %s: %s: %s (field %s)", device_id, ready.code, ready.message,
+                    ready.field)
         return Decision(Outcome.MALFORMED)
-    if batch.device_id != device.device_id:
-        return _refuse(device, Outcome.DEVICE_MISMATCH, f"batch names device {batch.device_id}", now)
+    if ready.batch.device_id != device.device_id:
+        return _refuse(device, Outcome.DEVICE_MISMATCH, f"batch names device {ready.batch.device_id}", now)
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
         device.last_seen_at = now
-    ack = ingest_batch(device, batch, router, now=now)
+    ack = ingest_batch(device, ready, router, now=now)
     db.session.commit()
     return Decision(Outcome.ACKED, ack, device_topics(centre_code, device_id)[1])
 
@@ -174,6 +189,8 @@ class _Received:
     qos: int
     connection: int
     """Which connection delivered it: a PUBACK is only meaningful on that same connection."""
+    received_at: datetime
+    prepared: PreparedBatch | BatchError | None
 
 
 class MqttIngest:
@@ -277,8 +294,16 @@ class MqttIngest:
             log.warning("MQTT ingest disconnected (%s); reconnecting with back-off", reason_code.getName())
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        self._queue.put(_Received(message.topic, bytes(message.payload), message.mid, message.qos,
-                                  self._connection))
+        now, payload, prepared = self._clock.now(), bytes(message.payload), None
+        # Parsed and validated here, on the network thread, while the worker waits on the database (the
+        # drivers release the GIL): the two overlap. A failure here is left for the worker to meet and log.
+        try:
+            with self._app.app_context():
+                prepared = prepare_message(payload, self._router, now)
+        except Exception:  # noqa: BLE001 - never let a bad message end paho's network loop
+            prepared = None
+        self._queue.put(_Received(message.topic, payload, message.mid, message.qos, self._connection, now,
+                                  prepared))
 
     # -- the worker -----------------------------------------------------------------------------
 
@@ -300,10 +325,10 @@ class MqttIngest:
                 self._client.ack(item.mid, item.qos)
 
     def _decide(self, item: _Received) -> Decision:
-        now = self._clock.now()
         with self._app.app_context():
             try:
-                return ingest_message(item.topic, item.payload, router=self._router, now=now)
+                return ingest_message(item.topic, item.payload, router=self._router, now=item.received_at,
+                                      prepared=item.prepared)
             except Exception:  # a bug or a database outage must not end the subscriber
                 log.exception("MQTT message on %s failed; rolled back, the device will resend", item.topic)
                 db.session.rollback()
@@ -318,6 +343,8 @@ def run_until_signalled(app: Flask) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     ingest = MqttIngest(app)
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects out of the collector's walk (see server/gunicorn_conf.py)
     ingest.start()
     try:
         stop.wait()

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -154,32 +155,58 @@ class EventRejected(Exception):
 
 # kind prefix -> handler(device, event, now); each domain registers its own in the app factory.
 EventHandler = Callable[[Device, Event, datetime], None]
-BulkEventHandler = Callable[[Device, list[Event], datetime], list[EventResult]]
+
+
+class BulkKind(Protocol):
+    """A high-volume kind (readings) deduplicating in its own table: one statement per batch, not a savepoint each.
+
+    ``prepare`` is pure (validation, rows) and runs before the request touches the database, so on SQLite
+    no write lock is held for it; ``store`` writes and answers every event.
+    """
+
+    def prepare(self, events: list[Event], now: datetime) -> Any: ...
+
+    def store(self, device: Device, prepared: Any, now: datetime) -> list[EventResult]: ...
 
 
 @dataclass(frozen=True)
 class EventRouter:
     handlers: dict[str, EventHandler]
-    # kind -> handler(device, events, now) -> one result per event: high-volume kinds (readings) that
-    # deduplicate in their own table, in one statement per batch instead of a savepoint per event.
-    bulk: dict[str, BulkEventHandler] = field(default_factory=dict)
+    bulk: dict[str, BulkKind] = field(default_factory=dict)
 
     def handler_for(self, kind: str) -> EventHandler | None:
         return self.handlers.get(kind) or self.handlers.get(kind.split(".", 1)[0])
 
 
-def ingest_batch(device: Device, batch: ParsedBatch, router: EventRouter, *, now: datetime) -> Ack:
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A parsed batch and, per bulk kind, what that kind's ``prepare`` made of its events."""
+
+    batch: ParsedBatch
+    bulk: dict[str, Any]
+
+
+def prepare_batch(batch: ParsedBatch, router: EventRouter, now: datetime) -> PreparedBatch:
+    """The database-free part of ingest (call it before the first query of the request)."""
+    bulk = {}
+    for kind, handler in router.bulk.items():
+        of_kind = [event for event in batch.events if event.kind == kind]
+        if of_kind:
+            bulk[kind] = handler.prepare(of_kind, now)
+    return PreparedBatch(batch, bulk)
+
+
+def ingest_batch(device: Device, batch: ParsedBatch | PreparedBatch, router: EventRouter, *, now: datetime) -> Ack:
     """Apply each event once: a known key answers as before, a new one runs its domain handler.
 
     Each event runs in a savepoint with its dedupe row, so a concurrent duplicate (UNIQUE) or a
     refused event never undoes its neighbours. Kinds with a bulk handler go to it together.
     """
-    results: list[EventResult] = list(batch.rejected)
-    for kind, bulk_handler in router.bulk.items():
-        of_kind = [event for event in batch.events if event.kind == kind]
-        if of_kind:
-            results.extend(bulk_handler(device, of_kind, now))
-    for event in batch.events:
+    prepared = batch if isinstance(batch, PreparedBatch) else prepare_batch(batch, router, now)
+    results: list[EventResult] = list(prepared.batch.rejected)
+    for kind, work in prepared.bulk.items():
+        results.extend(router.bulk[kind].store(device, work, now))
+    for event in prepared.batch.events:
         if event.kind in router.bulk:
             continue
         fingerprint = _digest(event_fingerprint(event))

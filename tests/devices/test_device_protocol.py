@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pydantic_core
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -217,3 +218,26 @@ def test_any_json_payload_round_trips_through_the_wire(payload: dict[str, Any], 
     event = Event.model_validate(make_event(payload=payload, created_at=created_at))
 
     assert Event.model_validate_json(event.model_dump_json()) == event
+
+
+
+def test_a_body_with_infinity_rejects_that_event_and_keeps_its_neighbours() -> None:
+    good, bad = make_event(), make_event(key=STREAM, payload={"value": 0.5})
+    body = json.dumps(make_batch([good, bad])).replace('"value": 0.5', '"value": 1e999')
+    parsed = parse_batch(body.encode())
+    assert [e.key for e in parsed.events] == [KEY]
+    assert parsed.rejected[0].key == STREAM and "not plain JSON" in (parsed.rejected[0].message or "")
+
+
+def test_a_payload_near_the_limit_is_measured_as_the_device_measures_it() -> None:
+    """Far below the limit the fast writer decides; near it json.dumps, which may spell a float longer."""
+    fits = {"values": [1e-07] * (PAYLOAD_MAX_BYTES // 5 - 100)}  # json.dumps: "1e-07", pydantic: "1e-7"
+    assert len(pydantic_core.to_json(fits)) < PAYLOAD_MAX_BYTES < len(json.dumps(fits, separators=(",", ":")))
+    parsed = parse_batch(json.dumps(make_batch([make_event(payload=fits)])).encode())
+    assert parsed.events == [] and "limit" in (parsed.rejected[0].message or "")
+
+
+def test_nan_makes_the_body_unreadable() -> None:
+    with pytest.raises(BatchError) as caught:
+        parse_batch(json.dumps(make_batch([make_event(payload={"v": float("nan")})])).encode())
+    assert caught.value.code == "invalid_json"

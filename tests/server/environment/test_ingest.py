@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from server.alerts.models import Alert
 from server.database import db
-from server.environment.models import HourRollup, MinuteRollup, Reading
+from server.environment.models import HourRollup, MinuteRollup, Reading, SensorState
 from server.fleet.operations import revoke_device
 from tests.factories import SYSTEM, make_centre, make_room
 from tests.server.environment.helpers import STREAM, reasons, statuses
@@ -114,6 +114,35 @@ def test_readings_roll_up_per_minute_and_hour_and_late_ones_merge_in(site, clien
     hour = db.session.execute(select(HourRollup)).scalar_one()
     assert (hour.at, hour.n) == (now.replace(minute=0), 3)
 
+
+
+def test_a_batch_resent_with_new_readings_stores_and_rolls_up_only_the_new_ones(site, client, clock):
+    """A retried batch often carries the readings that were lost with its ack plus newer ones."""
+    now = clock.now().replace(minute=10, second=0)
+    old = [site.reading(now, {"co2_ppm": 600.0}), site.reading(now + timedelta(seconds=10), {"co2_ppm": 700.0})]
+    site.post(client, *old)
+    other_stream = site.event("reading", old[0].payload, now + timedelta(seconds=20),
+                              stream="6f0e2a4c-6b8d-4e1f-a3c5-7d9b1e3f5a7c", sequence=old[0].sequence)
+    response = site.post(client, *old, site.reading(now + timedelta(seconds=30), {"co2_ppm": 900.0}), other_stream)
+    assert statuses(response) == ["duplicate", "duplicate", "accepted", "accepted"]
+    assert _count(Reading) == 4
+    minute = db.session.execute(select(MinuteRollup)).scalar_one()
+    assert (minute.n, minute.total, minute.low, minute.high) == (4, 2800.0, 600.0, 900.0)
+
+
+def test_a_sensors_state_keeps_its_newest_figures_when_older_batches_arrive_late(site, client, clock):
+    now = clock.now().replace(microsecond=0)
+    site.post(client, site.reading(now - timedelta(minutes=5), status="fault", fault="crc"), site.reading(now))
+    site.post(client, site.reading(now - timedelta(minutes=9)),  # a backlog from before both
+              site.reading(now - timedelta(minutes=8), status="fault", fault="disconnected"))
+    state = db.session.execute(select(SensorState)).scalar_one()
+    assert (state.last_reading_at, state.last_ok_at) == (now, now)
+    assert (state.last_fault_at, state.last_fault) == (now - timedelta(minutes=5), "crc")
+    site.post(client, site.reading(now + timedelta(minutes=1), status="fault", fault="disconnected"))
+    db.session.expire_all()
+    state = db.session.execute(select(SensorState)).scalar_one()
+    assert (state.last_reading_at, state.last_ok_at) == (now + timedelta(minutes=1), now)
+    assert (state.last_fault_at, state.last_fault) == (now + timedelta(minutes=1), "disconnected")
 
 def test_an_unknown_device_token_gets_401(site, client, clock):
     response = client.post("/api/v1/devices/events", json={}, headers={"Authorization": "Bearer tyd_nope"})
