@@ -89,9 +89,13 @@ def _validate(events: list[Event], now: datetime) -> tuple[list[Sample], list[Ev
     settings = current_settings()
     too_new, too_old = now + settings.max_future_skew, now - settings.raw_retention
     samples: list[Sample] = []
-    rejected: list[EventResult] = []
+    rejected: list[EventResult] = []  # and the answers of repeats: every event not to be stored
+    seen: set[tuple[str, int]] = set()
     for event, payload in zip(events, _payloads(events), strict=True):
-        if isinstance(payload, ValidationError):
+        if (event.stream, event.sequence) in seen:
+            # The same sample twice in one batch (under two keys): stored once, the repeat answered as known.
+            rejected.append(EventResult.model_construct(key=event.key, status=AckStatus.DUPLICATE))
+        elif isinstance(payload, ValidationError):
             first = payload.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "payload"
             rejected.append(_reject(event, "reading.invalid", f"{where}: {first['msg']}"))
@@ -104,6 +108,7 @@ def _validate(events: list[Event], now: datetime) -> tuple[list[Sample], list[Ev
             location = payload.location
             room = int(location[len(ROOM_PREFIX):]) if location.startswith(ROOM_PREFIX) else None
             samples.append(Sample(event, payload, room))
+            seen.add((event.stream, event.sequence))
     return samples, rejected
 
 

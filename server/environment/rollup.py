@@ -31,11 +31,14 @@ def good_values(rows: Iterable[ReadingRow]) -> list[ReadingRow]:
     return [r for r in rows if r.fault is None and r.value is not None]
 
 
-def _aggregate(rows: list[ReadingRow], seconds: int) -> dict[Key, list[float]]:
-    """(point, quantity, bucket start) -> [n, total, low, high], buckets of `seconds` (60 or 3600)."""
+def _minutes(rows: list[ReadingRow]) -> dict[tuple[str, str, int], list[float]]:
+    """(point, quantity, minute number since the epoch) -> [n, total, low, high]."""
     buckets: dict[tuple[str, str, int], list[float]] = {}
+    last_at, minute = None, 0
     for row in rows:
-        key = (row.point, row.quantity, int(row.at.timestamp()) // seconds)
+        if row.at is not last_at:  # a sample's rows share one time: convert it once
+            last_at, minute = row.at, int(row.at.timestamp()) // 60
+        key = (row.point, row.quantity, minute)
         value: float = row.value  # type: ignore[assignment]
         bucket = buckets.get(key)
         if bucket is None:
@@ -47,6 +50,26 @@ def _aggregate(rows: list[ReadingRow], seconds: int) -> dict[Key, list[float]]:
                 bucket[2] = value
             if value > bucket[3]:
                 bucket[3] = value
+    return buckets
+
+
+def _hours(minutes: dict[tuple[str, str, int], list[float]]) -> dict[tuple[str, str, int], list[float]]:
+    """The same figures merged into hours (fewer minute buckets than rows to walk)."""
+    buckets: dict[tuple[str, str, int], list[float]] = {}
+    for (point, quantity, minute), (n, total, low, high) in minutes.items():
+        key = (point, quantity, minute // 60)
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = [n, total, low, high]
+        else:
+            bucket[0] += n
+            bucket[1] += total
+            bucket[2] = min(bucket[2], low)
+            bucket[3] = max(bucket[3], high)
+    return buckets
+
+
+def _timed(buckets: dict[tuple[str, str, int], list[float]], seconds: int) -> dict[Key, list[float]]:
     return {(p, q, datetime.fromtimestamp(b * seconds, UTC)): v for (p, q, b), v in buckets.items()}
 
 
@@ -115,7 +138,8 @@ class Rollups:
 
 def rollups_of(rows: list[ReadingRow]) -> Rollups:
     good = good_values(rows)
-    return Rollups(_aggregate(good, 60), _aggregate(good, 3600), _spans(good))
+    minutes = _minutes(good)
+    return Rollups(_timed(minutes, 60), _timed(_hours(minutes), 3600), _spans(good))
 
 
 def write_rollups(centre_id: int, rollups: Rollups) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, g, request
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from devices.credentials import public_key_text
 from devices.protocol import Ack, BatchError, parse_batch
@@ -56,6 +56,22 @@ class EnrolOut(Schema):
     trusted_keys: list[TrustedKey]
 
 
+class SensorHealthOut(Schema):
+    status: str
+    fault: str | None = None
+    last_ok_at: datetime | None = None
+
+
+class DeviceHealthOut(Schema):
+    """What the agent's last heartbeat said (devices.readings.HeartbeatPayload)."""
+
+    reported_at: datetime
+    uptime_s: int
+    outbox_pending: int
+    outbox_dead: int
+    sensors: dict[str, SensorHealthOut]
+
+
 class DeviceOut(Schema):
     id: int
     device_id: str
@@ -65,6 +81,13 @@ class DeviceOut(Schema):
     revoked_at: datetime | None
     last_seen_at: datetime | None
     version: str | None
+    health: DeviceHealthOut | None = None
+    """None until the device's first heartbeat (kiosks send none)."""
+
+    @field_validator("health", mode="before")
+    @classmethod
+    def _none_before_first_heartbeat(cls, value: object) -> object:
+        return value or None
 
 
 class DeviceList(Schema):

@@ -144,6 +144,15 @@ def test_a_sensors_state_keeps_its_newest_figures_when_older_batches_arrive_late
     assert (state.last_reading_at, state.last_ok_at) == (now + timedelta(minutes=1), now)
     assert (state.last_fault_at, state.last_fault) == (now + timedelta(minutes=1), "disconnected")
 
+
+def test_one_sample_twice_in_a_batch_under_two_keys_is_stored_and_rolled_up_once(site, client, clock):
+    first = site.reading(clock.now(), {"co2_ppm": 700.0})
+    repeat = site.event("reading", first.payload, first.created_at, sequence=first.sequence)
+    answers = {r["key"]: r["status"] for r in site.post(client, first, repeat).get_json()["results"]}
+    assert answers == {first.key: "accepted", repeat.key: "duplicate"}  # an ack may answer in any order
+    assert _count(Reading) == 1
+    assert db.session.execute(select(MinuteRollup.n)).scalar_one() == 1
+
 def test_an_unknown_device_token_gets_401(site, client, clock):
     response = client.post("/api/v1/devices/events", json={}, headers={"Authorization": "Bearer tyd_nope"})
     assert response.status_code == 401

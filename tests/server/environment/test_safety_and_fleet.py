@@ -73,6 +73,10 @@ def test_a_heartbeat_stores_version_sensor_health_and_outbox_depth(site, client,
     device = db.session.execute(select(Device).where(Device.device_id == site.agent["device_id"])).scalar_one()
     assert device.version == "2.1.0"
     assert (device.health["outbox_pending"], device.health["sensors"]["scd41-a"]["fault"]) == (12, "crc")
+    listed = client.get("/api/v1/centres/alpha/devices", headers=site.director.headers).get_json()["items"]
+    agent = next(d for d in listed if d["device_id"] == site.agent["device_id"])
+    assert (agent["version"], agent["health"]["outbox_dead"]) == ("2.1.0", 1)
+    assert agent["health"]["sensors"]["scd41-a"] == {"status": "fault", "fault": "crc", "last_ok_at": None}
 
 
 def test_an_agent_silent_for_three_minutes_is_offline_until_it_returns(app, site, client, clock):
