@@ -14,6 +14,7 @@ alerts: the issue's figure) and, for context, the whole handler ("server time": 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -113,6 +114,8 @@ def run(url: str, rounds: int) -> tuple[list[float], list[float], list[float]]:
         device, staff_ids = seed(T0)
         present = sum(len(s.child_ids) + len(s.staff_ids) for s in live.statuses(device.centre_id))
         assert present == 300, present
+        gc.collect()
+        gc.freeze()  # as server/gunicorn_conf.py does once a worker has loaded the app
         timings, recompute = [], []
         refresh = live.refresh
 

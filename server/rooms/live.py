@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select
@@ -185,7 +186,8 @@ STATUS_COLUMNS = ("state", "children", "caregivers", "cap", "headroom", "caregiv
 
 _STATUSES = select(RoomStatus.room_id, *(getattr(RoomStatus, c) for c in STATUS_COLUMNS)).where(
     RoomStatus.centre_id == _CENTRE)
-_OPEN_VIOLATIONS = select(RatioViolation.id, RatioViolation.room_id, RatioViolation.kind).where(
+_OPEN_VIOLATIONS = select(RatioViolation.id, RatioViolation.room_id, RatioViolation.kind, RatioViolation.most_children,
+                          RatioViolation.fewest_caregivers, RatioViolation.child_ids, RatioViolation.staff_ids).where(
     RatioViolation.centre_id == _CENTRE, RatioViolation.closed_at.is_(None))
 
 
@@ -203,20 +205,29 @@ def _refresh(centre: Centre, now: datetime) -> list[RoomVerdict]:
     verdicts = board(centre, now)
     # Plain rows to compare; ORM objects only for what changed (most events change one or two rooms).
     stored = {row[0]: tuple(row[1:]) for row in _rows(_STATUSES, centre=centre.id)}
-    open_ids = {(room_id, ViolationKind(kind)): row_id
-                for row_id, room_id, kind in _rows(_OPEN_VIOLATIONS, centre=centre.id)}
+    open_rows = {(row[1], ViolationKind(row[2])): row for row in _rows(_OPEN_VIOLATIONS, centre=centre.id)}
     for verdict in verdicts:
         _store_status(centre.id, verdict, stored.get(verdict.room_id), now)
         ratio = verdict.ratio
         for kind, out, rule_id in ((ViolationKind.RATIO, ratio.under_staffed, ratio.ratio_rule_id),
                                    (ViolationKind.CLASS_SIZE, ratio.over_cap, ratio.cap_rule_id)):
-            row_id = open_ids.pop((verdict.room_id, kind), None)
-            if out or row_id is not None:
-                row = db.session.get(RatioViolation, row_id) if row_id is not None else None
+            open_row = open_rows.pop((verdict.room_id, kind), None)
+            if open_row is not None and out and not _widens(open_row, verdict):
+                continue  # still out, nothing new to record: no ORM load, no UPDATE
+            if out or open_row is not None:
+                row = db.session.get(RatioViolation, open_row[0]) if open_row is not None else None
                 _track(centre.id, verdict, kind, out, rule_id, row, now)
-    for row_id in open_ids.values():  # a room deactivated while out of ratio: the interval ends now
-        _close(db.session.get(RatioViolation, row_id), now)  # type: ignore[arg-type]
+    for open_row in open_rows.values():  # a room deactivated while out of ratio: the interval ends now
+        _close(db.session.get(RatioViolation, open_row[0]), now)  # type: ignore[arg-type]
     return verdicts
+
+
+def _widens(open_row: Any, verdict: RoomVerdict) -> bool:
+    """Whether an open interval's worst figures or people would change with this verdict."""
+    _, _, _, most_children, fewest_caregivers, child_ids, staff_ids = open_row
+    ratio = verdict.ratio
+    return (ratio.children > most_children or ratio.caregivers < fewest_caregivers
+            or not set(verdict.child_ids) <= set(child_ids) or not set(verdict.staff_ids) <= set(staff_ids))
 
 
 def _store_status(centre_id: int, verdict: RoomVerdict, stored: tuple[object, ...] | None, now: datetime) -> None:

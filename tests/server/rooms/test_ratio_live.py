@@ -117,3 +117,21 @@ def test_checkout_ends_the_breach_and_the_kiosk_never_refuses_a_child(rooms):
     rooms.children_out(rooms.toddler_kids[:1])
     assert rooms.ratios()[rooms.toddlers.id]["state"] == "near_limit"
     assert db.session.execute(select(RatioViolation.closed_at)).scalar_one() is not None
+
+
+def test_an_open_violation_keeps_its_worst_figures_and_everyone_who_was_there(rooms, clock):
+    rooms.staff_in(0)
+    rooms.children_in(rooms.toddler_kids[:7])  # 7 children, 1 caregiver at 1:5: out of ratio
+    violation = db.session.execute(select(RatioViolation)).scalar_one()
+    assert (violation.most_children, violation.fewest_caregivers) == (7, 1)
+    clock.advance(minutes=1)
+    rooms.children_out(rooms.toddler_kids[6:7])  # 6 left, still out of ratio: nothing widens
+    db.session.expire_all()
+    violation = db.session.get(RatioViolation, violation.id)
+    assert (violation.most_children, len(violation.child_ids), violation.closed_at) == (7, 7, None)
+    clock.advance(minutes=1)
+    rooms.children_in(rooms.toddler_kids[7:9])  # 8 present, two of them new
+    db.session.expire_all()
+    violation = db.session.get(RatioViolation, violation.id)
+    assert violation.most_children == 8
+    assert set(violation.child_ids) == {kid.id for kid in rooms.toddler_kids[:9]}
