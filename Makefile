@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := libzbar0 chromium fonts-wqy-zenhei poppler-utils
+APT_PACKAGES := libzbar0 chromium fonts-wqy-zenhei poppler-utils mosquitto
 export TUOYU_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: demo test bench system-deps translations
@@ -16,7 +16,8 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 # Debian packages the suite needs: zbar for pyzbar, chromium for browser tests, a CJK TrueType
-# font that PDFs embed, poppler to check rendered PDFs. Installed only when missing.
+# font that PDFs embed, poppler to check rendered PDFs, mosquitto (and mosquitto_passwd) for the brokers the
+# MQTT tests start of their own. Installed only when missing.
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -28,7 +28,15 @@ from typing import Any
 from devices.agent_fakes import WorldDoors
 from devices.outbox import Outbox
 from devices.protocol import EventKind
-from devices.readings import FaultCode, HeartbeatPayload, ReadingPayload, SafetyPayload, SensorHealth, SensorStatus
+from devices.readings import (
+    FaultCode,
+    HeartbeatPayload,
+    ReadingPayload,
+    SafetyPayload,
+    SensorHealth,
+    SensorStatus,
+    out_of_range,
+)
 from devices.uplink import Deliverer, Outcome, Uplink
 from hardware.clock import Clock
 from hardware.gpio import SafetyEvent, SafetyInputs, SafetyWorld
@@ -64,7 +72,6 @@ class SensorState:
     last_raw: tuple[int, ...] | None = None
     same_raw: int = 0
     not_ready_since: float | None = None
-    reads: int = 0
 
     @property
     def health(self) -> SensorHealth:
@@ -173,11 +180,14 @@ class Agent:
 
     def _read(self, state: SensorState) -> str | None:
         spec, now = state.opened.spec, self.clock.monotonic()
-        state.reads += 1
         try:
             state.opened.tick()
             sample = state.opened.driver.read()
             self._check_stuck(state, sample)
+            # The drivers check already (hardware.sensors.base.checked); this guards one that forgot,
+            # before the sample counts as good.
+            if out_of_range(sample.values):
+                raise SensorFault(FaultCode.OUT_OF_RANGE)
         except SensorFault as fault:
             return self._fault(state, fault, now)
         except Exception as exc:  # a driver bug must not stop the agent; the sensor shows as faulty
@@ -188,8 +198,6 @@ class Agent:
         state.last_ok_at = self.clock.now()
         payload = ReadingPayload(sensor=spec.id, model=state.opened.driver.model, location=spec.location,
                                  values=sample.values)
-        if payload.out_of_range():  # the drivers check already; this guards a driver that forgot
-            return self._fault(state, SensorFault(FaultCode.OUT_OF_RANGE), now)
         return self.outbox.put(EventKind.READING, payload.model_dump(mode="json")).key
 
     def _check_stuck(self, state: SensorState, sample: Sample) -> None:

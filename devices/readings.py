@@ -53,6 +53,11 @@ PHYSICAL_RANGE: dict[Quantity, tuple[float, float]] = {
 }
 
 
+def out_of_range(values: dict[Quantity, float]) -> list[Quantity]:
+    """Quantities whose value no working sensor could report (a fault, never an exceedance)."""
+    return [q for q, v in values.items() if not PHYSICAL_RANGE[q][0] <= v <= PHYSICAL_RANGE[q][1]]
+
+
 class SensorStatus(enum.StrEnum):
     OK = "ok"
     FAULT = "fault"
@@ -102,9 +107,6 @@ class ReadingPayload(_Payload):
             raise ValueError("a fault reading has a fault code and no values")
         return self
 
-    def out_of_range(self) -> list[Quantity]:
-        """Quantities whose value no working sensor could report (the server treats them as a fault)."""
-        return [q for q, v in self.values.items() if not PHYSICAL_RANGE[q][0] <= v <= PHYSICAL_RANGE[q][1]]
 
 
 class SafetyPayload(_Payload):

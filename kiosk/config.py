@@ -159,16 +159,6 @@ class KioskConfig:
         return self.data_dir / PHOTO_DIR
 
     @property
-    def token_path(self) -> Path:
-        """The device bearer token (mode 0600)."""
-        return self.data_dir / TOKEN_FILE
-
-    @property
-    def enrolment_path(self) -> Path:
-        """Device id, centre and pinned roster keys from enrolment."""
-        return self.data_dir / ENROLMENT_FILE
-
-    @property
     def presence_path(self) -> Path:
         """Today's presence as this kiosk knows it."""
         return self.data_dir / "presence.json"

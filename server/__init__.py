@@ -118,6 +118,7 @@ def _register_jobs(app: Flask) -> None:
     from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
     from server.rooms.jobs import RATIO_REFRESH
+    from server.rooms.live import refresh_after_kiosk_batch
 
     app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP, RATIO_REFRESH, ENVIRONMENT_EVALUATION,
                                     ENVIRONMENT_PRUNE]
@@ -125,6 +126,7 @@ def _register_jobs(app: Flask) -> None:
     app.extensions["tuoyu.event_router"] = EventRouter(
         {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
         bulk={"reading": ReadingIngest()},
+        after_batch={"attendance": refresh_after_kiosk_batch},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from devices.readings import PHYSICAL_RANGE, FaultCode, Quantity
+from devices.readings import FaultCode, Quantity, out_of_range
 
 
 class SensorFault(Exception):
@@ -37,8 +37,7 @@ class Sensor(Protocol):
 
 def checked(values: dict[Quantity, float], raw: tuple[int, ...] = ()) -> Sample:
     """A :class:`Sample`, or ``SensorFault(OUT_OF_RANGE)`` if a value is outside what the sensor can report."""
-    outside = [f"{quantity.value}={value:g}" for quantity, value in values.items()
-               if not PHYSICAL_RANGE[quantity][0] <= value <= PHYSICAL_RANGE[quantity][1]]
+    outside = [f"{quantity.value}={values[quantity]:g}" for quantity in out_of_range(values)]
     if outside:
         raise SensorFault(FaultCode.OUT_OF_RANGE, "outside the physical range: " + ", ".join(outside))
     return Sample(values=values, raw=raw)

@@ -58,7 +58,7 @@ def encode_frame(ppb: int, *, decimals: int = 0, full_range: int = FULL_RANGE_PP
     """The frame the module sends for a concentration in ppb (raw count, ``decimals`` places)."""
     body = bytes([START, GAS_CH2O, UNIT_PPB, decimals, (ppb >> 8) & 0xFF, ppb & 0xFF,
                   (full_range >> 8) & 0xFF, full_range & 0xFF])
-    return body + bytes([checksum(body + b"\x00")])
+    return command(body)  # the same checksum rule as the commands
 
 
 def ppb_of(frame: bytes) -> float:

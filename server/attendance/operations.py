@@ -282,9 +282,7 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
         audit_record(row, f"attendance.{row.kind.value}", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
         if row.flags:
             _alert_for(row, now)
-    from server.rooms.live import refresh
-
-    refresh(centre, now)  # the ratio of the rooms concerned changes with this very event
+    # The rooms' ratios are worked out once the whole batch is in (rooms.live.refresh_after_kiosk_batch).
 
 
 def _credential_flags(centre_id: int, payload: _CheckPayload, day: date) -> list[str]:

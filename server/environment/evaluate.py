@@ -189,6 +189,6 @@ def evaluate_series(series: Series, *, limits_on: LimitsOn, local_date: Callable
     db.session.flush()
     # Clear dirty_from only if no ingest moved it meanwhile (PostgreSQL runs ingest concurrently).
     db.session.execute(update(Series).where(Series.id == series.id, Series.dirty_from.is_not_distinct_from(dirty))
-                       .values(dirty_from=None, evaluated_to=end).execution_options(synchronize_session=False))
+                       .values(dirty_from=None).execution_options(synchronize_session=False))
     db.session.execute(update(Series).where(Series.id == series.id).values(evaluated_to=end)
                        .execution_options(synchronize_session=False))

@@ -24,7 +24,7 @@ from server.environment.models import FAULT_QUANTITY, ReadingRow, ReadingSource
 from server.environment.rollup import Rollups, rollups_of, write_rollups
 from server.environment.sensors import SensorLatest, latest_by_sensor, raise_fault_alerts, write_sensor_states
 from server.environment.settings import current_settings
-from server.environment.upsert import insert_for
+from server.environment.upsert import dialect_name, insert_for
 from server.fleet.models import Device
 
 ROOM_PREFIX = "room:"
@@ -148,7 +148,7 @@ def _build(samples: list[Sample], rejected: list[EventResult], now: datetime, sq
 def prepare_readings(events: list[Event], now: datetime) -> PreparedReadings:
     """Validate a batch's readings and build their rows; no database work (runs before the request's lock)."""
     samples, rejected = _validate(events, now)
-    return _build(samples, rejected, now, db.engine.dialect.name == "sqlite")
+    return _build(samples, rejected, now, dialect_name() == "sqlite")
 
 
 def _room_ids(centre_id: int) -> set[int]:
@@ -163,7 +163,7 @@ def _without_unknown_rooms(prepared: PreparedReadings, centre_id: int, now: date
     kept = [s for s in prepared.samples if s.room not in unknown]
     refused = [_reject(s.event, "reading.unknown_room", "本机构无此班级 / no such room at this centre")
                for s in prepared.samples if s.room in unknown]
-    return _build(kept, prepared.rejected + refused, now, db.engine.dialect.name == "sqlite")
+    return _build(kept, prepared.rejected + refused, now, dialect_name() == "sqlite")
 
 
 def _source_ids(device: Device, streams: list[str], now: datetime) -> list[int]:

@@ -35,14 +35,20 @@ from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import select
 
 from devices.protocol import MAX_BATCH_BYTES, Ack, BatchError, parse_batch
-from server.alerts.operations import raise_alert
 from server.audit.operations import log_access
 from server.centre.models import Centre
 from server.clock import WallClock
 from server.database import db
 from server.fleet.models import Device
 from server.fleet.mqtt_auth import EVENTS_FILTER, TOPIC_ROOT, device_topics
-from server.fleet.operations import LAST_SEEN_EVERY, EventRouter, PreparedBatch, ingest_batch, prepare_batch
+from server.fleet.operations import (
+    LAST_SEEN_EVERY,
+    EventRouter,
+    PreparedBatch,
+    alert_revoked_device,
+    ingest_batch,
+    prepare_batch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +142,12 @@ def prepare_message(payload: bytes, router: EventRouter, now: datetime) -> Prepa
         return exc
 
 
+NOT_PREPARED = object()
+"""``prepared`` when nobody has run :func:`prepare_message` on the message yet."""
+
+
 def ingest_message(topic: str, payload: bytes, *, router: EventRouter, now: datetime,
-                   prepared: PreparedBatch | BatchError | None = None) -> Decision:
+                   prepared: PreparedBatch | BatchError | None | object = NOT_PREPARED) -> Decision:
     """Check and apply one events message in the current app context; commits before returning an ack.
 
     ``prepared`` is :func:`prepare_message`'s result when the caller did that part already (on another thread).
@@ -152,18 +162,12 @@ def ingest_message(topic: str, payload: bytes, *, router: EventRouter, now: date
         log.warning("MQTT batch from unknown device %r (stale broker password file?) dropped", device_id)
         return Decision(Outcome.UNKNOWN_DEVICE)
     if device.revoked_at is not None:
-        # The same alert (same dedupe key) as a revoked device calling over HTTP: one open alert per device.
-        raise_alert(device.centre_id, kind="device.revoked", severity="urgent",
-                    dedupe_key=f"device_revoked:{device.id}",
-                    message_zh=f"已停用的设备仍在发送（MQTT）：{device.name}（{device.device_id}），请检查代理密码文件与设备去向",
-                    message_en=f"A revoked device is still publishing over MQTT: {device.name} ({device.device_id}); "
-                               "regenerate the broker password file and find the device",
-                    subject={"device": device.id}, now=now)
+        alert_revoked_device(device, now, over_mqtt=True)
         return _refuse(device, Outcome.REVOKED, f"revoked device published {topic[:120]}", now)
     centre = db.session.get(Centre, device.centre_id)
     if centre is None or centre.code != centre_code:
         return _refuse(device, Outcome.WRONG_CENTRE, f"device published under another centre: {topic[:120]}", now)
-    ready = prepared if prepared is not None else prepare_message(payload, router, now)
+    ready = prepare_message(payload, router, now) if prepared is NOT_PREPARED else prepared
     if ready is None:
         log.warning("MQTT batch of %d bytes from %s dropped (limit %d)", len(payload), device_id, MAX_BATCH_BYTES)
         return Decision(Outcome.MALFORMED)
@@ -172,6 +176,7 @@ def ingest_message(topic: str, payload: bytes, *, router: EventRouter, now: date
         log.warning("malformed MQTT batch from %s: %s: %s (field %s)", device_id, ready.code, ready.message,
                     ready.field)
         return Decision(Outcome.MALFORMED)
+    assert isinstance(ready, PreparedBatch)
     if ready.batch.device_id != device.device_id:
         return _refuse(device, Outcome.DEVICE_MISMATCH, f"batch names device {ready.batch.device_id}", now)
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
@@ -190,7 +195,7 @@ class _Received:
     connection: int
     """Which connection delivered it: a PUBACK is only meaningful on that same connection."""
     received_at: datetime
-    prepared: PreparedBatch | BatchError | None
+    prepared: PreparedBatch | BatchError | None | object  # prepare_message's answer, or NOT_PREPARED
 
 
 class MqttIngest:
@@ -294,14 +299,15 @@ class MqttIngest:
             log.warning("MQTT ingest disconnected (%s); reconnecting with back-off", reason_code.getName())
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        now, payload, prepared = self._clock.now(), bytes(message.payload), None
+        now, payload = self._clock.now(), bytes(message.payload)
         # Parsed and validated here, on the network thread, while the worker waits on the database (the
         # drivers release the GIL): the two overlap. A failure here is left for the worker to meet and log.
+        prepared: PreparedBatch | BatchError | None | object
         try:
             with self._app.app_context():
                 prepared = prepare_message(payload, self._router, now)
         except Exception:  # noqa: BLE001 - never let a bad message end paho's network loop
-            prepared = None
+            prepared = NOT_PREPARED
         self._queue.put(_Received(message.topic, payload, message.mid, message.qos, self._connection, now,
                                   prepared))
 

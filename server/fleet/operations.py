@@ -137,11 +137,18 @@ def log_revoked_attempt(token: str, path: str, now: datetime) -> None:
     if device is not None:
         log_access(centre_id=device.centre_id, user_id=None, action="denied", object_type="device",
                    object_id=device.device_id, now=now, detail=f"revoked device called {path[:120]}")
-        # A revoked device still knocking may be stolen or mis-installed: one open alert per device.
-        raise_alert(device.centre_id, kind="device.revoked", severity="urgent", dedupe_key=f"device_revoked:{device.id}",
-                    message_zh=f"已停用的设备仍在连接：{device.name}（{device.device_id}），请检查设备去向",
-                    message_en=f"A revoked device is still calling: {device.name} ({device.device_id}); "
-                               "find out where it is", subject={"device": device.id}, now=now)
+        alert_revoked_device(device, now)
+
+
+def alert_revoked_device(device: Device, now: datetime, *, over_mqtt: bool = False) -> None:
+    """A revoked device still calling may be stolen or mis-installed: one open alert per device, any transport."""
+    how_zh, how_en = ("发送（MQTT）", "publishing over MQTT") if over_mqtt else ("连接", "calling")
+    check_zh, check_en = (("请检查代理密码文件与设备去向", "regenerate the broker password file and find the device")
+                          if over_mqtt else ("请检查设备去向", "find out where it is"))
+    raise_alert(device.centre_id, kind="device.revoked", severity="urgent", dedupe_key=f"device_revoked:{device.id}",
+                message_zh=f"已停用的设备仍在{how_zh}：{device.name}（{device.device_id}），{check_zh}",
+                message_en=f"A revoked device is still {how_en}: {device.name} ({device.device_id}); {check_en}",
+                subject={"device": device.id}, now=now)
 
 
 class EventRejected(Exception):
@@ -173,6 +180,9 @@ class BulkKind(Protocol):
 class EventRouter:
     handlers: dict[str, EventHandler]
     bulk: dict[str, BulkKind] = field(default_factory=dict)
+    # kind prefix -> hook(device, now), run once after a batch in which an event of that prefix was applied:
+    # what depends on the whole batch (room ratios after a backlog of check-ins) is worked out once, at its end.
+    after_batch: dict[str, Callable[[Device, datetime], None]] = field(default_factory=dict)
 
     def handler_for(self, kind: str) -> EventHandler | None:
         return self.handlers.get(kind) or self.handlers.get(kind.split(".", 1)[0])
@@ -206,11 +216,17 @@ def ingest_batch(device: Device, batch: ParsedBatch | PreparedBatch, router: Eve
     results: list[EventResult] = list(prepared.batch.rejected)
     for kind, work in prepared.bulk.items():
         results.extend(router.bulk[kind].store(device, work, now))
+    applied: set[str] = set()
     for event in prepared.batch.events:
         if event.kind in router.bulk:
             continue
         fingerprint = _digest(event_fingerprint(event))
-        results.append(_ingest_one(device, event, fingerprint, router, now))
+        result = _ingest_one(device, event, fingerprint, router, now)
+        if result.status is AckStatus.ACCEPTED:
+            applied.add(str(event.kind).split(".", 1)[0])
+        results.append(result)
+    for prefix in sorted(applied & router.after_batch.keys()):
+        router.after_batch[prefix](device, now)
     return Ack(results=results)
 
 

@@ -30,6 +30,7 @@ from server.alerts.operations import raise_alert
 from server.attendance.models import AttendanceEvent, AttendanceKind
 from server.centre.models import Centre, Room
 from server.database import db
+from server.fleet.models import Device
 from server.inspections.records import CLASS_TYPES as RULE_CLASS_TYPES
 from server.people.models import Child, Staff, StaffRole
 from server.rooms.models import RatioViolation, RoomMove, RoomStatus, RoomStatusLog, ViolationKind
@@ -199,6 +200,17 @@ def refresh(centre: Centre, now: datetime) -> list[RoomVerdict]:
     """
     with db.session.no_autoflush:
         return _refresh(centre, now)
+
+
+def refresh_after_kiosk_batch(device: Device, now: datetime) -> None:
+    """Recompute the rooms of the kiosk's centre, once per batch.
+
+    Refreshed after each event of a backlog, every in-between state would share one `now`, opening and
+    closing breaches (and their alerts) in the same instant.
+    """
+    centre = db.session.get(Centre, device.centre_id)
+    assert centre is not None
+    refresh(centre, now)
 
 
 def _refresh(centre: Centre, now: datetime) -> list[RoomVerdict]:

@@ -15,7 +15,7 @@ from server.fleet.operations import create_enrolment_code, enroll_device
 from tests.factories import SYSTEM
 
 
-def test_a_panic_press_appears_on_the_open_dashboard(page: Page, live_server, clock):
+def test_a_panic_press_appears_on_the_open_dashboard(page: Page, live_server, clock, tmp_path):
     centre = db.session.execute(select(Centre).where(Centre.code == "demo")).scalar_one()
     room_id = db.session.execute(select(Room.id).where(Room.centre_id == centre.id)).scalars().first()
     code, _ = create_enrolment_code(centre, kind=DeviceKind.AGENT, name="一楼监测", actor=SYSTEM, now=clock.now())
@@ -38,6 +38,6 @@ def test_a_panic_press_appears_on_the_open_dashboard(page: Page, live_server, cl
     assert answer.json()["results"][0]["status"] == "accepted"
     expect(banner).to_be_visible(timeout=5000)  # polled every 3 s
     expect(banner).to_contain_text("紧急")
-    page.screenshot(path="/tmp/tuoyu-emergency-banner.png")
+    page.screenshot(path=str(tmp_path / "emergency-banner.png"))
     banner.get_by_role("button", name="收到 / Acknowledge").click()
     expect(banner.get_by_role("button")).to_have_count(0)

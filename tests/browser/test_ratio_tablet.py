@@ -23,7 +23,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     page.get_by_role("button", name="登录").click()
 
 
-def test_a_break_that_breaches_is_warned_then_recorded_and_the_director_sees_it(page: Page, browser, live_server,
+def test_a_break_that_breaches_is_warned_then_recorded_and_the_director_sees_it(page: Page, browser, live_server, tmp_path,
                                                                                  clock):
     centre = db.session.execute(select(Centre).where(Centre.code == "demo")).scalar_one()
     room = db.session.execute(select(Room).where(Room.centre_id == centre.id,
@@ -49,7 +49,7 @@ def test_a_break_that_breaches_is_warned_then_recorded_and_the_director_sees_it(
     dialog = page.locator("#breach-warning")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text(f"{room_name} 将超出师幼比")
-    page.screenshot(path="/tmp/tuoyu-ratio-warning.png")
+    page.screenshot(path=str(tmp_path / "ratio-warning.png"))
     page.get_by_role("button", name="仍然继续 / Go ahead").click()
     expect(page.locator("#current-room")).to_contain_text("未在班级")
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from devices.protocol import Batch
 from server.alerts.models import Alert
 from server.database import db
 from server.rooms.models import RatioViolation, RoomMove
@@ -135,3 +136,17 @@ def test_an_open_violation_keeps_its_worst_figures_and_everyone_who_was_there(ro
     violation = db.session.get(RatioViolation, violation.id)
     assert violation.most_children == 8
     assert set(violation.child_ids) == {kid.id for kid in rooms.toddler_kids[:9]}
+
+
+def test_a_kiosk_backlog_is_judged_once_at_its_end_not_at_each_event(rooms):
+    """Children checked in before their caregiver in one offline backlog: no breach opens and closes at once."""
+    events = [rooms._event("attendance.check_in", f"s{rooms.carers[0][0].id}", [k.id for k in rooms.toddler_kids[:8]]),
+              rooms._event("attendance.check_in", f"s{rooms.carers[0][0].id}", []),
+              rooms._event("attendance.check_in", f"s{rooms.carers[1][0].id}", [])]
+    body = Batch(device_id=rooms.device["device_id"], sent_at=events[0].created_at, events=events).model_dump(mode="json")
+    response = rooms.client.post("/api/v1/devices/events", json=body,
+                                 headers={"Authorization": f"Bearer {rooms.device['token']}"})
+    assert [r["status"] for r in response.get_json()["results"]] == ["accepted"] * 3
+    assert rooms.ratios()[rooms.toddlers.id]["caregivers"] == 2  # 8 children, 2 caregivers at 1:5: within ratio
+    assert db.session.execute(select(RatioViolation)).first() is None
+    assert db.session.execute(select(Alert).where(Alert.kind == "ratio.ratio")).first() is None
