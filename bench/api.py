@@ -11,12 +11,13 @@ from pathlib import Path
 
 from harness import BIN, child_body, compare_with_bare, demo_env, gunicorn, tuoyu
 from loadgen import LoadResult, run_load
+from synchronous_app import level
 
 
 def bench_audited(tmp: Path, total: int, concurrency: int) -> LoadResult:
     env = demo_env(tmp)
     token = tuoyu(env, "token", "create", "director").strip()
-    with gunicorn("server:create_app()", env) as base:
+    with gunicorn("bench.synchronous_app:create_app()", env) as base:
         url = base + "/api/v1/centres/demo/children"
         headers = {"Authorization": f"Bearer {token}"}
         run_load(url, child_body, total=100, concurrency=concurrency, headers=headers)  # warm-up
@@ -28,7 +29,7 @@ def bench_audited(tmp: Path, total: int, concurrency: int) -> LoadResult:
 
 
 def main() -> None:
-    compare_with_bare(__doc__ or "", "audited create child (/api/v1)", bench_audited)
+    compare_with_bare(__doc__ or "", f"audited create child, sync={level()}", bench_audited)
 
 
 if __name__ == "__main__":

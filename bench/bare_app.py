@@ -31,12 +31,15 @@ class Child(db.Model):
     service_type: Mapped[str]
 
 
+SYNCHRONOUS = "NORMAL" if os.environ.get("BENCH_SQLITE_SYNCHRONOUS", "FULL").upper() == "NORMAL" else "FULL"
+
+
 @event.listens_for(Engine, "connect")
 def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-    # The same SQLite settings as the real app (WAL, NORMAL sync, waiting writers).
+    # The same SQLite settings as the real app (WAL, FULL sync unless the run measures NORMAL, waiting writers).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 

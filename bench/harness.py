@@ -33,9 +33,11 @@ def free_port() -> int:
 def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
     """Serve `app_spec` with gunicorn on a free loopback port until the block ends."""
     port = free_port()
+    # A control socket of its own: the default (~/.gunicorn/gunicorn.ctl) is shared by every gunicorn on the box.
+    control = Path(tempfile.gettempdir()) / f"tuoyu-bench-gunicorn-{os.getpid()}-{port}.ctl"
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", app_spec],
+         "--control-socket", str(control), "--log-level", "warning", app_spec],
         env=env, cwd=REPO,
     )
     base = f"http://127.0.0.1:{port}"

@@ -30,6 +30,7 @@ import httpx
 from ceiling import executemany_seconds
 from harness import BIN, REPO, gunicorn, tuoyu
 from loadgen import LoadResult
+from synchronous_app import level
 
 BATCH = 500
 PREPARE = """
@@ -134,7 +135,7 @@ def _raw_rows(prepared: dict, source_id: int, batches: int) -> list[list[tuple]]
 def _raw_sqlite(path: str, prepared: dict, batches: int) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA synchronous={level()}")  # the server's level for this run
     conn.execute("INSERT INTO env_reading_source (device_pk, stream, created_at) VALUES (?, ?, ?)",
                  (prepared["devices"][0]["device_pk"], str(uuid.uuid4()), datetime.now(UTC).replace(tzinfo=None)))
     source = conn.execute("SELECT max(id) FROM env_reading_source").fetchone()[0]
@@ -161,7 +162,7 @@ def _prepare(env: dict[str, str], devices: int) -> dict:
 
 
 def _run_http(env: dict[str, str], prepared: dict, batches: int) -> LoadResult:
-    with gunicorn("server:create_app()", env) as base:
+    with gunicorn("bench.synchronous_app:create_app()", env) as base:
         url = base + "/api/v1/devices/events"
         _post_all(url, prepared, _bodies(prepared, len(prepared["devices"])))  # warm up both workers
         return _post_all(url, prepared, _bodies(prepared, batches))
@@ -225,7 +226,7 @@ def main() -> None:
                 _drop(admin, url)
                 _drop(admin, url + "_raw")
     print(f"\nReading ingest, {args.batches} batches x {BATCH} readings (3 rows each), gunicorn -w 2, "
-          f"{args.concurrency} agents sending at once")
+          f"{args.concurrency} agents sending at once, SQLite synchronous={level()}")
     print(f"{'database':<12}{'HTTP readings/s':>17}{'rows/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'raw readings/s':>16}{'HTTP/raw':>10}")
     for name, http, raw in results:

@@ -49,8 +49,10 @@ def create_ui(kiosk: Kiosk) -> Flask:
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; "
-            "frame-ancestors 'none'")
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
         response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -61,6 +63,10 @@ def create_ui(kiosk: Kiosk) -> Flask:
     @app.get("/")
     def index() -> str:
         return render_template("kiosk/index.html", label=kiosk.config.label)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)  # full-screen kiosk: no icon, and no 404 in the console
 
     @app.get("/state")
     def state() -> Response:

@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError
 
 from server.attendance.stream import OpenStreams
+from server.bounds import register_bounds
 from server.clock import SystemWallClock
 from server.config import load_config
 from server.database import db
@@ -26,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tuoyu.streams"] = OpenStreams()
     _import_models()
     _init_extensions(app)
+    register_bounds(app)  # before the blueprints: their `<int:…>` routes take the bounded converter
     _register_blueprints(app)
     register_error_handlers(app)
     _register_jobs(app)
@@ -60,6 +62,7 @@ def _import_models() -> None:
 def _init_extensions(app: Flask) -> None:
     from server.auth.session import register_refusal_logging
     from server.i18n import register_template_helpers, select_locale
+    from server.security import init_security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -72,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     register_template_helpers(app)
     register_refusal_logging(app)
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:

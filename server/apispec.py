@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from sqlalchemy import Select, func, select
 
@@ -63,10 +64,27 @@ spec = SpecTree(
 )
 
 
+# Bounds every input shares, so no value reaches the database or date arithmetic out of range.
+MAX_ID = 2**31 - 1  # ids are PostgreSQL `integer` columns
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # a sane calendar for any period or record date
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+Instant = Annotated[AwareDatetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2100, 12, 31, tzinfo=UTC))]
+
+
 class Schema(BaseModel):
-    """Base of API schemas: no unknown fields accepted, build from ORM objects."""
+    """Base of API schemas: no unknown fields accepted, build from ORM objects, no NUL in any text."""
 
     model_config = ConfigDict(extra="forbid", from_attributes=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold U+0000; refuse it here rather than fail at the INSERT.
+        texts = value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("text must not contain NUL (U+0000)")
+        return value
 
 
 class PageQuery(Schema):
@@ -113,4 +131,16 @@ def register_openapi(app: Any) -> None:
 
     @app.get("/api/v1/openapi.json")
     def openapi_document() -> Any:
-        return jsonify(spec.spec)
+        return jsonify(_with_id_bounds(spec.spec))
+
+
+def _with_id_bounds(document: dict[str, Any]) -> dict[str, Any]:
+    """Path ids carry the bounds of the app's `int` converter (spectree reads only bounds written in a rule)."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                    schema.setdefault("maximum", MAX_ID)
+    return document

@@ -27,9 +27,14 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST_KIB": 64 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
+    # True: the session cookie is always Secure; False: Secure on requests that arrived over HTTPS (server.security).
+    "SESSION_COOKIE_SECURE": False,
+    # TUOYU_PROXY_FIX: how many reverse proxies in front of the app to trust for X-Forwarded-*; 0 trusts none.
+    "PROXY_FIX": 0,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "API_MAX_BODY_BYTES": 256 * 1024,  # any API body but a device batch (which has its own 5 MiB limit)
     "API_MAX_PER_PAGE": 200,
     "KEYS_DIR": "",
     "JSON_AS_ASCII": False,

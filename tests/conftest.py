@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from hardware.clock import FakeClock
 
@@ -138,6 +140,21 @@ class FreshContextClient(FlaskClient):
 def client(app):  # type: ignore[no-untyped-def]
     app.test_client_class = FreshContextClient
     return app.test_client()
+
+
+@pytest.fixture
+def live_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served by werkzeug on 127.0.0.1 in a thread, for the real device uplinks to talk to.
+
+    Commit the test's own session before a device calls: on SQLite every transaction holds the write lock.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """Environment monitoring: alerts acknowledged in time, and data from every monitored room / 环境监测.
 
 Reads ``inputs.environment`` (an :class:`EnvironmentEvidence`), which the server fills for centres that
-monitor; without it (or for a centre with no monitoring at all) there is nothing to judge.
+monitor; without it (or for a centre with no monitoring at all) there is nothing to judge. The evidence holds no
+alert of an exceedance withdrawn because a sensor fault produced it (the fault's own alert is there instead), and
+no exceedance is judged on a window short of data (rule ``environment.data_validity``), so neither can count here.
 """
 
 from __future__ import annotations

@@ -40,13 +40,13 @@ def get_alert(alert_id: int, *, actor: Actor, now: datetime) -> Alert:
     alert = db.session.get(Alert, alert_id)
     if alert is None:
         raise NotFound()
-    authorise(actor, Perm.CHILDREN_READ, alert.centre_id, now)
+    authorise(actor, Perm.ALERTS_READ, alert.centre_id, now)
     return alert
 
 
 def acknowledge(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
     """A member of staff takes the alert on (who and when are kept)."""
-    authorise(actor, Perm.CHILDREN_ALL, alert.centre_id, now)
+    authorise(actor, Perm.ALERTS_MANAGE, alert.centre_id, now)
     if alert.resolved_at is not None:
         raise Conflict("警报已解除 / The alert is already resolved", code="already_resolved")
     if alert.acknowledged_at is None:
@@ -58,7 +58,7 @@ def acknowledge(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
 
 def resolve(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
     """Close the alert; an unacknowledged one counts as acknowledged at the same moment."""
-    authorise(actor, Perm.CHILDREN_ALL, alert.centre_id, now)
+    authorise(actor, Perm.ALERTS_MANAGE, alert.centre_id, now)
     if alert.resolved_at is None:
         if alert.acknowledged_at is None:
             alert.acknowledged_at, alert.acknowledged_by_id = now, actor.user_id
@@ -70,18 +70,26 @@ def resolve(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
 
 def open_alerts(centre_id: int, *, actor: Actor, now: datetime) -> list[Alert]:
     """Unresolved alerts, most severe then oldest first."""
-    authorise(actor, Perm.CHILDREN_READ, centre_id, now)
+    authorise(actor, Perm.ALERTS_READ, centre_id, now)
     rows = db.session.execute(
         select(Alert).where(Alert.centre_id == centre_id, Alert.resolved_at.is_(None))
     ).scalars()
     return sorted(rows, key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.opened_at, a.id))
 
 
+def emergency_open(centre_id: int) -> bool:
+    """Whether a panic, smoke or other emergency alert of the centre is unresolved."""
+    return db.session.execute(
+        select(Alert.id).where(Alert.centre_id == centre_id, Alert.severity == "emergency",
+                               Alert.resolved_at.is_(None)).limit(1)
+    ).first() is not None
+
+
 def my_emergencies(*, actor: Actor, now: datetime) -> list[tuple[Alert, str]]:
     """Open emergency alerts (panic, smoke) of every centre where the actor is on staff, with the centre name."""
     from server.centre.models import Centre
 
-    centre_ids = [c for c in actor.centre_ids(now) if actor.can(Perm.CHILDREN_ALL, c, now)]
+    centre_ids = [c for c in actor.centre_ids(now) if actor.can(Perm.ROLLCALL_EMERGENCY, c, now)]
     if not centre_ids:
         return []
     return [(alert, name) for alert, name in db.session.execute(

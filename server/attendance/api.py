@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from compliance import Period
-from server.apispec import Schema, responses, spec
+from server.apispec import Day, Schema, responses, spec
 from server.attendance import operations as ops
 from server.attendance.models import AbsenceReason, Credential, PhoneKey
 from server.attendance.register import register_lines
@@ -24,7 +24,8 @@ from server.centre.operations import get_centre
 from server.clock import utcnow
 from server.database import db
 from server.errors import NotFound
-from server.fleet.api import current_device
+from server.fleet.api import device_reading
+from server.fleet.policy import Feed
 from server.people.models import Photo
 from server.people.operations import get_child, get_contact, get_staff
 from server.timezones import centre_today_by_id
@@ -33,7 +34,7 @@ bp = Blueprint("attendance_api", __name__, url_prefix="/api/v1")
 
 
 class CredentialIn(Schema):
-    expires_on: date
+    expires_on: Day
 
 
 class CredentialOut(Schema):
@@ -174,7 +175,7 @@ def revoke_phone(credential_id: int, phone_id: int):
 @spec.validate(resp=responses("HTTP_304", HTTP_200=RosterOut), tags=["devices"])
 def roster():
     """The signed roster for the calling kiosk's centre (`If-None-Match: "<version>"` answers 304)."""
-    device, now = current_device(), utcnow()
+    device, now = device_reading(Feed.ROSTER), utcnow()
     centre = db.session.get(Centre, device.centre_id)
     assert centre is not None
     if request.headers.get("If-None-Match", "").strip('"') == str(ops.roster_version(centre)):
@@ -211,7 +212,7 @@ class DevicePresenceOut(Schema):
 @spec.validate(resp=responses(HTTP_200=DevicePresenceOut), tags=["devices"])
 def device_presence():
     """Today's last move of each child and staff member, so every kiosk knows what the others saw."""
-    device, now = current_device(), utcnow()
+    device, now = device_reading(Feed.PRESENCE), utcnow()
     centre = db.session.get(Centre, device.centre_id)
     assert centre is not None
     children, staff = ops.last_moves(centre, now)
@@ -238,7 +239,7 @@ def _device_rooms(centre_id: int) -> list[DeviceRoomOut]:
 @spec.validate(resp=responses("HTTP_200"), tags=["devices"])
 def device_photo(photo_id: int):
     """A photo the roster references, for the kiosk's check-out screen (each fetch logged)."""
-    device, now = current_device(), utcnow()
+    device, now = device_reading(Feed.PHOTOS), utcnow()
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.centre_id != device.centre_id:
         raise NotFound()
@@ -261,7 +262,7 @@ def presence(code: str):
 
 
 class AbsenceIn(Schema):
-    on: date
+    on: Day
     reason: AbsenceReason
     disease: str | None = Field(None, max_length=80)
     note: str | None = Field(None, max_length=200)
@@ -277,7 +278,7 @@ class AbsenceOut(Schema):
 
 
 class RegisterQuery(Schema):
-    on: date
+    on: Day
 
 
 class RegisterLineOut(Schema):
@@ -318,11 +319,12 @@ def attendance_register(code: str, query: RegisterQuery):
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
     authorise(actor, Perm.CHILDREN_ALL, centre.id, now)
+    health = actor.can(Perm.HEALTH_READ, centre.id, now)  # disease names are health data
     lines = list(register_lines(centre, Period(query.on, query.on)))
     items = [RegisterLineOut(child_id=line.child_id, name=line.child_name, room_id=line.room_id,
                              expected=line.expected, present=line.present, arrived_at=line.arrived_at,
                              left_at=line.left_at, absence_reason=line.absence.reason if line.absence else None,
-                             disease=line.absence.disease if line.absence else None) for line in lines]
+                             disease=line.absence.disease if line.absence and health else None) for line in lines]
     return RegisterOut(on=query.on, expected=sum(i.expected for i in items),
                        present=sum(i.present for i in items), items=items)
 
@@ -332,7 +334,7 @@ def presence_stream(code: str) -> Response:
     """Server-sent events (`text/event-stream`): a `presence` event now and on every change."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+    authorise(actor, Perm.PRESENCE_READ, centre.id, now)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stream = presence_events(app, centre.id, actor, app.extensions["tuoyu.streams"])
     return Response(stream, mimetype="text/event-stream",

@@ -289,7 +289,10 @@ def _credential_flags(centre_id: int, payload: _CheckPayload, day: date) -> list
     if payload.credential_id is None:
         return [] if payload.method == "pin" else ["no_credential"]
     cred = db.session.get(Credential, payload.credential_id)
-    if cred is None or cred.centre_id != centre_id:
+    if cred is None:
+        # A kiosk with a newer roster than this server (restored from a backup): kept, flagged, without the id.
+        return ["unknown_credential"]
+    if cred.centre_id != centre_id:
         return ["wrong_centre"]
     flags = []
     if person_ref(contact_id=cred.contact_id, staff_id=cred.staff_id) != payload.person_id:
@@ -307,9 +310,17 @@ def _event_row(device: Device, event: Event, now: datetime, kind: AttendanceKind
     return AttendanceEvent(
         centre_id=device.centre_id, kind=kind, child_id=child_id,
         staff_id=person.staff.id if person.staff else None, contact_id=person.contact.id if person.contact else None,
-        method=payload.method, credential_id=payload.credential_id, at=event.created_at, device_pk=device.id,
+        method=payload.method, credential_id=_known_credential_id(payload.credential_id), at=event.created_at,
+        device_pk=device.id,
         device_key=event.key, flags=flags or [], reason=reason, recorded_at=now,
     )
+
+
+def _known_credential_id(credential_id: int | None) -> int | None:
+    """The credential id if this server holds it: an unknown one is dropped (the row's flag says so)."""
+    if credential_id is None or db.session.get(Credential, credential_id) is None:
+        return None
+    return credential_id
 
 
 def _record_refusal(device: Device, event: Event, now: datetime) -> None:
@@ -323,7 +334,8 @@ def _record_refusal(device: Device, event: Event, now: datetime) -> None:
             person = _resolve_person(device.centre_id, payload.person_id)
         except EventRejected:
             person = _Person()
-    row = _event_row(device, event, now, AttendanceKind.REFUSED, person, payload, reason=payload.reason)
+    flags = [] if _known_credential_id(payload.credential_id) == payload.credential_id else ["unknown_credential"]
+    row = _event_row(device, event, now, AttendanceKind.REFUSED, person, payload, reason=payload.reason, flags=flags)
     db.session.add(row)
     db.session.flush()
     audit_record(row, "attendance.refused", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
@@ -371,7 +383,7 @@ def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresenc
     """Who is in right now, per room: children and staff where their last check-in or room move put them."""
     from server.rooms.live import whereabouts
 
-    authorise(actor, Perm.CHILDREN_READ, centre.id, now)
+    authorise(actor, Perm.PRESENCE_READ, centre.id, now)
     where = whereabouts(centre.id, now)
     rooms: dict[int | None, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for child_id, room_id in where.children.items():
@@ -415,6 +427,7 @@ FLAG_TEXT = {
     "credential_expired": ("凭证已过期", "credential expired"),
     "credential_mismatch": ("凭证与人员不符", "credential of another person"),
     "wrong_centre": ("其他机构的凭证", "credential of another centre"),
+    "unknown_credential": ("服务器无此凭证（数据可能较旧）", "credential unknown to the server (older data?)"),
     "not_enrolled": ("幼儿当日不在托", "child not enrolled that day"),
     "no_credential": ("无凭证", "no credential"),
 }

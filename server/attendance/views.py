@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -10,6 +10,7 @@ from server.attendance import cards, phone
 from server.auth.actor import authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor
+from server.bounds import arg_id, arg_ids
 from server.centre.operations import get_centre
 from server.clock import utcnow
 
@@ -25,10 +26,7 @@ def card_sheet(code: str) -> Response:
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
     authorise(actor, Perm.CONTACTS_WRITE, centre.id, now)
-    try:
-        ids = [int(value) for value in request.args.getlist("credential")]
-    except ValueError:
-        abort(400)
+    ids = arg_ids("credential")
     pdf = cards.card_sheet_pdf(cards.card_faces(centre, ids, actor=actor, now=now))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="cards-{centre.code}.pdf"',
@@ -42,7 +40,7 @@ def phone_pass() -> tuple[str, int] | str:
     """The guardian's phone pass: enrols this phone's key once, then shows a code that changes every 30 s."""
     actor, now = current_actor(), utcnow()
     credentials = phone.own_credentials(actor, now)
-    wanted = request.args.get("credential", type=int)
+    wanted = arg_id("credential")
     chosen = next((c for c in credentials if wanted is None or c.id == wanted), None)
     if chosen is None:
         return render_template("attendance/no_pass.html", has_credentials=bool(credentials)), 404

@@ -23,8 +23,21 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def _hasher() -> PasswordHasher:
-    cfg = current_app.config
-    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST_KIB"])
+    """The app's argon2id hasher, made once; tests may put their own in app.extensions (it is the real KDF)."""
+    hasher = current_app.extensions.get("tuoyu.password_hasher")
+    if hasher is None:
+        cfg = current_app.config
+        hasher = PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST_KIB"])
+        current_app.extensions["tuoyu.password_hasher"] = hasher
+    return hasher
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the app's parameters, made once per app, that nothing ever matches."""
+    dummy = current_app.extensions.get("tuoyu.dummy_password_hash")
+    if dummy is None:
+        dummy = current_app.extensions["tuoyu.dummy_password_hash"] = _hasher().hash(secrets.token_urlsafe(32))
+    return dummy
 
 
 def hash_password(password: str) -> str:
@@ -32,13 +45,18 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
+def check_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the active `user`'s; costs one argon2 verification whoever asks.
+
+    An unknown, inactive or password-less account is checked against a dummy hash, so the answer
+    takes as long as a wrong password for a real account and the timing does not tell which exist.
+    """
+    usable = user is not None and user.is_active and bool(user.password_hash)
     try:
-        return _hasher().verify(user.password_hash, password)
+        matches = _hasher().verify(user.password_hash if usable else _dummy_hash(), password)  # type: ignore[union-attr]
     except (VerificationError, InvalidHashError):
         return False
+    return usable and matches
 
 
 def _snapshot(user: User) -> dict[str, object]:
@@ -150,7 +168,7 @@ def authenticate(username: str, password: str, *, remote_addr: str | None, now: 
     username = username.strip()
     locked = recent_failures(username, now) >= current_app.config["LOGIN_MAX_FAILURES"]
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    ok = not locked and user is not None and user.is_active and check_password(user, password)
+    ok = not locked and check_password(user, password)
     db.session.add(LoginAttempt(username=username[:80], remote_addr=remote_addr, at=now, succeeded=ok))
     db.session.flush()
     if locked:

@@ -27,17 +27,25 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
 
 
 class Perm(StrEnum):
+    """What a role may read or change; the table below is the whole authorisation policy for people."""
+
     CENTRE_READ = "centre.read"
     CENTRE_MANAGE = "centre.manage"
     ROOMS_MANAGE = "rooms.manage"
-    CHILDREN_READ = "children.read"  # names, class, allergies: what care needs
+    CHILDREN_READ = "children.read"  # names, class, allergies and diet: what care and the kitchen need
     CHILDREN_ALL = "children.all"  # every child of the centre (a guardian sees only their own)
     CHILDREN_WRITE = "children.write"
-    ATTENDANCE_WRITE = "attendance.write"  # absences, manual corrections
-    CONTACTS_READ = "contacts.read"  # guardians' phones and photos
+    HEALTH_READ = "health.read"  # conditions, disease names, health checks (个人信息保护法 Art. 28: sensitive)
+    ATTENDANCE_WRITE = "attendance.write"  # absences, manual corrections, room moves
+    PRESENCE_READ = "presence.read"  # who is in, room by room, live
+    ROLLCALL_EMERGENCY = "rollcall.emergency"  # the roll call while an emergency is open, for every staff role
+    CONTACTS_READ = "contacts.read"  # guardians' phones and photos, who may collect whom
     CONTACTS_WRITE = "contacts.write"
     STAFF_READ = "staff.read"
     STAFF_WRITE = "staff.write"
+    ALERTS_READ = "alerts.read"
+    ALERTS_MANAGE = "alerts.manage"  # acknowledge and resolve
+    DEVICES_READ = "devices.read"  # the fleet: kiosks and agents, their health
     AUDIT_READ = "audit.read"
     FINDINGS_READ = "findings.read"
     PACKS_DOWNLOAD = "packs.download"
@@ -45,24 +53,33 @@ class Perm(StrEnum):
     ENVIRONMENT_READ = "environment.read"  # room air, fridges, safety alarms (not for guardians)
 
 
-_CARE_READ = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ}
+# Every member of staff sees the centre's children by name, its environment and its alerts, and may act on an
+# alert and take the roll call in an emergency; what differs by role is added below.
+_STAFF = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ, Perm.ALERTS_READ,
+          Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY}
+_CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.CAREGIVER: frozenset(_CARE_READ | {Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE}),
-    Role.HEALTH: frozenset(
-        _CARE_READ | {Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.CHILDREN_WRITE, Perm.ATTENDANCE_WRITE}
-    ),
-    # The kitchen needs allergies, not families.
-    Role.KITCHEN: frozenset(_CARE_READ),
-    # The guard checks who collects a child: contacts and photos.
-    Role.SECURITY: frozenset(_CARE_READ | {Perm.CONTACTS_READ}),
-    Role.GUARDIAN: frozenset({Perm.CENTRE_READ, Perm.CHILDREN_READ}),
-    # Read-only by construction: no *_WRITE, MANAGE or GRANT here.
-    Role.INSPECTOR: frozenset(
-        _CARE_READ | {Perm.STAFF_READ, Perm.AUDIT_READ, Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD}
-    ),
+    Role.CAREGIVER: frozenset(_STAFF | _CARE),
+    Role.HEALTH: frozenset(_STAFF | _CARE | {Perm.CHILDREN_WRITE}),
+    # The kitchen needs names, classes, allergies and diets: no health, no families, no presence.
+    Role.KITCHEN: frozenset(_STAFF),
+    # The guard checks who is in and who may collect whom (names, photos): no health.
+    Role.SECURITY: frozenset(_STAFF | {Perm.PRESENCE_READ, Perm.CONTACTS_READ}),
+    # Only their own children (the scope is the guardian's links, applied by the operations), their health included.
+    Role.GUARDIAN: frozenset({Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.HEALTH_READ}),
+    # Read-only by construction: no *_WRITE, MANAGE or GRANT here; only within the grant's centres and period.
+    Role.INSPECTOR: frozenset({
+        Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.HEALTH_READ, Perm.ENVIRONMENT_READ,
+        Perm.PRESENCE_READ, Perm.STAFF_READ, Perm.ALERTS_READ, Perm.DEVICES_READ, Perm.AUDIT_READ,
+        Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD,
+    }),
 }
+
+# Changes no read-only role may ever hold (checked by a test over the table).
+WRITE_PERMISSIONS = frozenset({Perm.CENTRE_MANAGE, Perm.ROOMS_MANAGE, Perm.CHILDREN_WRITE, Perm.ATTENDANCE_WRITE,
+                               Perm.CONTACTS_WRITE, Perm.STAFF_WRITE, Perm.ALERTS_MANAGE, Perm.INSPECTORS_GRANT})
 
 
 def role_label(role: Role) -> str:

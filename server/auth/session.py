@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, flash, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user
 
@@ -12,7 +12,7 @@ from server.auth.models import User
 from server.auth.operations import actor_for, user_for_token
 from server.clock import utcnow
 from server.database import db
-from server.errors import Unauthorised, render_api_error
+from server.errors import Forbidden, Unauthorised, render_api_error
 from server.extensions import csrf, login_manager
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -69,16 +69,31 @@ def current_user_record() -> User:
     return user
 
 
+def _log_refusal(exc: Forbidden) -> None:
+    """Write the refusal to the access log, committed apart from the request (whose changes are dropped)."""
+    db.session.rollback()
+    actor = g.get("actor")
+    log_access(
+        centre_id=getattr(exc, "centre_id", None), user_id=actor.user_id if actor else None, action="denied",
+        object_type="request", object_id=request.path[:64], now=utcnow(), detail=exc.code,
+    )
+    db.session.commit()
+
+
+def refuse_form(exc: Forbidden, *, back: str) -> ResponseReturnValue:
+    """An HTML form's refusal, caught by its view: logged like an API refusal, flashed, answered 403 in the layout.
+
+    `back` is the page the form was on; the answer stays a 403 (not a redirect) so nothing reads it as done.
+    """
+    _log_refusal(exc)
+    flash(exc.message)
+    return render_template("refused.html", message=exc.message, back=back), exc.status
+
+
 def register_refusal_logging(app: Flask) -> None:
     """Refused access (expired grant, out of scope) is logged and committed apart from the request."""
 
     @app.errorhandler(AccessRefused)
     def _refused(exc: AccessRefused) -> ResponseReturnValue:
-        db.session.rollback()
-        actor = g.get("actor")
-        log_access(
-            centre_id=exc.centre_id, user_id=actor.user_id if actor else None, action="denied",
-            object_type="request", object_id=request.path[:64], now=utcnow(), detail=exc.code,
-        )
-        db.session.commit()
+        _log_refusal(exc)
         return render_api_error(exc)

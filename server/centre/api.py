@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Blueprint
 from pydantic import Field
 
-from server.apispec import Schema, responses, spec
+from server.apispec import Day, Schema, responses, spec
 from server.auth.session import current_actor
 from server.centre import operations as ops
 from server.centre.models import ClassType, FilingStatus, LegalForm, ServiceType
@@ -41,7 +41,7 @@ class CentrePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     registering_authority: str | None = Field(None, max_length=120)
     filing_status: FilingStatus | None = None
-    filed_on: date | None = None
+    filed_on: Day | None = None
     approved_places: int | None = Field(None, ge=0, le=10_000)
     inclusive_places: int | None = Field(None, ge=0, le=10_000)
     service_types: list[ServiceType] | None = None

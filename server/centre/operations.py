@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from compliance.rulebook.load import default_books
 from server.audit.operations import audit_record, audited_update, ensure_chain
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
@@ -43,6 +44,9 @@ def _check_centre(values: dict[str, Any], problems: ProblemCollector) -> None:
     for st in values.get("service_types", []):
         if st not in ServiceType._value2member_map_:
             problems.add("unknown_service_type", f"未知服务类型 / Unknown service type: {st}", "service_types")
+    if values.get("region") is not None and values["region"] not in default_books().overlays:
+        known = ", ".join(sorted(default_books().overlays))
+        problems.add("unknown_region", f"未知地区 / Unknown region (known: {known})", "region")
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
@@ -124,6 +128,10 @@ def create_room(
 def update_room(room: Room, changes: dict[str, Any], *, actor: Actor, now: datetime) -> Room:
     """Rename a room, change its class type, capacity or retire it."""
     authorise(actor, Perm.ROOMS_MANAGE, room.centre_id, now)
+    name = str(changes.get("name") or "").strip()
+    if name and name != room.name and db.session.execute(
+            select(Room.id).where(Room.centre_id == room.centre_id, Room.name == name, Room.id != room.id)).first():
+        raise Conflict("班级名称已存在 / A class with this name exists", code="name_taken", field="name")
     return audited_update(room, changes, ROOM_FIELDS, "room.update", _check_room, actor=actor, now=now)
 
 

@@ -60,13 +60,15 @@ def dashboard() -> str:
     role = next(r for r in ROLE_PRECEDENCE if r in roles)
     today = centre_today(centre, now)
     context: dict[str, object] = {"centre": centre, "centres": centres, "role": role, "today": today}
-    if actor.can(Perm.CHILDREN_ALL, centre.id, now):
+    if actor.can(Perm.ALERTS_READ, centre.id, now):
         from server.alerts.operations import open_alerts
+
+        context["alerts"] = open_alerts(centre.id, actor=actor, now=now)
+    if actor.can(Perm.PRESENCE_READ, centre.id, now):
         from server.attendance.operations import presence
 
         present = {p.room_id: p for p in presence(centre, actor=actor, now=now)}
         context["present"] = {room_id: (len(p.children), len(p.staff)) for room_id, p in present.items()}
-        context["alerts"] = open_alerts(centre.id, actor=actor, now=now)
         rows = _room_rows(centre, today)
         context["rooms"] = rows
         if actor.can(Perm.STAFF_READ, centre.id, now):

@@ -24,6 +24,8 @@ QUANTITY_LABELS: dict[str, tuple[str, str, str]] = {
     "fridge_c": ("冰箱温度", "Fridge temperature", "°C"),
 }
 POINT_LABELS = {"fridge-sample": ("留样冰箱", "Food-sample fridge"), "fridge-milk": ("母乳冰箱", "Breast-milk fridge")}
+SENSOR_FAULT_RESOLUTION = "alert.resolve_sensor_fault"
+"""The audit action of an alert resolved because a sensor fault, not the environment, raised it."""
 FAULT_LABELS = {
     "disconnected": ("无响应", "not answering"), "crc": ("校验错误", "checksum errors"),
     "out_of_range": ("读数超出量程", "value outside the sensor's range"), "stuck": ("读数长时间不变", "value stuck"),
@@ -57,6 +59,15 @@ def auto_resolve(alert: Alert, now: datetime) -> None:
         alert.resolved_at = max(now, alert.acknowledged_at or now)
         db.session.flush()
         audit_record(alert, "alert.auto_resolve", None, ALERT_FIELDS, actor=Actor.system(), now=now)
+
+
+def resolve_as_sensor_fault(alert: Alert, now: datetime) -> None:
+    """The condition was never real, the sensor was faulty: resolve with that reason in the audit trail."""
+    if alert.resolved_at is None:
+        alert.resolved_at = max(now, alert.acknowledged_at or now)
+        db.session.flush()
+        audit_record(alert, SENSOR_FAULT_RESOLUTION, None, ALERT_FIELDS, actor=Actor.system(), now=now)
+
 
 
 def raise_exceedance_alert(centre_id: int, *, point: str, quantity: str, rule_id: str, bound: str, limit: float,

@@ -15,7 +15,8 @@ from server.clock import utcnow
 from server.environment import operations as ops
 from server.environment.handlers import open_emergencies
 from server.environment.thresholds import band_for
-from server.fleet.api import current_device
+from server.fleet.api import device_reading
+from server.fleet.policy import Feed
 from server.inspections.records import rules_for
 from server.timezones import centre_today
 
@@ -31,7 +32,8 @@ class LatestOut(Schema):
     at: datetime
     lower: float | None
     upper: float | None
-    state: str
+    state: str = Field(description="ok | exceeded | insufficient_data (too little data in the newest window to judge "
+                                   "it: neither exceeded nor ok) | fault (sensor stuck) | stale (no recent reading)")
 
 
 class PointCardOut(Schema):
@@ -39,7 +41,7 @@ class PointCardOut(Schema):
     label_zh: str
     label_en: str
     room_id: int | None
-    state: str
+    state: str = Field(description="ok | exceeded | insufficient_data | fault | no_data")
     values: list[LatestOut]
     alerts: list[AlertOut]
 
@@ -72,6 +74,7 @@ class ChartOut(Schema):
 
 class ExceedanceQuery(Schema):
     days: int = Field(30, ge=1, le=400)
+    withdrawn: bool = Field(False, description="also list exceedances withdrawn because a sensor fault produced them")
 
 
 class ExceedanceOut(Schema):
@@ -86,6 +89,9 @@ class ExceedanceOut(Schema):
     ended_at: datetime
     worst_mean: float
     alert_id: int | None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = None  # sensor_fault: the exceedance counts nowhere
+    withdrawal_fault: str | None = None  # the sensor's fault code: stuck
 
 
 class ExceedanceList(Schema):
@@ -121,11 +127,15 @@ def chart(code: str, query: ChartQuery):
 @bp.get("/centres/<string:code>/environment/exceedances")
 @spec.validate(query=ExceedanceQuery, resp=responses(HTTP_200=ExceedanceList), tags=["environment"])
 def exceedance_list(code: str, query: ExceedanceQuery):
-    """Closed exceedance intervals of the last `days` days (the register's rows)."""
+    """Closed exceedance intervals of the last `days` days (the register's rows; `withdrawn=true` adds withdrawn ones)."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    rows = ops.exceedances(centre, now - timedelta(days=query.days), now + timedelta(seconds=1), actor=actor, now=now)
-    return ExceedanceList(items=[ExceedanceOut.model_validate(r) for r in rows])
+    rows = ops.exceedances(centre, now - timedelta(days=query.days), now + timedelta(seconds=1), actor=actor, now=now,
+                           withdrawn=query.withdrawn)
+    return ExceedanceList(items=[
+        ExceedanceOut.model_validate(row).model_copy(update={
+            "withdrawn_at": w.withdrawn_at, "withdrawal_reason": w.reason, "withdrawal_fault": w.fault,
+        } if w else {}) for row, w in rows])
 
 
 @bp.get("/centres/<string:code>/emergencies")
@@ -141,5 +151,5 @@ def emergencies(code: str):
 @spec.validate(resp=responses(HTTP_200=EmergencyList), tags=["devices"])
 def device_emergencies():
     """Open panic and smoke alarms of the calling kiosk's centre (device token)."""
-    device = current_device()
+    device = device_reading(Feed.EMERGENCIES)
     return EmergencyList(items=[AlertOut.model_validate(a) for a in open_emergencies(device.centre_id)])

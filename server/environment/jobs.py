@@ -15,9 +15,10 @@ from server.database import db
 from server.environment.alerts import auto_resolve, open_alert
 from server.environment.evaluate import evaluate_series
 from server.environment.models import Series
-from server.environment.rollup import floor_minute, prune
-from server.environment.sensors import check_silent_and_recovered, check_stuck
+from server.environment.rollup import prune
+from server.environment.sensors import check_silent_and_recovered
 from server.environment.settings import EnvironmentSettings, current_settings
+from server.environment.stuck import check_stuck, stuck_sensors
 from server.environment.thresholds import limits_for
 from server.fleet.models import Device, DeviceKind
 from server.inspections.records import rules_for
@@ -48,7 +49,7 @@ def check_agents(settings: EnvironmentSettings, now: datetime) -> None:
 
 
 def evaluate_centre(centre: Centre, settings: EnvironmentSettings, now: datetime) -> None:
-    """Sensors first (a faulty series is not judged), then every series against its limits."""
+    """Sensors first (a stuck run is no data, and withdraws what it produced), then every series against its limits."""
     zone = centre_zone(centre)
 
     @lru_cache(maxsize=16)
@@ -60,14 +61,13 @@ def evaluate_centre(centre: Centre, settings: EnvironmentSettings, now: datetime
         return limits_for(rules_on(day), quantity, day)
 
     check_silent_and_recovered(centre.id, settings, now)
+    agent_stuck = stuck_sensors(centre.id)
     for series in db.session.execute(
         select(Series).where(Series.centre_id == centre.id).order_by(Series.id)
     ).scalars().all():
-        if check_stuck(series, settings, now) is not None:
-            series.evaluated_to, series.dirty_from = floor_minute(now), None  # stuck values are not judged
-            continue
-        evaluate_series(series, limits_on=limits_on, local_date=lambda at: at.astimezone(zone).date(),
-                        settings=settings, now=now)
+        run = check_stuck(series, agent_stuck=agent_stuck, now=now)
+        evaluate_series(series, limits_on=limits_on, local_date=lambda at: at.astimezone(zone).date(), now=now,
+                        stuck=run is not None)
 
 
 def evaluate_all(now: datetime) -> None:

@@ -1,7 +1,8 @@
-"""Environment telemetry: raw readings, minute/hour roll-ups, exceedance intervals, safety events, series state."""
+"""Environment telemetry: readings, roll-ups, exceedances and their withdrawals, stuck runs, safety events, series."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import NamedTuple
 
@@ -91,6 +92,16 @@ class HourRollup(_Rollup, db.Model):
     __tablename__ = "env_hour"
 
 
+class Verdict(enum.StrEnum):
+    """How a series' newest window stands against its limits."""
+
+    OK = "ok"  # every limit judged on a valid window mean, all inside
+    EXCEEDED = "exceeded"  # a valid window mean outside a limit
+    INSUFFICIENT_DATA = "insufficient_data"  # too little data for a valid mean: neither an exceedance nor OK
+    FAULT = "fault"  # the sensor is stuck: its values are no data
+    NO_LIMIT = "no_limit"  # no rule judges this quantity (PM10)
+
+
 class Series(db.Model):
     """Working state of one point and quantity: what was seen, what is evaluated, the open exceedance.
 
@@ -115,6 +126,7 @@ class Series(db.Model):
     open_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     open_worst: Mapped[float | None] = mapped_column(Float)
     open_alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
+    verdict: Mapped[str | None] = mapped_column(String(20))  # a Verdict at `evaluated_to`; None: never judged
 
 
 class SensorState(db.Model):
@@ -153,6 +165,44 @@ class Exceedance(db.Model):
     worst_mean: Mapped[float] = mapped_column(Float)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StuckRun(db.Model):
+    """A run of equal readings recognised as a stuck sensor: its minutes are no data for any window mean.
+
+    Appended (and audited) when recognised; `ended_at` is set once, when the values move again.
+    """
+
+    __tablename__ = "env_stuck_run"
+    __table_args__ = (Index("ix_env_stuck_run_series", "centre_id", "point", "quantity", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    point: Mapped[str] = mapped_column(String(48))
+    quantity: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)  # the value the sensor repeated
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the first minute of the run
+    recognised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(8))  # server (flat line seen in the values) | agent (stuck fault)
+    fault_alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first minute of moving values again
+
+
+class ExceedanceWithdrawal(db.Model):
+    """The correction withdrawing an exceedance that a sensor fault produced. Appended once, audited, never edited.
+
+    The exceedance row stays as recorded; a withdrawn one counts in no register, chart of minutes out or finding.
+    """
+
+    __tablename__ = "env_exceedance_withdrawal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exceedance_id: Mapped[int] = mapped_column(ForeignKey("env_exceedance.id"), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    reason: Mapped[str] = mapped_column(String(16))  # sensor_fault
+    fault: Mapped[str] = mapped_column(String(16))  # the FaultCode: stuck
+    stuck_run_id: Mapped[int | None] = mapped_column(ForeignKey("env_stuck_run.id"))
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SafetyEvent(db.Model):

@@ -13,10 +13,11 @@ from server.auth.roles import Perm
 from server.centre.models import Centre, Room
 from server.database import db
 from server.environment.alerts import point_label, quantity_label
+from server.environment.evaluate import not_withdrawn
 from server.environment.handlers import open_emergencies
-from server.environment.models import Exceedance, HourRollup, MinuteRollup, Series
+from server.environment.models import Exceedance, ExceedanceWithdrawal, HourRollup, MinuteRollup, Series, Verdict
 from server.environment.settings import current_settings
-from server.environment.thresholds import band_for
+from server.environment.thresholds import Validity, band_for, validity_of
 from server.errors import NotFound
 from server.inspections.records import rules_for
 from server.timezones import centre_today
@@ -35,7 +36,7 @@ class Latest:
     at: datetime
     lower: float | None
     upper: float | None
-    state: str  # ok | exceeded | stale
+    state: str  # ok | exceeded | insufficient_data | fault | stale
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class PointCard:
     label_zh: str
     label_en: str
     room_id: int | None
-    state: str  # ok | exceeded | fault | no_data
+    state: str  # ok | exceeded | insufficient_data | fault | no_data
     values: list[Latest] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
 
@@ -64,6 +65,25 @@ def _latest(series: Series) -> tuple[float, datetime] | None:
             MinuteRollup.quantity == series.quantity).order_by(MinuteRollup.at.desc()).limit(1)
     ).first()
     return (row.total / row.n, series.last_at) if row else None
+
+
+def value_state(series: Series) -> str:
+    """The card state of a fresh series: its newest window's verdict; never judged yet is not OK but insufficient."""
+    verdict = series.verdict or Verdict.INSUFFICIENT_DATA
+    return Verdict.OK.value if verdict == Verdict.NO_LIMIT else str(verdict)
+
+
+def card_state(values: list[Latest], alerts: list[Alert]) -> str:
+    """no_data, then a sensor fault, then any value exceeded, then any with insufficient data; else OK."""
+    fresh = [v for v in values if v.state != "stale"]
+    if not fresh:
+        return "no_data"
+    if any(a.kind == "sensor.fault" for a in alerts) or any(v.state == Verdict.FAULT for v in fresh):
+        return "fault"
+    for state in (Verdict.EXCEEDED, Verdict.INSUFFICIENT_DATA):
+        if any(v.state == state for v in fresh):
+            return state.value
+    return "ok"
 
 
 def environment_alerts(centre_id: int) -> list[Alert]:
@@ -98,12 +118,10 @@ def room_cards(centre: Centre, *, actor: Actor, now: datetime) -> list[PointCard
                 continue
             zh, en, unit = quantity_label(series.quantity)
             lower, upper = band_for(rules, series.quantity, day)
-            state = "stale" if now - latest[1] >= stale_after else "exceeded" if series.open_rule_id else "ok"
+            state = "stale" if now - latest[1] >= stale_after else value_state(series)
             values.append(Latest(series.quantity, zh, en, unit, round(latest[0], 3), latest[1], lower, upper, state))
         mine = [a for a in alerts if a.subject.get("point") == point or a.subject.get("location") == point]
-        state = "no_data" if not values or all(v.state == "stale" for v in values) else \
-            "fault" if any(a.kind == "sensor.fault" for a in mine) else \
-            "exceeded" if any(v.state == "exceeded" for v in values) else "ok"
+        state = card_state(values, mine)
         label_zh, label_en = point_label(centre.id, point)
         room_id = int(point[5:]) if point.startswith("room:") else None
         cards.append(PointCard(point, label_zh, label_en, room_id, state, values, mine))
@@ -125,13 +143,22 @@ def chart_series(centre: Centre, point: str, quantity: str, chart_range: str, *,
     return [ChartPoint(r.at, r.total / r.n, r.low, r.high) for r in rows]
 
 
-def exceedances(centre: Centre, start: datetime, end: datetime, *, actor: Actor, now: datetime) -> list[Exceedance]:
-    """Closed exceedance intervals that began in [start, end)."""
+def exceedances(centre: Centre, start: datetime, end: datetime, *, actor: Actor, now: datetime,
+                withdrawn: bool = False) -> list[tuple[Exceedance, ExceedanceWithdrawal | None]]:
+    """Closed exceedance intervals that began in [start, end), each with its withdrawal (only if `withdrawn`)."""
     authorise(actor, Perm.ENVIRONMENT_READ, centre.id, now)
-    return list(db.session.execute(
-        select(Exceedance).where(Exceedance.centre_id == centre.id, Exceedance.started_at >= start,
-                                 Exceedance.started_at < end).order_by(Exceedance.started_at, Exceedance.id)
-    ).scalars())
+    stmt = select(Exceedance, ExceedanceWithdrawal).outerjoin(
+        ExceedanceWithdrawal, ExceedanceWithdrawal.exceedance_id == Exceedance.id
+    ).where(Exceedance.centre_id == centre.id, Exceedance.started_at >= start, Exceedance.started_at < end)
+    if not withdrawn:
+        stmt = stmt.where(not_withdrawn())
+    return [(row, withdrawal) for row, withdrawal in
+            db.session.execute(stmt.order_by(Exceedance.started_at, Exceedance.id)).all()]
+
+
+def validity(centre: Centre, now: datetime) -> Validity | None:
+    """How much data a window mean needs today (the rulebook's validity rule), for the page's legend."""
+    return validity_of(rules_for(centre, centre_today(centre, now)))
 
 
 def emergencies(centre: Centre, *, actor: Actor, now: datetime) -> list[Alert]:

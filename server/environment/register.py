@@ -1,11 +1,16 @@
-"""Registers of environment monitoring for the pack (超标记录, 月报) and the evidence its evaluator reads."""
+"""Registers of environment monitoring for the pack (超标记录, 月报) and the evidence its evaluator reads.
+
+An exceedance withdrawn because a sensor fault produced it (`env_exceedance_withdrawal`) counts in none of them:
+not a register row, not a minute out of limits, and its alert is no evidence of a late acknowledgement. The minutes
+of a stuck run are no data in the monthly summary.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
 from compliance.records import EnvironmentAlertRecord, EnvironmentEvidence, MonitoredRoomRecord
@@ -14,7 +19,8 @@ from server.centre.models import Centre, Room
 from server.centre.registers import centre_of
 from server.database import db
 from server.environment.alerts import point_label, quantity_label
-from server.environment.models import Exceedance, HourRollup, MinuteRollup, Series
+from server.environment.evaluate import not_withdrawn
+from server.environment.models import Exceedance, ExceedanceWithdrawal, HourRollup, MinuteRollup, Series, StuckRun
 from server.environment.operations import ENVIRONMENT_ALERT_PREFIXES
 from server.timezones import centre_zone
 
@@ -39,8 +45,8 @@ def _exceedance_rows(record: CentreRecord, period: Period) -> Iterator[tuple[obj
     start, end = _instants(centre, period.start, period.end)
     closed = db.session.execute(
         select(Exceedance, Alert).outerjoin(Alert, Alert.id == Exceedance.alert_id).where(
-            Exceedance.centre_id == centre.id, Exceedance.started_at >= start, Exceedance.started_at < end)
-        .order_by(Exceedance.started_at, Exceedance.id)
+            Exceedance.centre_id == centre.id, Exceedance.started_at >= start, Exceedance.started_at < end,
+            not_withdrawn()).order_by(Exceedance.started_at, Exceedance.id)
     ).all()
     ongoing = db.session.execute(
         select(Series, Alert).outerjoin(Alert, Alert.id == Series.open_alert_id).where(
@@ -89,11 +95,19 @@ def _out_of_limits(centre: Centre, start: datetime, end: datetime) -> dict[tuple
     minutes: dict[tuple[str, str], float] = {}
     rows = db.session.execute(select(Exceedance.point, Exceedance.quantity, Exceedance.started_at, Exceedance.ended_at)
                               .where(Exceedance.centre_id == centre.id, Exceedance.started_at < end,
-                                     Exceedance.ended_at > start)).all()
+                                     Exceedance.ended_at > start, not_withdrawn())).all()
     for point, quantity, started, ended in rows:
         key = (point, quantity)
         minutes[key] = minutes.get(key, 0.0) + (min(ended, end) - max(started, start)) / timedelta(minutes=1)
     return minutes
+
+
+def _stuck_minute() -> ColumnElement[bool]:
+    """The SQL condition that a minute roll-up row lies in a stuck run of its series (its values are no data)."""
+    r, m = StuckRun, MinuteRollup
+    return select(r.id).where(r.centre_id == m.centre_id, r.point == m.point, r.quantity == m.quantity,
+                              r.started_at <= m.at, or_(r.ended_at.is_(None), r.ended_at > m.at)
+                              ).correlate(m).exists()
 
 
 def _summary_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
@@ -104,7 +118,7 @@ def _summary_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object
         m = MinuteRollup
         stats = db.session.execute(
             select(m.point, m.quantity, func.count(), func.sum(m.total), func.sum(m.n), func.min(m.low),
-                   func.max(m.high)).where(m.centre_id == centre.id, m.at >= start, m.at < end)
+                   func.max(m.high)).where(m.centre_id == centre.id, m.at >= start, m.at < end, ~_stuck_minute())
             .group_by(m.point, m.quantity).order_by(m.point, m.quantity)
         ).all()
         for point, quantity, minutes, total, n, low, high in stats:
@@ -124,10 +138,17 @@ MONTHLY_SUMMARY = RegisterSource(
 
 
 def environment_evidence(centre: Centre, period: Period) -> EnvironmentEvidence:
-    """What the environment evaluator reads: the period's alerts, and the days each room had data."""
+    """What the environment evaluator reads: the period's alerts, and the days each room had data.
+
+    The alert of a withdrawn exceedance is left out: a sensor fault raised it, and the fault's own alert is there.
+    """
     start, end = _instants(centre, period.start, period.end)
+    withdrawn = select(Exceedance.alert_id).join(
+        ExceedanceWithdrawal, ExceedanceWithdrawal.exceedance_id == Exceedance.id
+    ).where(Exceedance.centre_id == centre.id, Exceedance.alert_id.is_not(None))
     alerts = [a for a in db.session.execute(
-        select(Alert).where(Alert.centre_id == centre.id, Alert.opened_at >= start, Alert.opened_at < end)
+        select(Alert).where(Alert.centre_id == centre.id, Alert.opened_at >= start, Alert.opened_at < end,
+                            Alert.id.not_in(withdrawn))
         .order_by(Alert.id)).scalars() if a.kind.startswith(ENVIRONMENT_ALERT_PREFIXES)]
     zone = centre_zone(centre)
     rooms = db.session.execute(select(Room.id).where(Room.centre_id == centre.id, Room.is_active)).scalars().all()

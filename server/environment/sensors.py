@@ -1,21 +1,20 @@
-"""Sensor health: fault readings, values no sensor can report, silence, and stuck values, each a `sensor.fault` alert.
+"""Sensor health: fault readings, values no sensor can report, and silence, each a `sensor.fault` alert.
 
-A faulty sensor's readings never reach the means: fault rows are kept out of the roll-ups at ingest, and a series
-with an open stuck alert is not judged against its limits.
+A faulty sensor's readings never reach the means: fault rows are kept out of the roll-ups at ingest, and the minutes
+of a stuck run are no data (`stuck.py`, which also raises the stuck alert).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 
-from server.alerts.models import Alert
 from server.database import db
 from server.environment.alerts import auto_resolve, open_alert, raise_sensor_alert
-from server.environment.models import MinuteRollup, ReadingRow, SensorState, Series
+from server.environment.models import ReadingRow, SensorState
 from server.environment.settings import EnvironmentSettings
 from server.environment.upsert import dialect_name, greatest, insert_for
 from server.fleet.models import Device
@@ -108,29 +107,3 @@ def check_silent_and_recovered(centre_id: int, settings: EnvironmentSettings, no
             if not _device_offline(db.session.get(Device, sensor.device_pk), settings, now):
                 raise_sensor_alert(centre_id, dedupe_key=key, point=sensor.point, sensor=sensor.sensor,
                                    fault="no_data", device_pk=sensor.device_pk, now=now)
-
-
-def is_stuck(series: Series, settings: EnvironmentSettings, now: datetime) -> bool:
-    """The same value in every minute of the last `stuck_after`, for a quantity that always moves."""
-    since = now - settings.stuck_after
-    if series.quantity not in settings.stuck_quantities or series.first_at > since:
-        return False
-    minutes, low, high = db.session.execute(
-        select(func.count(), func.min(MinuteRollup.low), func.max(MinuteRollup.high)).where(
-            MinuteRollup.centre_id == series.centre_id, MinuteRollup.point == series.point,
-            MinuteRollup.quantity == series.quantity, MinuteRollup.at >= since)
-    ).one()
-    expected = settings.stuck_after / max(settings.reading_interval, timedelta(minutes=1))
-    return minutes >= expected * settings.min_window_coverage and low == high
-
-
-def check_stuck(series: Series, settings: EnvironmentSettings, now: datetime) -> Alert | None:
-    """Raise or resolve the series' stuck alert; the open alert (the series is then not judged) or None."""
-    key = stuck_key(series.point, series.quantity)
-    alert = open_alert(series.centre_id, key)
-    if is_stuck(series, settings, now):
-        return alert or raise_sensor_alert(series.centre_id, dedupe_key=key, point=series.point, sensor=series.point,
-                                           fault="stuck", quantity=series.quantity, now=now)
-    if alert is not None:
-        auto_resolve(alert, now)
-    return None

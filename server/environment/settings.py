@@ -1,4 +1,8 @@
-"""Operational settings of environment monitoring (config keys, docs/environment.md); legal limits are in the rulebook."""
+"""Operational settings of environment monitoring (config keys, docs/environment.md).
+
+Legal limits and how much data a window mean needs are in the rulebook; when a flat line means a stuck sensor is in
+the sensor-kind table (devices.readings.QUANTITY_KINDS).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,6 @@ DEFAULTS: dict[str, Any] = {
     "ENVIRONMENT_MAX_FUTURE_SKEW_S": 300,  # a sample further ahead of server time is refused
     "ENVIRONMENT_READING_INTERVAL_S": 60,  # the agents' sampling interval
     "ENVIRONMENT_MISSING_INTERVALS": 3,  # this many intervals without a sample is a sensor fault
-    "ENVIRONMENT_STUCK_MINUTES": 120,  # the same value this long is a stuck sensor
-    "ENVIRONMENT_STUCK_QUANTITIES": ["co2_ppm", "temperature_c", "humidity_pct"],  # quantities that always move
-    "ENVIRONMENT_MIN_WINDOW_COVERAGE": 0.5,  # share of a window's expected samples needed to judge its mean
     "DEVICE_OFFLINE_AFTER_S": 180,  # an agent silent this long raises device.offline
 }
 
@@ -31,9 +32,6 @@ class EnvironmentSettings:
     max_future_skew: timedelta
     reading_interval: timedelta
     missing_intervals: int
-    stuck_after: timedelta
-    stuck_quantities: frozenset[str]
-    min_window_coverage: float
     device_offline_after: timedelta
 
     @classmethod
@@ -47,9 +45,6 @@ class EnvironmentSettings:
             max_future_skew=timedelta(seconds=int(value["ENVIRONMENT_MAX_FUTURE_SKEW_S"])),
             reading_interval=timedelta(seconds=int(value["ENVIRONMENT_READING_INTERVAL_S"])),
             missing_intervals=int(value["ENVIRONMENT_MISSING_INTERVALS"]),
-            stuck_after=timedelta(minutes=int(value["ENVIRONMENT_STUCK_MINUTES"])),
-            stuck_quantities=frozenset(value["ENVIRONMENT_STUCK_QUANTITIES"]),
-            min_window_coverage=float(value["ENVIRONMENT_MIN_WINDOW_COVERAGE"]),
             device_offline_after=timedelta(seconds=int(value["DEVICE_OFFLINE_AFTER_S"])),
         )
 

@@ -1,13 +1,15 @@
-"""Which rulebook limit applies to a quantity on a day, over which averaging window (all figures from the rulebook)."""
+"""Which rulebook limit applies to a quantity on a day, over which window, with how much data (all from the rulebook)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from compliance import Rulebook
 
 SEASON_RULE = "environment.season"
+VALIDITY_RULE = "environment.data_validity"
 # Which rules judge a quantity: plain rules, or (summer rule, winter rule) chosen by the season.
 PLAIN_RULES: dict[str, str] = {
     "co2_ppm": "environment.co2",
@@ -21,16 +23,53 @@ SEASONAL_RULES: dict[str, tuple[str, str]] = {
 }
 WINDOW_UNITS = {"min": timedelta(minutes=1), "h": timedelta(hours=1), "day": timedelta(days=1)}
 DEFAULT_WINDOW = timedelta(hours=1)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How much data a window mean needs (GB 3095—2012 表4, rule `environment.data_validity`).
+
+    A window of up to an hour counts minutes with data: ``min_minutes_per_hour`` of 60, in proportion (a 30-min
+    window needs 23). A longer window is made of consecutive 1-h means, each valid with ``min_minutes_per_hour``
+    minutes, and needs ``min_hours_per_day`` of 24 valid ones, in proportion.
+    """
+
+    min_minutes_per_hour: int
+    min_hours_per_day: int
+
+    def requirement(self, window: timedelta) -> tuple[int, int]:
+        """(minutes needed in the window or in each of its hours, valid hours needed: 0 for a window of minutes)."""
+        if window > HOUR and window % HOUR == timedelta(0):
+            hours = window // HOUR
+            return self.min_minutes_per_hour, math.ceil(hours * self.min_hours_per_day / (DAY // HOUR))
+        minutes = window / timedelta(minutes=1)
+        return math.ceil(minutes * self.min_minutes_per_hour / 60), 0
+
+
+def validity_of(rules: Rulebook) -> Validity | None:
+    """The validity rule in force (None: nothing can be judged, since no mean is known to be valid)."""
+    rule = rules.get(VALIDITY_RULE)
+    if rule is None:
+        return None
+    return Validity(int(rule.value("min_minutes_per_hour")), int(rule.value("min_hours_per_day")))
 
 
 @dataclass(frozen=True)
 class Limit:
-    """One bound of one rule: the window mean must stay at or below `value` (upper) or at or above it (lower)."""
+    """One bound of one rule: the window mean must stay at or below `value` (upper) or at or above it (lower).
+
+    `min_minutes` and `min_hours` say when the window's mean is valid (`Validity.requirement`); None: never (the
+    rulebook has no validity rule), so the limit is never judged.
+    """
 
     rule_id: str
     bound: str  # upper | lower
     value: float
     window: timedelta
+    min_minutes: int | None = None
+    min_hours: int = 0
 
     def is_broken_by(self, mean: float) -> bool:
         return mean > self.value if self.bound == "upper" else mean < self.value
@@ -56,7 +95,9 @@ def _bounds(rules: Rulebook, rule_id: str, only: str | None = None) -> list[Limi
     if rule is None:
         return []
     window = _window(rule)
-    return [Limit(rule_id, bound, float(rule.value(bound)), window)
+    validity = validity_of(rules)
+    minutes, hours = validity.requirement(window) if validity is not None else (None, 0)
+    return [Limit(rule_id, bound, float(rule.value(bound)), window, minutes, hours)
             for bound in ("upper", "lower") if bound in rule.parameters and only in (None, bound)]
 
 

@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response
 from server.alerts import operations as alert_ops
 from server.auth.actor import authorise
 from server.auth.roles import Perm
-from server.auth.session import current_actor
+from server.auth.session import current_actor, refuse_form
 from server.centre.operations import get_centre
 from server.clock import utcnow
 from server.environment import operations as ops
 from server.environment.alerts import quantity_label
 from server.environment.charts import line_chart
 from server.environment.operations import CHART_RANGES, environment_alerts
+from server.errors import Forbidden
 from server.timezones import centre_zone
 
 bp = Blueprint("environment", __name__)
@@ -46,10 +47,11 @@ def environment_page(code: str) -> str:
             charts.append({"quantity": latest.quantity, "range": name,
                            "svg": line_chart(points, start=now - span, end=now, step=step, lower=lower, upper=upper,
                                              title=title, unit=unit, zone=centre_zone(centre))})
-    can_acknowledge = actor.can(Perm.CHILDREN_ALL, centre.id, now)
+    can_acknowledge = actor.can(Perm.ALERTS_MANAGE, centre.id, now)
     return render_template("environment/page.html", centre=centre, cards=cards, card=card, charts=charts,
                            alerts=environment_alerts(centre.id), zone=centre_zone(centre),
-                           can_acknowledge=can_acknowledge)
+                           can_acknowledge=can_acknowledge, validity=ops.validity(centre, now),
+                           any_insufficient=any(v.state == "insufficient_data" for c in cards for v in c.values))
 
 
 @bp.post("/centres/<string:code>/environment/alerts/<int:alert_id>/acknowledge")
@@ -61,6 +63,10 @@ def acknowledge(code: str, alert_id: int) -> Response:
     alert = alert_ops.get_alert(alert_id, actor=actor, now=now)
     if alert.centre_id != centre.id:
         abort(404)
-    authorise(actor, Perm.ENVIRONMENT_READ, centre.id, now)
-    alert_ops.acknowledge(alert, actor=actor, now=now)
-    return redirect(url_for("environment.environment_page", code=centre.code, point=request.form.get("point") or None))
+    back = url_for("environment.environment_page", code=centre.code, point=request.form.get("point") or None)
+    try:
+        authorise(actor, Perm.ENVIRONMENT_READ, centre.id, now)
+        alert_ops.acknowledge(alert, actor=actor, now=now)
+    except Forbidden as exc:
+        return refuse_form(exc, back=back)  # type: ignore[return-value]
+    return redirect(back)

@@ -10,7 +10,9 @@ from pydantic import Field, field_validator
 from devices.credentials import public_key_text
 from devices.protocol import Ack, BatchError, parse_batch
 from server.apispec import Schema, responses, spec
+from server.auth.actor import AccessRefused
 from server.auth.session import current_actor
+from server.bounds import parses_own_body
 from server.centre.models import Centre
 from server.centre.operations import get_centre
 from server.clock import utcnow
@@ -19,6 +21,7 @@ from server.errors import Forbidden, Problem, Unauthorised, ValidationFailed
 from server.extensions import limiter
 from server.fleet import operations as ops
 from server.fleet.models import Device, DeviceKind
+from server.fleet.policy import Feed, may_read_feed
 from server.inspections import keys
 
 bp = Blueprint("fleet_api", __name__, url_prefix="/api/v1")
@@ -117,6 +120,21 @@ def current_device() -> Device:
     return g.device
 
 
+class FeedNotAllowed(AccessRefused):
+    """A device asked for a feed its kind may not read; logged like every refusal."""
+
+    code = "feed_not_allowed"
+    message = "此类设备不能读取该数据 / This kind of device may not read this feed"
+
+
+def device_reading(feed: Feed) -> Device:
+    """The calling device, if its kind may read ``feed`` (server/fleet/policy.py); 403 otherwise."""
+    device = current_device()
+    if not may_read_feed(device.kind, feed):
+        raise FeedNotAllowed(centre_id=device.centre_id)
+    return device
+
+
 @bp.post("/centres/<string:code>/devices/enrolment-codes")
 @spec.validate(json=EnrolmentCodeIn, resp=responses(HTTP_201=EnrolmentCodeOut), tags=["devices"])
 def create_enrolment_code(code: str, json: EnrolmentCodeIn):
@@ -164,6 +182,7 @@ def revoke(device_pk: int):
 
 @bp.post("/devices/events")
 @spec.validate(resp=responses(HTTP_200=AckOut), tags=["devices"])
+@parses_own_body
 def post_events():
     """A device's batch of events (devices/protocol v1): each applied once, each answered."""
     if not request.headers.get("Authorization", "").startswith("Bearer "):

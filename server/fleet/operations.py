@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,12 +23,15 @@ from server.database import db
 from server.errors import ApiError, NotFound, ProblemCollector, Unauthorised
 from server.fleet.models import Device, DeviceEvent, DeviceKind, EnrolmentCode
 from server.fleet.mqtt_auth import hash_password as broker_password_hash
+from server.fleet.policy import KIND_NOT_ALLOWED, may_send
 
 DEVICE_TOKEN_PREFIX = "tyd_"
 # Crockford-style alphabet: no 0/O, 1/I/L to misread off a sheet of paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_CODE_HOURS = 7 * 24
 LAST_SEEN_EVERY = timedelta(seconds=30)
+
+log = logging.getLogger(__name__)
 
 
 def _digest(text: str) -> str:
@@ -104,12 +108,12 @@ def get_device(device_pk: int, *, actor: Actor, now: datetime) -> Device:
     device = db.session.get(Device, device_pk)
     if device is None:
         raise NotFound()
-    authorise(actor, Perm.CENTRE_READ, device.centre_id, now)
+    authorise(actor, Perm.DEVICES_READ, device.centre_id, now)
     return device
 
 
 def list_devices(centre: Centre, *, actor: Actor, now: datetime) -> list[Device]:
-    authorise(actor, Perm.CENTRE_READ, centre.id, now)
+    authorise(actor, Perm.DEVICES_READ, centre.id, now)
     return list(db.session.execute(select(Device).where(Device.centre_id == centre.id).order_by(Device.id)).scalars())
 
 
@@ -214,11 +218,15 @@ def ingest_batch(device: Device, batch: ParsedBatch | PreparedBatch, router: Eve
     """
     prepared = batch if isinstance(batch, PreparedBatch) else prepare_batch(batch, router, now)
     results: list[EventResult] = list(prepared.batch.rejected)
+    refused = [event for event in prepared.batch.events if not may_send(device.kind, str(event.kind))]
+    if refused:
+        results.extend(_refuse_kinds(device, refused, now))
     for kind, work in prepared.bulk.items():
-        results.extend(router.bulk[kind].store(device, work, now))
+        if may_send(device.kind, kind):
+            results.extend(router.bulk[kind].store(device, work, now))
     applied: set[str] = set()
     for event in prepared.batch.events:
-        if event.kind in router.bulk:
+        if event.kind in router.bulk or not may_send(device.kind, str(event.kind)):
             continue
         fingerprint = _digest(event_fingerprint(event))
         result = _ingest_one(device, event, fingerprint, router, now)
@@ -228,6 +236,39 @@ def ingest_batch(device: Device, batch: ParsedBatch | PreparedBatch, router: Eve
     for prefix in sorted(applied & router.after_batch.keys()):
         router.after_batch[prefix](device, now)
     return Ack(results=results)
+
+
+def _refuse_kinds(device: Device, events: list[Event], now: datetime) -> list[EventResult]:
+    """Events the device's kind may not send (server/fleet/policy.py): answered, never stored, logged once.
+
+    A rejection is final for the device (it dead-letters the event, keeping it aside), so it is not
+    retried forever; nothing is stored, so a policy corrected later can still take the event.
+    """
+    kinds = sorted({str(event.kind) for event in events})
+    log_access(centre_id=device.centre_id, user_id=None, action="denied", object_type="device",
+               object_id=device.device_id, now=now,
+               detail=f"{device.kind} sent {len(events)} event(s) of kinds it may not send: {', '.join(kinds)}"[:200])
+    message = f"{device.kind} 类设备不能发送此类事件 / a {device.kind} may not send"
+    return [EventResult(key=event.key, status=AckStatus.REJECTED, reason=KIND_NOT_ALLOWED,
+                        message=f"{message} {event.kind}") for event in events]
+
+
+NOT_STORED = "not_stored"
+"""The per-event rejection code of an event the database refused (not a duplicate): the device keeps it aside."""
+
+
+def _not_stored(device: Device, event: Event, exc: IntegrityError, now: datetime) -> EventResult:
+    """An event the database refused: rejected (the device dead-letters it, never deletes it) and alerted."""
+    log.error("event %s (%s) of %s not stored: %s", event.key, event.kind, device.device_id, exc.orig)
+    raise_alert(device.centre_id, kind="device.event_not_stored", severity="urgent",
+                dedupe_key=f"event_not_stored:{device.id}",
+                message_zh=f"设备 {device.name}（{device.device_id}）的事件未能保存，已留在设备上，请联系技术支持",
+                message_en=f"An event from {device.name} ({device.device_id}) could not be stored; "
+                           "it is kept on the device: call support",
+                subject={"device": device.id, "event_key": event.key, "kind": str(event.kind)}, now=now)
+    return EventResult(key=event.key, status=AckStatus.REJECTED, reason=NOT_STORED,
+                       message="服务器未能保存此事件，已保留在设备上 / the server could not store this event; "
+                               "it stays on the device")
 
 
 def _previous_answer(device: Device, event: Event, fingerprint: str) -> EventResult | None:
@@ -264,10 +305,14 @@ def _ingest_one(device: Device, event: Event, fingerprint: str, router: EventRou
                                        fingerprint=fingerprint, status=status, reason=reason, message=message,
                                        created_at=event.created_at, received_at=now))
             db.session.flush()
-    except IntegrityError:
-        # Another request stored this key first (the same batch sent twice at once).
+    except IntegrityError as exc:
+        # Another request may have stored this key first (the same batch sent twice at once): then it is
+        # held and the stored answer stands. Anything else (a reference the server does not know...) stored
+        # nothing, and "duplicate" would make the device delete an event that exists nowhere.
         answer = _previous_answer(device, event, fingerprint)
-        return answer or EventResult(key=event.key, status=AckStatus.DUPLICATE)
+        if answer is not None:
+            return answer
+        return _not_stored(device, event, exc, now)
     if status == "accepted":
         return EventResult(key=event.key, status=AckStatus.ACCEPTED)
     return EventResult(key=event.key, status=AckStatus.REJECTED, reason=reason, message=message)

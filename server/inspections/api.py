@@ -11,7 +11,7 @@ from flask import Blueprint
 from pydantic import Field
 from sqlalchemy import select
 
-from server.apispec import Schema, responses, spec
+from server.apispec import Day, Instant, Schema, responses, spec
 from server.auth.session import current_actor
 from server.centre.models import Centre
 from server.centre.operations import get_centre
@@ -53,7 +53,7 @@ class FindingList(Schema):
 class InspectorIn(Schema):
     username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = Field(min_length=1, max_length=80)
-    expires_at: datetime
+    expires_at: Instant
 
 
 class InspectorOut(Schema):
@@ -76,8 +76,8 @@ class KeyList(Schema):
 
 
 class PackQuery(Schema):
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
 
 
 @bp.get("/centres/<string:code>/findings")

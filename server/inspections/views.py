@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from compliance import Period, Responsibility
 from server.audit.operations import log_access
 from server.auth.roles import Perm
-from server.auth.session import current_actor
+from server.auth.session import current_actor, refuse_form
 from server.centre.operations import get_centre
 from server.clock import utcnow
-from server.errors import ApiError
+from server.errors import ApiError, Forbidden
 from server.inspections import operations as ops
 from server.inspections.records import centre_record
 from server.inspections.registers import all_registers
@@ -75,6 +75,8 @@ def grant_inspector(code: str) -> Response:
     except ValueError:
         flash("到期时间格式不正确 / The expiry is not a valid date and time")
         return redirect(url_for("inspections.inspection", code=code))
+    except Forbidden as exc:
+        return refuse_form(exc, back=url_for("inspections.inspection", code=code))  # type: ignore[return-value]
     except ApiError as exc:
         flash(exc.message)
         return redirect(url_for("inspections.inspection", code=code))

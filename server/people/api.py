@@ -7,13 +7,15 @@ from datetime import date, datetime
 from flask import Blueprint, Response
 from pydantic import Field
 
-from server.apispec import PageQuery, Schema, paginate, responses, spec
+from server.apispec import Day, Id, PageQuery, Schema, paginate, responses, spec
+from server.auth.actor import Actor
+from server.auth.roles import Perm
 from server.auth.session import current_actor
 from server.centre.models import ServiceType
 from server.centre.operations import get_centre
 from server.clock import utcnow
 from server.people import operations as ops
-from server.people.models import Relationship, Sex, StaffRole
+from server.people.models import Child, Relationship, Sex, StaffRole
 from server.timezones import centre_today, centre_today_by_id
 
 bp = Blueprint("people_api", __name__, url_prefix="/api/v1")
@@ -47,26 +49,26 @@ class ChildPage(Schema):
 
 
 class ChildQuery(PageQuery):
-    room_id: int | None = Field(None, ge=1)
-    on: date | None = None
+    room_id: Id | None = None
+    on: Day | None = None
 
 
 class ChildIn(Schema):
     name: str = Field(min_length=1, max_length=60)
     sex: Sex
-    born_on: date
-    enrolled_on: date
+    born_on: Day
+    enrolled_on: Day
     service_type: ServiceType
-    room_id: int | None = Field(None, ge=1)
+    room_id: Id | None = None
     allergies: str | None = Field(None, max_length=2000)
     conditions: str | None = Field(None, max_length=2000)
-    consent_on: date | None = None
+    consent_on: Day | None = None
 
 
 class ChildPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=60)
-    room_id: int | None = Field(None, ge=1)
-    left_on: date | None = None
+    room_id: Id | None = None
+    left_on: Day | None = None
     service_type: ServiceType | None = None
     allergies: str | None = Field(None, max_length=2000)
     conditions: str | None = Field(None, max_length=2000)
@@ -93,7 +95,7 @@ class ContactIn(Schema):
 
 
 class LinkIn(Schema):
-    contact_id: int = Field(ge=1)
+    contact_id: Id
     relationship: Relationship
     is_guardian: bool
     may_pick_up: bool
@@ -113,8 +115,8 @@ class LinkList(Schema):
 
 
 class ConsentIn(Schema):
-    contact_id: int = Field(ge=1)
-    consent_on: date
+    contact_id: Id
+    consent_on: Day
 
 
 class StaffOut(Schema):
@@ -138,9 +140,17 @@ class StaffPage(Schema):
 class StaffIn(Schema):
     name: str = Field(min_length=1, max_length=60)
     role: StaffRole
-    hired_on: date
+    hired_on: Day
     phone: str | None = Field(None, max_length=32)
-    home_room_id: int | None = Field(None, ge=1)
+    home_room_id: Id | None = None
+
+
+def _child_out(child: Child, actor: Actor, now: datetime) -> ChildOut:
+    """The child record; its health fields only for those who may read health data."""
+    out = ChildOut.model_validate(child)
+    if not actor.can(Perm.HEALTH_READ, child.centre_id, now):
+        out.conditions = None
+    return out
 
 
 def _contact_out(contact: object) -> ContactOut:
@@ -166,14 +176,15 @@ def create_child(code: str, json: ChildIn):
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
     child = ops.create_child(centre, **json.model_dump(), actor=actor, now=now, today=centre_today(centre, now))
-    return ChildOut.model_validate(child), 201
+    return _child_out(child, actor, now), 201
 
 
 @bp.get("/children/<int:child_id>")
 @spec.validate(resp=responses(HTTP_200=ChildOut), tags=["children"])
 def get_child(child_id: int):
-    """One child with allergies and conditions (the read is logged)."""
-    return ChildOut.model_validate(ops.get_child(child_id, actor=current_actor(), now=utcnow()))
+    """One child with allergies and, for those who may read health data, conditions (the read is logged)."""
+    actor, now = current_actor(), utcnow()
+    return _child_out(ops.get_child(child_id, actor=actor, now=now), actor, now)
 
 
 @bp.patch("/children/<int:child_id>")
@@ -188,7 +199,7 @@ def patch_child(child_id: int, json: ChildPatch):
         if v is not None or k not in ("name", "service_type")
     }
     child = ops.update_child(child, changes, actor=actor, now=now, today=centre_today_by_id(child.centre_id, now))
-    return ChildOut.model_validate(child)
+    return _child_out(child, actor, now)
 
 
 @bp.get("/children/<int:child_id>/contacts")
@@ -229,7 +240,7 @@ def record_consent(child_id: int, json: ConsentIn):
     contact = ops.get_contact(json.contact_id, actor=actor, now=now)
     today = centre_today_by_id(child.centre_id, now)
     child = ops.record_consent(child, contact, on=json.consent_on, actor=actor, now=now, today=today)
-    return ChildOut.model_validate(child)
+    return _child_out(child, actor, now)
 
 
 @bp.get("/centres/<string:code>/contacts")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Blueprint, Response, current_app
 from pydantic import Field
 
-from server.apispec import Schema, responses, spec
+from server.apispec import Day, Id, Schema, responses, spec
 from server.auth.actor import authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor
@@ -78,14 +78,14 @@ def ratios_stream(code: str) -> Response:
 
 
 class MoveIn(Schema):
-    room_id: int | None = Field(None, ge=1)
+    room_id: Id | None = None
     reason: MoveReason = MoveReason.ROOM
-    from_room_id: int | None = Field(None, ge=1)
+    from_room_id: Id | None = None
     dry_run: bool = False
 
 
 class ChildMoveIn(Schema):
-    room_id: int = Field(ge=1)
+    room_id: Id
     dry_run: bool = False
 
 
@@ -137,9 +137,9 @@ def move_child(child_id: int, json: ChildMoveIn):
 
 
 class PeriodQuery(Schema):
-    from_: date = Field(alias="from")
-    to: date
-    room_id: int | None = Field(None, ge=1)
+    from_: Day = Field(alias="from")
+    to: Day
+    room_id: Id | None = None
 
 
 class ViolationOut(Schema):

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from compliance.ratios import RatioState
+from server.alerts.operations import emergency_open
 from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
@@ -54,6 +55,13 @@ class BreachWarning:
 class MoveResult:
     move: RoomMove | None  # None for a dry run or a move to where the person already is
     warnings: list[BreachWarning]
+
+
+def authorise_rollcall(actor: Actor, centre_id: int, now: datetime) -> None:
+    """Who is present may be read by those who read presence, and by every member of staff in an emergency."""
+    if actor.can(Perm.ROLLCALL_EMERGENCY, centre_id, now) and emergency_open(centre_id):
+        return
+    authorise(actor, Perm.PRESENCE_READ, centre_id, now)
 
 
 def _new_breaches(centre: Centre, before: live.Whereabouts, after: live.Whereabouts, now: datetime) -> list[BreachWarning]:

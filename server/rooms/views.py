@@ -8,9 +8,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
+from server.apispec import FIRST_DAY, LAST_DAY
 from server.auth.actor import authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor
+from server.bounds import arg_id
 from server.centre.models import Centre, Room
 from server.centre.operations import get_centre
 from server.clock import utcnow
@@ -50,7 +52,7 @@ def move_page(code: str) -> str:
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
     authorise(actor, Perm.ATTENDANCE_WRITE, centre.id, now)
-    staff_id = request.args.get("staff", type=int)
+    staff_id = arg_id("staff")
     if staff_id is not None:
         staff = get_staff(staff_id, actor=actor, now=now)
         if staff.centre_id != centre.id:
@@ -73,7 +75,7 @@ def rollcall(code: str) -> str:
     """Fire drill / emergency roll call: everyone present now, per room, with a tick-off mode; prints."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    authorise(actor, Perm.STAFF_READ, centre.id, now)
+    ops.authorise_rollcall(actor, centre.id, now)
     where = live.whereabouts(centre.id, now)
     children = {c.id: c for c in db.session.execute(
         select(Child).where(Child.id.in_(list(where.children)))).scalars()} if where.children else {}
@@ -101,7 +103,7 @@ def _period_args(centre: Centre, now: datetime, default_days: int) -> tuple[date
         end = date.fromisoformat(request.args.get("to", today.isoformat()))
     except ValueError:
         abort(400)
-    if end < start or (end - start).days > 400:
+    if end < start or (end - start).days > 400 or start < FIRST_DAY or end > LAST_DAY:
         abort(400)
     return start, end
 
@@ -157,7 +159,7 @@ def violations_page(code: str) -> str:
     centre = get_centre(code, actor=actor, now=now)
     authorise(actor, Perm.STAFF_READ, centre.id, now)
     start, end = _period_args(centre, now, 6)
-    room_id = request.args.get("room", type=int)
+    room_id = arg_id("room")
     first, last = ops.period_bounds(centre, start, end)
     spans = ops.violations_between(centre, first, last, now, room_id=room_id)
     rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id).order_by(Room.id)).scalars().all()

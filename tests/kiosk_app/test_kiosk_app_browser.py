@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from kiosk.fake_server import FakeKioskServer, FakeRoom
 from kiosk.webui import create_ui
+from tests.browser.page_watch import watch_for_errors
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +26,15 @@ def page(browser: Browser, rig: Rig) -> Iterator[Page]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     context = browser.new_context(viewport={"width": 1024, "height": 600}, locale="zh-CN")
+    problems = watch_for_errors(context)
     page = context.new_page()
     page.goto(f"http://127.0.0.1:{server.server_port}/")
     yield page
+    reported = list(problems)
     context.close()
     server.shutdown()
     thread.join()
+    assert not reported, "the kiosk page reported errors:\n" + "\n".join(reported)
 
 
 def test_idle_screen_asks_for_the_qr_code_in_chinese_first(page: Page) -> None:

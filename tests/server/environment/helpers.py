@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from devices.protocol import Batch, Event, new_key
 from server.auth.roles import Role
@@ -58,9 +60,17 @@ class Site:
                      events=list(events)).model_dump(mode="json")
         return client.post("/api/v1/devices/events", json=body, headers=self.headers)
 
-    def co2_series(self, client, start: datetime, minutes: int, ppm: float, sensor: str = "scd41-a"):
-        """One CO2-only reading a minute from `start`, sent in one batch."""
-        events = [self.reading(start + timedelta(minutes=i), {"co2_ppm": ppm}, sensor=sensor) for i in range(minutes)]
+    def co2_series(self, client, start: datetime, minutes: int, ppm: float, sensor: str = "scd41-a",
+                   spread: float = 0.0):
+        """CO2-only readings from `start`, sent in one batch: one a minute, all equal (what a stuck sensor sends);
+        with a `spread`, two a minute at `ppm` ∓ `spread` (a live sensor: values move, each minute's mean is `ppm`)."""
+        if spread:
+            events = [self.reading(start + timedelta(minutes=i, seconds=30 * half), {"co2_ppm": ppm + sign * spread},
+                                   sensor=sensor)
+                      for i in range(minutes) for half, sign in ((0, -1), (1, 1))]
+        else:
+            events = [self.reading(start + timedelta(minutes=i), {"co2_ppm": ppm}, sensor=sensor)
+                      for i in range(minutes)]
         for i in range(0, len(events), 500):
             response = self.post(client, *events[i:i + 500])
             assert response.status_code == 200, response.get_json()
@@ -79,3 +89,34 @@ def run_evaluation(app, now: datetime) -> None:
     from server.environment.jobs import ENVIRONMENT_EVALUATION
 
     assert run_once(ENVIRONMENT_EVALUATION, now=now)
+
+
+class Scheduler:
+    """The environment job as `tuoyu scheduler run` fires it: its own app context, the slot claim, one commit."""
+
+    def __init__(self, app):
+        from server.environment.jobs import ENVIRONMENT_EVALUATION
+        from server.scheduling.runner import build_scheduler
+
+        self.job = build_scheduler(app, [ENVIRONMENT_EVALUATION]).get_job(ENVIRONMENT_EVALUATION.id)
+
+    def fire(self) -> None:
+        """One firing at the app clock's `now`; fails unless it ran (claimed its minute and finished)."""
+        from server.clock import utcnow
+        from server.database import db
+        from server.environment.jobs import ENVIRONMENT_EVALUATION
+        from server.scheduling.models import JobRun
+
+        db.session.commit()  # the test's own session holds no transaction (nor SQLite's write lock) meanwhile
+        self.job.func()
+        slot = utcnow().strftime(ENVIRONMENT_EVALUATION.slot_format)
+        status = db.session.execute(select(JobRun.status).where(JobRun.job_id == ENVIRONMENT_EVALUATION.id,
+                                                                JobRun.slot == slot)).scalar_one_or_none()
+        assert status == "done", (slot, status)
+
+
+def log_in(client, username: str, password: str = "correct-horse") -> None:
+    """Log in through the form, as a browser would."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": username, "password": password, "csrf_token": token})

@@ -28,7 +28,7 @@ def test_the_api_gives_each_room_its_latest_values_and_limits(site, client, cloc
     site.post(client, site.reading(clock.now() - timedelta(seconds=10)))
     [card] = client.get("/api/v1/centres/alpha/environment", headers=site.director.headers).get_json()["items"]
     values = {v["quantity"]: (v["value"], v["lower"], v["upper"]) for v in card["values"]}
-    assert card["state"] == "ok"
+    assert card["state"] == "insufficient_data"  # one reading makes no valid window mean: not OK, not exceeded
     assert values["co2_ppm"] == (650.0, None, 1000.0)
     assert values["temperature_c"] == (24.5, 22.0, 28.0)  # September: the summer rule
 
@@ -56,7 +56,7 @@ def test_a_director_of_another_centre_gets_404(site, client, clock):
 
 
 def test_the_page_shows_cards_alerts_and_svg_charts_with_the_limit_band(app, site, client, clock):
-    site.co2_series(client, clock.now() - timedelta(minutes=70), 70, 1300.0)
+    site.co2_series(client, clock.now() - timedelta(minutes=70), 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     _log_in(client, "director")
     html = client.get("/centres/alpha/environment").get_data(as_text=True)
@@ -67,7 +67,7 @@ def test_the_page_shows_cards_alerts_and_svg_charts_with_the_limit_band(app, sit
 
 
 def test_staff_acknowledge_an_alert_from_the_page(app, site, client, clock):
-    site.co2_series(client, clock.now() - timedelta(minutes=70), 70, 1300.0)
+    site.co2_series(client, clock.now() - timedelta(minutes=70), 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     alert = db.session.execute(select(Alert)).scalar_one()
     _log_in(client, "director")

@@ -22,10 +22,10 @@ def _inputs(site, evidence: EnvironmentEvidence) -> ComplianceInputs:
 
 def test_a_closed_exceedance_is_a_register_row_with_its_alert_durations(app, site, client, clock):
     start = clock.now() - timedelta(minutes=70)
-    site.co2_series(client, start, 70, 1300.0)
+    site.co2_series(client, start, 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     clock.advance(minutes=60)
-    site.co2_series(client, start + timedelta(minutes=70), 60, 500.0)
+    site.co2_series(client, start + timedelta(minutes=70), 60, 500.0, spread=1.0)
     run_evaluation(app, clock.now())
     [row] = list(EXCEEDANCE_REGISTER.rows(centre_record(site.centre), PERIOD))
     assert row[:5] == ("小月亮班", "二氧化碳", "environment.co2", "≤ 1000 ppm", 60)

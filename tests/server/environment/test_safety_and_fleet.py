@@ -35,7 +35,10 @@ def test_a_panic_press_raises_one_emergency_however_often_it_is_pressed(site, cl
 def test_a_smoke_alarm_is_an_emergency_on_staff_screens_and_kiosks(site, client, clock):
     site.post(client, _safety(site, "safety.smoke", "alarm", clock.now(), name="smoke-1"))
     staff = client.get("/api/v1/centres/alpha/emergencies", headers=site.director.headers).get_json()["items"]
-    kiosk = client.get("/api/v1/devices/emergencies", headers=site.headers).get_json()["items"]
+    code = client.post("/api/v1/centres/alpha/devices/enrolment-codes", json={"kind": "kiosk", "name": "门口"},
+                       headers=site.director.headers).get_json()["code"]
+    token = client.post("/api/v1/devices/enroll", json={"code": code, "kind": "kiosk"}).get_json()["token"]
+    kiosk = client.get("/api/v1/devices/emergencies", headers={"Authorization": f"Bearer {token}"}).get_json()["items"]
     assert [a["kind"] for a in staff] == [a["kind"] for a in kiosk] == ["emergency.smoke"]
 
 

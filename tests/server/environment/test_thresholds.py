@@ -56,7 +56,7 @@ def test_pm10_has_no_rule_and_is_never_judged():
 
 def test_a_single_co2_spike_does_not_raise_an_alert(app, site, client, clock):
     now = clock.now()
-    site.co2_series(client, now - timedelta(minutes=61), 60, 700.0)
+    site.co2_series(client, now - timedelta(minutes=61), 60, 700.0, spread=1.0)
     site.post(client, site.reading(now - timedelta(seconds=30), {"co2_ppm": 5000.0}))
     run_evaluation(app, now)
     assert _alerts() == []
@@ -64,10 +64,10 @@ def test_a_single_co2_spike_does_not_raise_an_alert(app, site, client, clock):
 
 def test_a_high_hourly_mean_opens_one_alert_however_often_it_is_judged(app, site, client, clock):
     now = clock.now()
-    site.co2_series(client, now - timedelta(minutes=70), 70, 1300.0)
+    site.co2_series(client, now - timedelta(minutes=70), 70, 1300.0, spread=1.0)
     run_evaluation(app, now)
     clock.advance(minutes=1)
-    site.co2_series(client, now, 1, 1300.0)
+    site.co2_series(client, now, 1, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     alerts = _alerts()
     assert [(a.kind, a.subject["rule_id"], a.resolved_at) for a in alerts] == [
@@ -77,10 +77,10 @@ def test_a_high_hourly_mean_opens_one_alert_however_often_it_is_judged(app, site
 
 def test_back_inside_the_limit_closes_the_interval_and_resolves_the_alert(app, site, client, clock):
     start = clock.now() - timedelta(minutes=70)
-    site.co2_series(client, start, 70, 1300.0)
+    site.co2_series(client, start, 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     clock.advance(minutes=60)
-    site.co2_series(client, start + timedelta(minutes=70), 60, 500.0)
+    site.co2_series(client, start + timedelta(minutes=70), 60, 500.0, spread=1.0)
     run_evaluation(app, clock.now())
     [row] = db.session.execute(select(Exceedance)).scalars().all()
     [alert] = _alerts()
@@ -93,7 +93,7 @@ def test_back_inside_the_limit_closes_the_interval_and_resolves_the_alert(app, s
 
 def test_an_acknowledged_alert_keeps_who_and_when_until_resolved(app, site, client, clock):
     start = clock.now() - timedelta(minutes=70)
-    site.co2_series(client, start, 70, 1300.0)
+    site.co2_series(client, start, 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     [alert] = _alerts()
     health = make_login("nurse", clock.now(), [(site.centre, Role.HEALTH)])
@@ -101,7 +101,7 @@ def test_an_acknowledged_alert_keeps_who_and_when_until_resolved(app, site, clie
     assert client.post(f"/api/v1/alerts/{alert.id}/acknowledge", headers=health.headers).status_code == 200
     acknowledged_at = clock.now()
     clock.advance(minutes=60)
-    site.co2_series(client, start + timedelta(minutes=70), 60, 500.0)
+    site.co2_series(client, start + timedelta(minutes=70), 60, 500.0, spread=1.0)
     run_evaluation(app, clock.now())
     db.session.refresh(alert)
     assert (alert.acknowledged_by_id, alert.acknowledged_at) == (health.user.id, acknowledged_at)
@@ -112,8 +112,9 @@ def test_readings_that_arrive_late_are_judged_and_their_exceedance_recorded(app,
     start = clock.now() - timedelta(hours=3)
     site.co2_series(client, start, 1, 600.0)
     run_evaluation(app, clock.now())  # judged up to now with almost no data: nothing to see
-    site.co2_series(client, start + timedelta(minutes=1), 150, 1400.0)  # the agent was offline; now it delivers
-    site.co2_series(client, start + timedelta(minutes=151), 29, 400.0)
+    # The agent was offline; now it delivers.
+    site.co2_series(client, start + timedelta(minutes=1), 150, 1400.0, spread=1.0)
+    site.co2_series(client, start + timedelta(minutes=151), 29, 400.0, spread=1.0)
     run_evaluation(app, clock.now() + timedelta(minutes=1))
     rows = db.session.execute(select(Exceedance)).scalars().all()
     assert [(r.rule_id, r.worst_mean) for r in rows] == [("environment.co2", 1400.0)]

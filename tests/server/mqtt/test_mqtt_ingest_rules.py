@@ -6,10 +6,12 @@ import json
 
 from sqlalchemy import func, select
 
+from devices.protocol import Batch, Event, new_key
 from server.alerts.models import Alert
 from server.attendance.models import AttendanceEvent
 from server.audit.models import AccessEvent
 from server.database import db
+from server.environment.models import SafetyEvent
 from server.fleet.models import DeviceEvent
 from server.fleet.mqtt_ingest import MqttSettings, Outcome, ingest_message, parse_events_topic
 from server.fleet.operations import revoke_device
@@ -131,3 +133,15 @@ def test_settings_read_numbers_from_the_environment_as_text() -> None:
 
     assert (settings.port, settings.password, settings.subscription) == (8883, "1234",
                                                                         "$share/tuoyu/tuoyu/v1/+/+/events")
+
+
+def test_a_kiosk_publishing_a_smoke_alarm_is_answered_kind_not_allowed_and_nothing_is_stored(app, fleet,
+                                                                                              clock) -> None:
+    smoke = Event(key=new_key(), device_id=fleet["a"].device_id, stream=new_key(), sequence=1, kind="safety.smoke",
+                  created_at=clock.now(), payload={"input": "smoke-1", "location": "room:1", "state": "alarm"})
+    body = Batch(device_id=fleet["a"].device_id, sent_at=clock.now(), events=[smoke]).model_dump_json().encode()
+
+    decision = ingest(app, topic(fleet["a"]), body, clock)
+
+    assert ([(r.status, r.reason) for r in decision.ack.results],  # type: ignore[union-attr]
+            count(SafetyEvent), count(Alert)) == ([("rejected", "kind_not_allowed")], 0, 0)
