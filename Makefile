@@ -33,6 +33,7 @@ demo: $(STAMP) system-deps translations
 	$(BIN)/tuoyu demo
 
 test: $(STAMP) system-deps translations
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP) system-deps translations

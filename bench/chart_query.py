@@ -38,7 +38,7 @@ def run(label: str, database_url: str, rooms_wanted: int, days: int) -> None:
         from server.auth.actor import Actor
         from server.centre.models import Centre, Room
         from server.database import db
-        from server.environment.operations import chart_series
+        from server.environment.operations.queries import chart_series
 
         app = create_app()
         with app.app_context():

@@ -22,7 +22,7 @@ import json, sys
 from datetime import date
 from sqlalchemy import select
 from server import create_app
-from server.attendance.operations import issue_credential
+from server.attendance.operations.credentials import issue_credential
 from server.auth.actor import Actor
 from server.centre.models import Centre
 from server.clock import utcnow

@@ -31,8 +31,9 @@ from pathlib import Path
 from ceiling import executemany_seconds
 from sqlalchemy import create_engine, func, select, text
 
-from devices.protocol import AckStatus, Batch, Event, new_key
-from devices.uplink import MqttUplink, TransientError, mqtt_topics
+from devices.mqtt_uplink import MqttUplink, mqtt_topics
+from devices.uplink import TransientError
+from devices.wire.protocol import AckStatus, Batch, Event, new_key
 
 BIN = Path(sys.executable).parent
 MOSQUITTO = "/usr/sbin/mosquitto"

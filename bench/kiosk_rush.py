@@ -1,7 +1,7 @@
 """Benchmark: the morning rush at the door, through the whole kiosk process, in accelerated time.
 
 150 children of 110 families (40 with two children) arrive within 30 minutes at two kiosks. Each
-kiosk is the real coordinator (``kiosk.app.Kiosk``) on a FakeClock, with a ReplayCamera showing the
+kiosk is the real coordinator (``kiosk.machine.Kiosk``) on a FakeClock, with a ReplayCamera showing the
 family's card or phone code at a realistic arrival time (a peak around 08:00), mock GPIO, a real
 SQLite outbox and a real HTTP uplink to a local fake server (``kiosk.fake_server``). A family with
 two children taps "confirm" 2.5 s after the scan. The server is down for ``--outage-min`` minutes in
@@ -42,7 +42,12 @@ from zoneinfo import ZoneInfo
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from devices.credentials import (
+from devices.delivery import Deliverer
+from devices.uplink import HttpUplink
+from devices.wire.card import issue_card
+from devices.wire.keys import public_key_text
+from devices.wire.phone import phone_code
+from devices.wire.roster import (
     PersonKind,
     PhoneEnrolment,
     RosterCentre,
@@ -51,21 +56,18 @@ from devices.credentials import (
     RosterDocument,
     RosterPerson,
     expand_keys,
-    issue_card,
-    phone_code,
-    public_key_text,
 )
-from devices.uplink import Deliverer, HttpUplink
 from hardware.camera.replay import ReplayCamera
 from hardware.clock import FakeClock
 from hardware.gpio import KioskSignals, open_pin_factory
 from hardware.qr import decode
-from kiosk.app import Kiosk, Screen
 from kiosk.config import config_from_mapping
 from kiosk.events import EventWriter
 from kiosk.fake_server import FakeKioskServer
+from kiosk.machine import Kiosk
 from kiosk.presence import Presence
 from kiosk.roster import RosterCache
+from kiosk.screens import Screen
 from kiosk.sync import Enrolment, PhotoCache, RosterSync
 
 CENTRE_ID = 7

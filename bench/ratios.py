@@ -27,10 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import scratch_database  # noqa: E402
 
-from devices.protocol import Event, new_key  # noqa: E402
+from devices.wire.protocol import Event, new_key  # noqa: E402
 from hardware.clock import FakeClock  # noqa: E402
 from server import create_app  # noqa: E402
-from server.attendance.operations import handle_kiosk_event  # noqa: E402
+from server.attendance.operations.kiosk_events import handle_kiosk_event  # noqa: E402
+from server.attendance.rooms.operations import live  # noqa: E402
 from server.auth.actor import Actor  # noqa: E402
 from server.centre.models import ClassType, ServiceType  # noqa: E402
 from server.centre.operations import create_centre, create_room  # noqa: E402
@@ -38,7 +39,6 @@ from server.database import db  # noqa: E402
 from server.fleet.models import Device, DeviceKind  # noqa: E402
 from server.people.models import Sex, StaffRole  # noqa: E402
 from server.people.operations import create_child, create_staff  # noqa: E402
-from server.rooms import live  # noqa: E402
 
 ROOMS, CHILDREN_PER_ROOM, CAREGIVERS_PER_ROOM = 20, 12, 3  # 240 children + 60 caregivers = 300 people
 TARGET_MS = 5.0

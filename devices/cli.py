@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from devices.agent_config import AgentConfig
+    from devices.agent.config import AgentConfig
 
 
 @click.group()
@@ -23,7 +23,7 @@ def main() -> None:
 
 
 def _load(config_file: str) -> AgentConfig:
-    from devices.agent_config import ConfigError, load_config
+    from devices.agent.config import ConfigError, load_config
 
     try:
         return load_config(config_file)
@@ -45,7 +45,7 @@ def check_command(config_file: str) -> None:
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), required=True)
 def run_command(config_file: str) -> None:
     """运行设备代理 / Run the agent until SIGTERM or Ctrl-C."""
-    from devices.agent_build import build_agent
+    from devices.agent.build import build_agent
     from devices.outbox import OutboxError
     from hardware.clock import SystemClock
     from hardware.gpio import GPIOUnavailable
@@ -84,8 +84,8 @@ def run_command(config_file: str) -> None:
 @click.option("--replace", is_flag=True, help="覆盖已有注册 / replace an existing enrolment")
 def enroll_command(server: str, code: str, config_file: str, name: str | None, replace: bool) -> None:
     """用一次性注册码注册本代理 / Enrol this agent with a one-time code."""
-    from devices.agent import agent_version
-    from devices.agent_enrol import EnrolmentError, enroll
+    from devices.agent.core import agent_version
+    from devices.agent.enrol import EnrolmentError, enroll
 
     path = Path(config_file)
     try:

@@ -2,7 +2,7 @@
 
 ``POST /api/v1/devices/enroll`` with ``{"code", "kind", "name", "version"}`` answers ``201`` with the
 device id, its token, the centre and the keys it trusts. Each device kind checks and stores the answer
-its own way (``kiosk.sync``, ``devices.agent_enrol``).
+its own way (``kiosk.sync``, ``devices.agent.enrol``).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from typing import Any, Self
 
 from pydantic import ValidationError
 
-from devices.protocol import Event, EventKind, Reason, format_utc, new_key
+from devices.wire.protocol import Event, EventKind, Reason, format_utc, new_key
 from hardware.clock import Clock
 
 SCHEMA_VERSION = 1
@@ -107,7 +107,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 class Outbox:
-    """A durable queue of :class:`~devices.protocol.Event` for one device, in one SQLite file."""
+    """A durable queue of :class:`~devices.wire.protocol.Event` for one device, in one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], clock: Clock, device_id: str, *,
                  busy_timeout_s: float = 10.0) -> None:

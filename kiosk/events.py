@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.outbox import Outbox
-from devices.protocol import Event, EventKind
+from devices.wire.protocol import Event, EventKind
 from hardware.clock import Clock
 from kiosk.verify import KioskEvent, Method
 

@@ -5,8 +5,9 @@ It implements exactly what a kiosk calls (docs/kiosk.md, "Server contracts"):
 * ``POST /api/v1/devices/enroll`` with one-time codes;
 * ``GET /api/v1/devices/roster`` (Bearer, ``If-None-Match`` -> 304, 401 when revoked);
 * ``GET /api/v1/devices/photos/<id>`` (Bearer);
-* ``POST /api/v1/devices/events``: ``devices.protocol`` Batch -> Ack, deduplicated on
-  (device_id, key) with fingerprints, attendance payloads validated by kind;
+* ``POST /api/v1/devices/events``: the one fake event server (``devices.fake_event_server``: Batch ->
+  Ack, deduplicated on (device_id, key) with fingerprints, faults on demand), attendance payloads
+  validated by kind;
 * ``GET /api/v1/devices/presence`` (once ``day`` is set): last moves replayed from the stored
   events, and ``rooms`` with a headroom computed from :class:`FakeRoom` limits (once ``rooms`` is set);
 * ``GET /api/v1/devices/emergencies`` (once ``emergencies`` is set; 404 before, like an older server).
@@ -20,8 +21,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,27 +28,17 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from devices.credentials import RosterDocument, key_id, sign_roster
 from devices.enrolment import ENROL_PATH
-from devices.protocol import Ack, AckStatus, BatchError, Event, EventResult, Reason, event_fingerprint, parse_batch
-from devices.uplink import EVENTS_PATH
+from devices.fake_event_server import FakeEventServer, error_response
+from devices.wire.keys import key_id
+from devices.wire.protocol import Event
+from devices.wire.roster import RosterDocument, sign_roster
 from kiosk.sync import EMERGENCIES_PATH, PRESENCE_PATH, ROSTER_PATH
 
 PHOTO_PREFIX = "/api/v1/devices/photos/"
 ATTENDANCE_METHODS = frozenset({"card", "phone", "pin"})
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-def _error(status: int, code: str, message: str = "", field_name: str | None = None) -> Response:
-    body = {"error": {"code": code, "message": message or f"fake server says {status}", "field": field_name}}
-    return Response(json.dumps(body), status, mimetype="application/json")
 
 
 def attendance_problem(event: Event) -> str | None:
@@ -100,23 +89,19 @@ def _utc_text(moment: datetime) -> str:
 
 
 @dataclass
-class FakeKioskServer:
-    """The server's kiosk endpoints, in memory."""
+class FakeKioskServer(FakeEventServer):
+    """The server's kiosk endpoints, in memory: the fake event server plus enrolment, roster and the rest."""
 
     centre_key: Ed25519PrivateKey
     centre_id: int = 7
     centre_code: str = "SH-XH-007"
     codes: dict[str, str] = field(default_factory=dict)
     """One-time enrolment codes -> "unused" | "used" | "expired"."""
-    tokens: dict[str, str] = field(default_factory=dict)
-    """Bearer token -> device id."""
-    revoked: set[str] = field(default_factory=set)
+    tokens: dict[str, str] = field(default_factory=dict, kw_only=True)
+    """Bearer token -> device id (no device until one enrols or ``add_device``)."""
     photos: dict[int, bytes] = field(default_factory=dict)
-    stored: dict[tuple[str, str], Event] = field(default_factory=dict)
-    deliveries: Counter[str] = field(default_factory=Counter)
-    requests: Counter[str] = field(default_factory=Counter)
     enrolments: list[dict[str, Any]] = field(default_factory=list)
-    reject: Callable[[Event], str | None] = attendance_problem
+    reject: Callable[[Event], str | None] = field(default=attendance_problem, kw_only=True)
     day: date | None = None
     """The centre's today for ``GET /devices/presence``; None: no such endpoint (404)."""
     rooms: list[FakeRoom] | None = None
@@ -125,44 +110,10 @@ class FakeKioskServer:
     """Open emergencies ``{id, kind, message_zh, message_en, opened_at}``; None: 404 (an older server)."""
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
+        super().__post_init__()
         self._roster: tuple[int, bytes, bytes] | None = None
         self._child_rooms: dict[int, str | None] = {}
-        self._fingerprints: dict[tuple[str, str], str] = {}
-        self._rejections: dict[tuple[str, str], EventResult] = {}
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
         self._devices = 0
-        self.port = 0
-
-    # -- life ------------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def is_up(self) -> bool:
-        """Whether it is listening."""
-        return self._server is not None
-
-    def up(self) -> None:
-        """Listen (again, on the same port after ``down()``)."""
-        self._server = make_server("127.0.0.1", self.port, self._app, threaded=True, request_handler=_QuietHandler)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        daemon=True, name="fake-kiosk-server")
-        self._thread.start()
-
-    def down(self) -> None:
-        """Stop listening: clients get "connection refused"."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            assert self._thread is not None
-            self._thread.join(5)
-            self._server = None
 
     # -- set-up by the test ------------------------------------------------------------------------
 
@@ -191,12 +142,6 @@ class FakeKioskServer:
 
     # -- what tests look at ------------------------------------------------------------------------
 
-    def events(self, kind: str | None = None) -> list[Event]:
-        """Stored events (optionally of one kind), oldest first by created_at then sequence."""
-        with self._lock:
-            found = [e for e in self.stored.values() if kind is None or e.kind == kind]
-        return sorted(found, key=lambda e: (e.created_at, e.device_id, e.sequence))
-
     def presence(self) -> set[int]:
         """Children in, replaying the stored check-ins and check-outs in time order."""
         present: set[int] = set()
@@ -221,55 +166,40 @@ class FakeKioskServer:
                 staff[event.payload["person_id"]] = (inside, event.created_at)
         return children, staff
 
-    # -- endpoints ---------------------------------------------------------------------------------
+    # -- endpoints (the events endpoint is the fake event server's) ---------------------------------
 
-    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        request = Request(environ)
+    def _route(self, request: Request) -> Response | None:
         path = request.path
-        with self._lock:
-            self.requests[path if not path.startswith(PHOTO_PREFIX) else PHOTO_PREFIX] += 1
         if path == ENROL_PATH and request.method == "POST":
-            response = self._enrol(request)
-        elif path == ROSTER_PATH and request.method == "GET":
-            response = self._authorised(request) or self._roster_answer(request)
-        elif path.startswith(PHOTO_PREFIX) and request.method == "GET":
-            response = self._authorised(request) or self._photo(path.removeprefix(PHOTO_PREFIX))
-        elif path == EVENTS_PATH and request.method == "POST":
-            response = self._authorised(request) or self._events(request)
-        elif path == PRESENCE_PATH and request.method == "GET" and self.day is not None:
-            response = self._authorised(request) or self._presence()
-        elif path == EMERGENCIES_PATH and request.method == "GET" and self.emergencies is not None:
-            response = self._authorised(request) or Response(
+            return self._enrol(request)
+        if path == ROSTER_PATH and request.method == "GET":
+            return self._authorised(request) or self._roster_answer(request)
+        if path.startswith(PHOTO_PREFIX) and request.method == "GET":
+            return self._authorised(request) or self._photo(path.removeprefix(PHOTO_PREFIX))
+        if path == PRESENCE_PATH and request.method == "GET" and self.day is not None:
+            return self._authorised(request) or self._presence()
+        if path == EMERGENCIES_PATH and request.method == "GET" and self.emergencies is not None:
+            return self._authorised(request) or Response(
                 json.dumps({"emergencies": self.emergencies}, ensure_ascii=False), 200, mimetype="application/json")
-        else:
-            response = _error(404, "not_found")
-        return response(environ, start_response)
-
-    def _device(self, request: Request) -> str | None:
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        device = self.tokens.get(token)
-        return None if device is None or device in self.revoked else device
-
-    def _authorised(self, request: Request) -> Response | None:
-        return None if self._device(request) else _error(401, "device_revoked", "unknown or revoked device token")
+        return None
 
     def _enrol(self, request: Request) -> Response:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _error(400, "invalid_json", "body must be a JSON object")
+            return error_response(400, "invalid_json", "body must be a JSON object")
         for name in ("code", "kind", "name", "version"):
             if not isinstance(body.get(name), str) or not body[name]:
-                return _error(422, "required", f"{name} is required", name)
+                return error_response(422, "required", f"{name} is required", name)
         if body["kind"] != "kiosk":
-            return _error(422, "invalid_choice", "kind must be kiosk", "kind")
+            return error_response(422, "invalid_choice", "kind must be kiosk", "kind")
         with self._lock:
             state = self.codes.get(body["code"])
             if state is None:
-                return _error(404, "enrolment_code_unknown", "no such enrolment code", "code")
+                return error_response(404, "enrolment_code_unknown", "no such enrolment code", "code")
             if state == "used":
-                return _error(409, "enrolment_code_used", "this code was already used", "code")
+                return error_response(409, "enrolment_code_used", "this code was already used", "code")
             if state == "expired":
-                return _error(409, "enrolment_code_expired", "this code has expired", "code")
+                return error_response(409, "enrolment_code_expired", "this code has expired", "code")
             self.codes[body["code"]] = "used"
             self._devices += 1
             device_id = f"kiosk-{self._devices:02d}"
@@ -287,7 +217,7 @@ class FakeKioskServer:
         with self._lock:
             roster = self._roster
         if roster is None:
-            return _error(404, "no_roster", "no roster published yet")
+            return error_response(404, "no_roster", "no roster published yet")
         version, doc_bytes, signature = roster
         if request.headers.get("If-None-Match", "").strip() == f'"{version}"':
             return Response(status=304, headers={"ETag": f'"{version}"'})
@@ -312,38 +242,6 @@ class FakeKioskServer:
     def _photo(self, ident: str) -> Response:
         data = self.photos.get(int(ident)) if ident.isdigit() else None
         if data is None:
-            return _error(404, "not_found", "no such photo")
+            return error_response(404, "not_found", "no such photo")
         mimetype = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
         return Response(data, 200, mimetype=mimetype)
-
-    def _events(self, request: Request) -> Response:
-        device = self._device(request)
-        assert device is not None
-        try:
-            parsed = parse_batch(request.get_data())
-        except BatchError as exc:
-            return Response(json.dumps(exc.as_error_body()), 422, mimetype="application/json")
-        if parsed.device_id != device:
-            return _error(403, "wrong_device")
-        results = list(parsed.rejected)
-        with self._lock:
-            for event in parsed.events:
-                ident = (device, event.key)
-                self.deliveries[event.key] += 1
-                fingerprint = event_fingerprint(event)
-                if ident in self._rejections:
-                    results.append(self._rejections[ident])
-                elif ident in self.stored:
-                    status = AckStatus.DUPLICATE if self._fingerprints[ident] == fingerprint else AckStatus.REJECTED
-                    results.append(EventResult(key=event.key, status=status,
-                                               reason=None if status is AckStatus.DUPLICATE else Reason.KEY_REUSED))
-                elif (reason := self.reject(event)) is not None:
-                    result = EventResult(key=event.key, status=AckStatus.REJECTED, reason=reason,
-                                         message="refused by the fake server")
-                    self._rejections[ident] = result
-                    results.append(result)
-                else:
-                    self.stored[ident] = event
-                    self._fingerprints[ident] = fingerprint
-                    results.append(EventResult(key=event.key, status=AckStatus.ACCEPTED))
-        return Response(Ack(results=results).model_dump_json(), 200, mimetype="application/json")

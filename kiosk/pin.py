@@ -19,7 +19,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from devices.credentials import PIN_PATTERN, RosterPerson, hash_pin
+from devices.wire.pin import PIN_PATTERN, hash_pin
+from devices.wire.roster import RosterPerson
 from hardware.clock import Clock
 from kiosk.roster import Roster
 from kiosk.verify import REFUSED_EVENT_KIND, KioskEvent, Method, Refusal, Verdict, accept_person, refused

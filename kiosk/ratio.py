@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from devices.credentials import RosterChild
+from devices.wire.roster import RosterChild
 from kiosk.presence import parse_instant
 
 log = logging.getLogger(__name__)

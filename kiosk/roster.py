@@ -1,6 +1,6 @@
 """The roster a kiosk caches: verified against pinned centre keys, never rolled back, indexed for scans.
 
-The document format and the server's builder live in :mod:`devices.credentials` (the server may not
+The document format and the server's builder live in :mod:`devices.wire.roster` (the server may not
 import ``kiosk``); this module is the kiosk's side: ``load_roster`` checks the detached signature
 before parsing anything, then the centre and the version, and :class:`RosterCache` keeps the last
 good roster on disk so a restart neither loses it nor accepts an older one.
@@ -21,16 +21,9 @@ from zoneinfo import ZoneInfo
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from devices.credentials import (
-    RosterChild,
-    RosterCredential,
-    RosterDocument,
-    RosterFormatError,
-    RosterPerson,
-    key_id,
-    load_public_key,
-)
 from devices.files import write_private
+from devices.wire.keys import key_id, load_public_key
+from devices.wire.roster import RosterChild, RosterCredential, RosterDocument, RosterFormatError, RosterPerson
 
 MAX_ROSTER_BYTES: Final = 16 * 1024 * 1024
 """A centre of a few hundred children is well under 1 MiB; anything this large is refused unread."""

@@ -29,13 +29,14 @@ from zoneinfo import ZoneInfo
 import httpx
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devices.uplink import Deliverer, HttpUplink
+from devices.delivery import Deliverer
+from devices.uplink import HttpUplink
 from hardware.camera import FrameSource, open_camera
 from hardware.clock import Clock, SystemClock
 from hardware.gpio import KioskSignals, open_pin_factory
-from kiosk.app import Kiosk
 from kiosk.config import KioskConfig
 from kiosk.events import EventWriter
+from kiosk.machine import Kiosk
 from kiosk.presence import Presence
 from kiosk.roster import RosterCache, RosterError
 from kiosk.sync import Enrolment, PhotoCache, RosterSync

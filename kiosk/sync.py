@@ -27,10 +27,10 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from devices.credentials import key_id, load_public_key, public_key_text
 from devices.enrolment import EnrolmentError, refuse_if_enrolled, request_enrolment
 from devices.files import write_private
-from devices.protocol import DEVICE_ID_PATTERN
+from devices.wire.keys import key_id, load_public_key, public_key_text
+from devices.wire.protocol import DEVICE_ID_PATTERN
 from hardware.clock import Clock
 from kiosk.config import ENROLMENT_FILE, TOKEN_FILE
 from kiosk.emergency import Emergency, parse_emergencies

@@ -16,24 +16,18 @@ from typing import Any, Final
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from devices.credentials import (
-    CardPayload,
-    CredentialError,
-    CredentialErrorCode,
-    PersonKind,
-    PhoneCodePayload,
-    RosterChild,
-    RosterPerson,
-    parse,
-    time_step,
-)
+from devices.wire.card import CardPayload
+from devices.wire.phone import PhoneCodePayload, time_step
+from devices.wire.qr import CredentialError, CredentialErrorCode
+from devices.wire.roster import PersonKind, RosterChild, RosterPerson
+from devices.wire.scan import parse
 from hardware.clock import Clock
 from kiosk.roster import Roster
 
 DRIFT_STEPS: Final = 1
 """Phone codes of the current step and one either side are accepted (30 s of clock drift each way)."""
 REFUSED_EVENT_KIND: Final = "attendance.refused"
-"""The outbox kind of every refusal event (``devices.protocol.EventKind.ATTENDANCE_REFUSED``)."""
+"""The outbox kind of every refusal event (``devices.wire.protocol.EventKind.ATTENDANCE_REFUSED``)."""
 
 
 class Method(StrEnum):

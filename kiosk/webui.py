@@ -1,7 +1,7 @@
 """The kiosk's local touch UI: a small Flask app on 127.0.0.1 that Chromium (kiosk mode) shows full screen.
 
 The page (``templates/kiosk/index.html`` + ``static/kiosk.js``) polls ``GET /state`` and renders it;
-taps post to the JSON endpoints below, which call the :class:`~kiosk.app.Kiosk` coordinator:
+taps post to the JSON endpoints below, which call the :class:`~kiosk.machine.Kiosk` coordinator:
 
 ==========================  =====================================================================
 ``GET /state``              the screen state (``Kiosk.state()``)
@@ -23,7 +23,8 @@ from typing import Any
 
 from flask import Flask, Response, abort, jsonify, render_template, request
 
-from kiosk.app import Kiosk, KioskActionError
+from kiosk.machine import Kiosk
+from kiosk.screens import KioskActionError
 
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})

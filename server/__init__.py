@@ -8,13 +8,13 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError
 
-from server.attendance.stream import OpenStreams
 from server.bounds import register_bounds
 from server.clock import SystemWallClock
 from server.config import load_config
 from server.database import db
 from server.errors import error_response, register_error_handlers
 from server.extensions import babel, csrf, limiter, login_manager, migrate
+from server.streams import OpenStreams
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -31,6 +31,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     register_error_handlers(app)
     _register_jobs(app)
+    _register_compliance_sources(app)
+    _register_registries(app)
     _register_unit_of_work(app)
     _register_health(app)
     return app
@@ -48,6 +50,7 @@ def _import_models() -> None:
     """Every domain's models, so the metadata (and Alembic) sees all tables."""
     import server.alerts.models
     import server.attendance.models
+    import server.attendance.rooms.models
     import server.audit.models
     import server.auth.models
     import server.centre.models
@@ -55,7 +58,6 @@ def _import_models() -> None:
     import server.fleet.models
     import server.inspections.models
     import server.people.models
-    import server.rooms.models
     import server.scheduling.models  # noqa: F401
 
 
@@ -84,10 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     from server.apispec import register_openapi
     from server.attendance import api as attendance_api
     from server.attendance import views as attendance_views
+    from server.attendance.rooms import api as rooms_api
+    from server.attendance.rooms import views as rooms_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
     from server.centre import api as centre_api
-    from server.centre import views as centre_views
+    from server.dashboard import views as dashboard_views
     from server.demo import views as demo_views
     from server.environment import api as environment_api
     from server.environment import views as environment_views
@@ -95,15 +99,13 @@ def _register_blueprints(app: Flask) -> None:
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
     from server.people import api as people_api
-    from server.rooms import api as rooms_api
-    from server.rooms import views as rooms_views
 
     for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp,
                alerts_api.bp, rooms_api.bp, environment_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     app.register_blueprint(auth_views.bp)
-    app.register_blueprint(centre_views.bp)
+    app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(inspections_views.bp)
     app.register_blueprint(attendance_views.bp)
     app.register_blueprint(rooms_views.bp)
@@ -115,22 +117,61 @@ def _register_blueprints(app: Flask) -> None:
 def _register_jobs(app: Flask) -> None:
     """Scheduled jobs of every domain (run by the one `tuoyu scheduler run` process) and device-event handlers."""
     from server.attendance.jobs import ATTENDANCE_SWEEP
-    from server.attendance.operations import handle_kiosk_event
-    from server.environment.handlers import handle_heartbeat, handle_safety_event
-    from server.environment.ingest import ReadingIngest
+    from server.attendance.operations.kiosk_events import handle_kiosk_event
+    from server.attendance.rooms.jobs import RATIO_REFRESH
+    from server.attendance.rooms.operations.live import refresh_after_kiosk_batch
     from server.environment.jobs import ENVIRONMENT_EVALUATION, ENVIRONMENT_PRUNE
+    from server.environment.operations.handlers import handle_heartbeat, handle_safety_event
+    from server.environment.operations.ingest import ReadingIngest
+    from server.environment.settings import EnvironmentSettings
     from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
-    from server.rooms.jobs import RATIO_REFRESH
-    from server.rooms.live import refresh_after_kiosk_batch
 
     app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP, RATIO_REFRESH, ENVIRONMENT_EVALUATION,
                                     ENVIRONMENT_PRUNE]
     # Device events by kind prefix: each domain that devices report to adds its handler here.
     app.extensions["tuoyu.event_router"] = EventRouter(
         {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
-        bulk={"reading": ReadingIngest()},
+        bulk={"reading": ReadingIngest(EnvironmentSettings.from_config(app.config))},
         after_batch={"attendance": refresh_after_kiosk_batch},
+    )
+
+
+def _register_registries(app: Flask) -> None:
+    """What the base floor asks of the registries above it, wired here so it imports none of them."""
+    from server.auth.roles import ROLE_LABELS
+    from server.centre.models import LABELS as CENTRE_LABELS
+    from server.i18n import LABELS_KEY
+    from server.people.models import RELATIONSHIP_LABELS, STAFF_ROLE_LABELS
+    from server.people.operations import contacts_of_user
+
+    app.extensions["tuoyu.contacts_of_user"] = contacts_of_user
+    app.extensions[LABELS_KEY] = {**CENTRE_LABELS, **ROLE_LABELS, **RELATIONSHIP_LABELS, **STAFF_ROLE_LABELS}
+
+
+def _register_compliance_sources(app: Flask) -> None:
+    """What packs and evaluations read from each domain: its registers, evidence and key figures.
+
+    A new record domain adds its registers (in the order the pack's summary lists them), the evidence
+    its evaluators read (by `compliance.ComplianceInputs` field) and its key figures here.
+    """
+    from server.attendance.registers import ATTENDANCE_REGISTER, attendance_rates
+    from server.attendance.rooms import registers as rooms_registers
+    from server.centre import registers as centre_registers
+    from server.centre.records import class_records
+    from server.environment import registers as environment_registers
+    from server.inspections.sources import ComplianceSources
+    from server.people import registers as people_registers
+
+    app.extensions["tuoyu.compliance_sources"] = ComplianceSources(
+        registers=(centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES,
+                   people_registers.STAFF, ATTENDANCE_REGISTER, rooms_registers.RATIO_VIOLATIONS,
+                   rooms_registers.PLACES_MONITORING, environment_registers.EXCEEDANCE_REGISTER,
+                   environment_registers.MONTHLY_SUMMARY),
+        evidence={"classes": class_records, "children": people_registers.child_records,
+                  "ratio_violations": rooms_registers.ratio_violation_records,
+                  "environment": environment_registers.environment_evidence},
+        key_figures=(attendance_rates,),
     )
 
 

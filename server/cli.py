@@ -54,9 +54,9 @@ def demo_command(host: str, port: int, no_serve: bool, no_kiosk: bool, no_agents
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
+    from server.centre import keys
     from server.demo import kiosk as demo_kiosk
     from server.demo.seed import DEMO_LOGINS, DEMO_PIN, seed_demo
-    from server.inspections import keys
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade()
@@ -296,8 +296,8 @@ def init_command() -> None:
     """初始化实例：密钥目录与各机构签名密钥 / Initialise the instance: signing keys for every centre."""
     from flask import current_app
 
+    from server.centre import keys
     from server.centre.models import Centre
-    from server.inspections import keys
 
     now = utcnow()
     click.echo(f"实例目录 / instance: {current_app.instance_path}")
@@ -316,8 +316,8 @@ def keys_group() -> None:
 @with_appcontext
 def keys_rotate(code: str) -> None:
     """轮换签名密钥；旧公钥保留用于核验旧资料包 / Rotate the signing key (old public keys stay trusted for old packs)."""
+    from server.centre import keys
     from server.centre.operations import get_centre
-    from server.inspections import keys
 
     now = utcnow()
     keyset = keys.rotate(get_centre(code, actor=Actor.system(), now=now), now)
@@ -357,9 +357,11 @@ def findings_evaluate(code: str) -> None:
     """立即重新评估 / Re-evaluate a centre now."""
     from server.centre.operations import get_centre
     from server.inspections.operations import evaluate_centre
+    from server.inspections.sources import app_sources
 
     now = utcnow()
-    run = evaluate_centre(get_centre(code, actor=Actor.system(), now=now), trigger="manual", actor=Actor.system(), now=now)
+    run = evaluate_centre(get_centre(code, actor=Actor.system(), now=now), sources=app_sources(), trigger="manual",
+                         actor=Actor.system(), now=now)
     db.session.commit()
     click.echo(f"发现 / findings: {run.findings} (规则库 / rulebook {run.rulebook_version})")
 
@@ -382,6 +384,7 @@ def pack_build(code: str, start: object, end: object, output: str) -> None:
     from server.centre.operations import get_centre
     from server.errors import ApiError
     from server.inspections.operations import check_period, write_pack
+    from server.inspections.sources import app_sources
 
     now = utcnow()
     try:
@@ -395,7 +398,8 @@ def pack_build(code: str, start: object, end: object, output: str) -> None:
             bar.set_postfix_str(label[-30:])
             bar.update(done - bar.n)
 
-        result = write_pack(centre, period, fh, actor=Actor.system(), now=now, progress=progress)
+        result = write_pack(centre, period, fh, sources=app_sources(), actor=Actor.system(), now=now,
+                            progress=progress)
     db.session.commit()
     click.echo(f"已生成 / written: {output} (manifest sha256 {result.manifest_sha256[:16]}…)")
 

@@ -8,13 +8,11 @@ from enum import StrEnum
 from flask import Flask, current_app, session
 from flask_babel import get_locale
 
-from server.auth.roles import ROLE_LABELS
-from server.centre.models import LABELS as CENTRE_LABELS
-from server.people.models import RELATIONSHIP_LABELS, STAFF_ROLE_LABELS
+LABELS_KEY = "tuoyu.labels"  # app.extensions: closed-set value -> (Chinese, English), listed by the app factory
 
-_LABELS: dict[StrEnum, tuple[str, str]] = {
-    **CENTRE_LABELS, **ROLE_LABELS, **RELATIONSHIP_LABELS, **STAFF_ROLE_LABELS,  # type: ignore[dict-item]
-}
+
+def _labels() -> dict[StrEnum, tuple[str, str]]:
+    return current_app.extensions[LABELS_KEY]
 
 
 def select_locale() -> str:
@@ -28,13 +26,13 @@ def is_chinese() -> bool:
 
 def label(value: StrEnum) -> str:
     """The human name of a closed-set value in the current language."""
-    zh, en = _LABELS.get(value, (str(value), str(value)))
+    zh, en = _labels().get(value, (str(value), str(value)))
     return zh if is_chinese() else en
 
 
 def bilingual(value: StrEnum) -> str:
     """Both names, Chinese first (for exports and packs)."""
-    zh, en = _LABELS.get(value, (str(value), str(value)))
+    zh, en = _labels().get(value, (str(value), str(value)))
     return f"{zh} / {en}"
 
 

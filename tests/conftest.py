@@ -89,8 +89,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(current=T0)
+def clock_start() -> datetime:
+    """Where ``clock`` starts: T0, unless a folder's conftest overrides this fixture."""
+    return T0
+
+
+@pytest.fixture
+def clock(clock_start: datetime) -> FakeClock:
+    """The injected clock of every test: it moves only when the test says so (``clock.advance(minutes=10)``)."""
+    return FakeClock(current=clock_start)
 
 
 @pytest.fixture
@@ -140,6 +147,23 @@ class FreshContextClient(FlaskClient):
 def client(app):  # type: ignore[no-untyped-def]
     app.test_client_class = FreshContextClient
     return app.test_client()
+
+
+@pytest.fixture
+def session_client(app):  # type: ignore[no-untyped-def]
+    """A new browser-like client logged in through the form (session cookie): ``session_client(login)``.
+
+    ``who`` is a ``tests.factories.Login`` or a user name; the password is the one ``make_login`` gives.
+    """
+    from tests.sessions import PASSWORD, log_in
+
+    def open_as(who, password: str = PASSWORD) -> FlaskClient:  # type: ignore[no-untyped-def]
+        app.test_client_class = FreshContextClient
+        client = app.test_client()
+        log_in(client, who if isinstance(who, str) else who.user.username, password)
+        return client
+
+    return open_as
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from server.centre.operations import create_centre, create_room
 from server.database import db
 from server.people.models import Child, Contact, Relationship, Sex
 from server.people.operations import create_child, create_contact, link_contact
+from tests.sessions import PASSWORD
 
 SYSTEM = Actor.system()
 
@@ -58,7 +59,7 @@ class Login:
 
 
 def make_login(username: str, now: datetime, grants: list[tuple[Centre, Role]] | None = None,
-               expires_at: datetime | None = None, password: str | None = "correct-horse") -> Login:
+               expires_at: datetime | None = None, password: str | None = PASSWORD) -> Login:
     user = create_user(username, username, password, actor=SYSTEM, now=now)
     for centre, role in grants or []:
         expiry = expires_at if expires_at is not None else (now + timedelta(days=7) if role is Role.INSPECTOR else None)

@@ -21,9 +21,8 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from compliance.pack.layout import (
     public_key_path,
     unsafe_path_reason,
 )
+from compliance.pack.verify_report import Level, VerifyReport, make_problem
 from compliance.signing import (
     KeyRecord,
     KeySet,
@@ -59,102 +59,6 @@ _CHUNK = 1 << 20
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class Level(StrEnum):
-    """Whether a problem fails verification."""
-
-    ERROR = "error"
-    WARNING = "warning"
-
-
-_MESSAGES: dict[str, tuple[Level, str, str]] = {
-    "file_unreadable": (Level.ERROR, "无法读取文件", "cannot read the file"),
-    "zip_corrupt": (Level.ERROR, "压缩包损坏或被截断", "the ZIP is corrupt or truncated"),
-    "entry_corrupt": (Level.ERROR, "压缩包内文件损坏（校验和或解压失败）", "an entry is corrupt (CRC or inflate error)"),
-    "duplicate_entry": (Level.ERROR, "压缩包内有重名文件", "duplicate entry name in the ZIP"),
-    "unsafe_path": (Level.ERROR, "不安全的文件路径", "unsafe path"),
-    "oversize_entry": (Level.ERROR, "文件超出大小或压缩比上限（疑似压缩炸弹）", "entry exceeds the size or ratio limit (zip bomb?)"),
-    "manifest_missing": (Level.ERROR, "缺少清单 manifest.json", "manifest.json is missing"),
-    "manifest_unparseable": (Level.ERROR, "清单无法解析", "manifest.json does not parse"),
-    "manifest_not_canonical": (Level.ERROR, "清单不是 RFC 8785 规范格式", "manifest.json is not RFC 8785 canonical"),
-    "manifest_invalid": (Level.ERROR, "清单内容不完整或格式错误", "manifest.json has missing or malformed fields"),
-    "signature_missing": (Level.ERROR, "缺少签名 manifest.sig", "manifest.sig is missing"),
-    "signature_unparseable": (Level.ERROR, "签名文件无法解析", "manifest.sig does not parse"),
-    "signature_bad_alg": (Level.ERROR, "不支持的签名算法", "unsupported signature algorithm"),
-    "bad_signature": (Level.ERROR, "签名无效：清单被改动或密钥不符", "bad signature: manifest changed or wrong key"),
-    "key_id_mismatch": (Level.ERROR, "密钥编号不一致", "key ids do not match"),
-    "unknown_key": (Level.ERROR, "签名密钥不在受信任的密钥中", "the signing key is not among the trusted keys"),
-    "retired_key": (Level.ERROR, "签名密钥在资料包生成前已停用", "the signing key was retired before the pack was made"),
-    "key_missing": (Level.ERROR, "资料包内没有签名公钥", "the pack carries no public key"),
-    "key_self_asserted": (
-        Level.WARNING,
-        "仅用资料包自带的公钥核验：请与机构公布的公钥指纹比对",
-        "verified only with the key inside the pack: compare its fingerprint with the centre's published one",
-    ),
-    "missing_file": (Level.ERROR, "清单所列文件不存在", "file listed in the manifest is missing"),
-    "extra_file": (Level.ERROR, "压缩包内有清单未列出的文件", "file not listed in the manifest"),
-    "size_mismatch": (Level.ERROR, "文件大小与清单不符", "file size differs from the manifest"),
-    "hash_mismatch": (Level.ERROR, "文件内容被改动（SHA-256 不符）", "file content changed (SHA-256 differs)"),
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem: machine code, level, the file concerned, and the message in Chinese and English."""
-
-    code: str
-    level: Level
-    path: str | None
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        where = f" [{self.path}]" if self.path else ""
-        return f"{self.level.value.upper()} {self.code}{where}: {self.message_zh} / {self.message_en}"
-
-
-def _problem(code: str, path: str | None = None, detail: str = "") -> Problem:
-    level, zh, en = _MESSAGES[code]
-    suffix = f"（{detail}）" if detail else ""
-    return Problem(code, level, path, zh + suffix, en + (f" ({detail})" if detail else ""))
-
-
-@dataclass
-class VerifyReport:
-    """The outcome: every problem found, and what was learnt about the pack on the way."""
-
-    path: str
-    problems: list[Problem] = field(default_factory=list)
-    manifest: dict[str, Any] | None = None
-    key_id: str | None = None
-    key_trust: str = "none"  # "trusted", "self-asserted" or "none"
-    files_checked: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem is an error (warnings allowed)."""
-        return not any(p.level is Level.ERROR for p in self.problems)
-
-    @property
-    def codes(self) -> list[str]:
-        """The problem codes, in the order found."""
-        return [p.code for p in self.problems]
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON types."""
-        return {
-            "path": self.path,
-            "ok": self.ok,
-            "key_id": self.key_id,
-            "key_trust": self.key_trust,
-            "files_checked": self.files_checked,
-            "problems": [
-                {"code": p.code, "level": p.level.value, "path": p.path, "message_zh": p.message_zh,
-                 "message_en": p.message_en}
-                for p in self.problems
-            ],
-        }
-
-
 @dataclass(frozen=True)
 class _Limits:
     entry: int
@@ -169,13 +73,13 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
 def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, report: VerifyReport) -> bytes | None:
     """Read a small entry whole, reporting (not raising) when it is too big or corrupt."""
     if info.file_size > limit:
-        report.problems.append(_problem("oversize_entry", info.filename, f"{info.file_size} bytes"))
+        report.problems.append(make_problem("oversize_entry", info.filename, f"{info.file_size} bytes"))
         return None
     try:
         with zf.open(info) as handle:
             return handle.read(limit)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        report.problems.append(_problem("entry_corrupt", info.filename, str(exc)[:120]))
+        report.problems.append(make_problem("entry_corrupt", info.filename, str(exc)[:120]))
         return None
 
 
@@ -194,24 +98,24 @@ def _check_entries(infos: Sequence[zipfile.ZipInfo], limits: _Limits, report: Ve
     blocked: set[str] = set()
     for name, count in Counter(info.filename for info in infos).items():
         if count > 1:
-            report.problems.append(_problem("duplicate_entry", name, f"×{count}"))
+            report.problems.append(make_problem("duplicate_entry", name, f"×{count}"))
     total = 0
     for info in infos:
         reason = unsafe_path_reason(info.filename)
         if reason is None and _is_symlink(info):
             reason = "symbolic link"
         if reason is not None:
-            report.problems.append(_problem("unsafe_path", info.filename, reason))
+            report.problems.append(make_problem("unsafe_path", info.filename, reason))
             blocked.add(info.filename)
         total += info.file_size
         ratio_exceeded = (
             info.file_size > RATIO_FLOOR_BYTES and info.file_size > limits.ratio * max(info.compress_size, 1)
         )
         if info.file_size > limits.entry or ratio_exceeded:
-            report.problems.append(_problem("oversize_entry", info.filename, f"{info.file_size} bytes"))
+            report.problems.append(make_problem("oversize_entry", info.filename, f"{info.file_size} bytes"))
             blocked.add(info.filename)
     if total > limits.total:
-        report.problems.append(_problem("oversize_entry", None, f"total {total} bytes"))
+        report.problems.append(make_problem("oversize_entry", None, f"total {total} bytes"))
         blocked.update(info.filename for info in infos)
     return blocked
 
@@ -220,16 +124,16 @@ def _parse_manifest(raw: bytes, report: VerifyReport) -> dict[str, Any] | None:
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        report.problems.append(_problem("manifest_unparseable", MANIFEST, str(exc)[:120]))
+        report.problems.append(make_problem("manifest_unparseable", MANIFEST, str(exc)[:120]))
         return None
     try:
         canonical = canonical_json(manifest)
     except (rfc8785.CanonicalizationError, TypeError, ValueError):
         canonical = b""
     if canonical != raw:
-        report.problems.append(_problem("manifest_not_canonical", MANIFEST))
+        report.problems.append(make_problem("manifest_not_canonical", MANIFEST))
     if not isinstance(manifest, dict):
-        report.problems.append(_problem("manifest_invalid", MANIFEST, "not an object"))
+        report.problems.append(make_problem("manifest_invalid", MANIFEST, "not an object"))
         return None
     problems = []
     if manifest.get("format") != FORMAT:
@@ -259,7 +163,7 @@ def _parse_manifest(raw: bytes, report: VerifyReport) -> dict[str, Any] | None:
             ):
                 problems.append(f"files[{index}]")
     for detail in problems:
-        report.problems.append(_problem("manifest_invalid", MANIFEST, detail))
+        report.problems.append(make_problem("manifest_invalid", MANIFEST, detail))
     return manifest if not problems else None
 
 
@@ -271,10 +175,10 @@ def _parse_signature(raw: bytes, report: VerifyReport) -> tuple[str, bytes] | No
             raise TypeError("fields must be strings")
         signature = base64.b64decode(sig, validate=True)
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, binascii.Error) as exc:
-        report.problems.append(_problem("signature_unparseable", SIGNATURE, str(exc)[:120]))
+        report.problems.append(make_problem("signature_unparseable", SIGNATURE, str(exc)[:120]))
         return None
     if alg != SIGNATURE_ALG:
-        report.problems.append(_problem("signature_bad_alg", SIGNATURE, alg))
+        report.problems.append(make_problem("signature_bad_alg", SIGNATURE, alg))
         return None
     return key_id, signature
 
@@ -290,19 +194,19 @@ def _resolve_key(
     if trusted is not None:
         record = trusted.get(key_id)
         if record is None:
-            report.problems.append(_problem("unknown_key", None, key_id))
+            report.problems.append(make_problem("unknown_key", None, key_id))
             return None
         if record.retired_at is not None and manifest is not None:
             generated = datetime.fromisoformat(manifest["generated_at"])
             if not record.may_sign_at(generated):
-                report.problems.append(_problem("retired_key", None, f"{key_id} retired {record.retired_at.isoformat()}"))
+                report.problems.append(make_problem("retired_key", None, f"{key_id} retired {record.retired_at.isoformat()}"))
                 return None
         report.key_trust = "trusted"
         return record.public_key
     path = public_key_path(key_id)
     info = entries.get(path)
     if info is None or unsafe_path_reason(path) is not None:
-        report.problems.append(_problem("key_missing", path))
+        report.problems.append(make_problem("key_missing", path))
         return None
     raw = _read_small(zf, info, _MAX_SMALL_BYTES, report)
     if raw is None:
@@ -310,13 +214,13 @@ def _resolve_key(
     try:
         public_key = load_public_key(raw)
     except ValueError as exc:
-        report.problems.append(_problem("key_missing", path, str(exc)[:120]))
+        report.problems.append(make_problem("key_missing", path, str(exc)[:120]))
         return None
     if key_id_for(public_key) != key_id:
-        report.problems.append(_problem("key_id_mismatch", path, "public key does not hash to its key id"))
+        report.problems.append(make_problem("key_id_mismatch", path, "public key does not hash to its key id"))
         return None
     report.key_trust = "self-asserted"
-    report.problems.append(_problem("key_self_asserted", path, key_id))
+    report.problems.append(make_problem("key_self_asserted", path, key_id))
     return public_key
 
 
@@ -329,17 +233,17 @@ def _check_files(
         path = item["path"]
         reason = unsafe_path_reason(path)
         if reason is not None:
-            report.problems.append(_problem("unsafe_path", path, f"manifest: {reason}"))
+            report.problems.append(make_problem("unsafe_path", path, f"manifest: {reason}"))
             continue
         if path in listed or path in {MANIFEST, SIGNATURE}:
-            report.problems.append(_problem("manifest_invalid", path, "listed twice"))
+            report.problems.append(make_problem("manifest_invalid", path, "listed twice"))
             continue
         listed[path] = item
     present = {info.filename for info in infos}
     for path in sorted(listed.keys() - present):
-        report.problems.append(_problem("missing_file", path))
+        report.problems.append(make_problem("missing_file", path))
     for name in sorted(present - listed.keys() - {MANIFEST, SIGNATURE}):
-        report.problems.append(_problem("extra_file", name))
+        report.problems.append(make_problem("extra_file", name))
     for info in infos:
         item = listed.get(info.filename)
         if item is None or info.filename in blocked:
@@ -347,13 +251,13 @@ def _check_files(
         try:
             size, digest = _hash_entry(zf, info)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            report.problems.append(_problem("entry_corrupt", info.filename, str(exc)[:120]))
+            report.problems.append(make_problem("entry_corrupt", info.filename, str(exc)[:120]))
             continue
         report.files_checked += 1
         if size != item["size"]:
-            report.problems.append(_problem("size_mismatch", info.filename, f"{size} ≠ {item['size']}"))
+            report.problems.append(make_problem("size_mismatch", info.filename, f"{size} ≠ {item['size']}"))
         if digest != item["sha256"]:
-            report.problems.append(_problem("hash_mismatch", info.filename))
+            report.problems.append(make_problem("hash_mismatch", info.filename))
 
 
 def verify_pack(
@@ -370,10 +274,10 @@ def verify_pack(
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError as exc:
-        report.problems.append(_problem("file_unreadable", str(path), str(exc)))
+        report.problems.append(make_problem("file_unreadable", str(path), str(exc)))
         return report
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        report.problems.append(_problem("zip_corrupt", None, str(exc)[:120]))
+        report.problems.append(make_problem("zip_corrupt", None, str(exc)[:120]))
         return report
     with zf:
         infos = zf.infolist()
@@ -384,7 +288,7 @@ def verify_pack(
         manifest_raw = None
         info = entries.get(MANIFEST)
         if info is None:
-            report.problems.append(_problem("manifest_missing", MANIFEST))
+            report.problems.append(make_problem("manifest_missing", MANIFEST))
         elif MANIFEST not in blocked:
             manifest_raw = _read_small(zf, info, MAX_MANIFEST_BYTES, report)
             if manifest_raw is not None:
@@ -394,7 +298,7 @@ def verify_pack(
         signature = None
         info = entries.get(SIGNATURE)
         if info is None:
-            report.problems.append(_problem("signature_missing", SIGNATURE))
+            report.problems.append(make_problem("signature_missing", SIGNATURE))
         elif SIGNATURE not in blocked:
             raw = _read_small(zf, info, _MAX_SMALL_BYTES, report)
             signature = _parse_signature(raw, report) if raw is not None else None
@@ -403,13 +307,13 @@ def verify_pack(
             key_id, sig = signature
             report.key_id = key_id
             if manifest is not None and manifest["key_id"] != key_id:
-                report.problems.append(_problem("key_id_mismatch", SIGNATURE, f"{key_id} ≠ {manifest['key_id']}"))
+                report.problems.append(make_problem("key_id_mismatch", SIGNATURE, f"{key_id} ≠ {manifest['key_id']}"))
             public_key = _resolve_key(zf, entries, key_id, manifest, trusted, report)
             if public_key is not None and manifest_raw is not None:
                 try:
                     public_key.verify(sig, manifest_raw)
                 except InvalidSignature:
-                    report.problems.append(_problem("bad_signature", SIGNATURE))
+                    report.problems.append(make_problem("bad_signature", SIGNATURE))
 
         if manifest is not None:
             _check_files(zf, infos, manifest, blocked, report)

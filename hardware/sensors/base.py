@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from devices.readings import FaultCode, Quantity, out_of_range
+from hardware.sensors.kinds import FaultCode, Quantity, out_of_range
 
 
 class SensorFault(Exception):

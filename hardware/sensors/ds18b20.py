@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from devices.readings import FaultCode, Quantity
 from hardware.sensors.base import Sample, SensorFault, checked
+from hardware.sensors.kinds import FaultCode, Quantity
 
 W1_DEVICES = Path("/sys/bus/w1/devices")
 FAMILY = "28"

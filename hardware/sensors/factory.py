@@ -1,7 +1,7 @@
 """Building a driver from one config entry, over the real bus on a Pi or over its fake.
 
-The table :data:`DRIVERS` describes each sensor kind once (model, quantities, bus, defaults);
-:func:`open_sensor` looks the entry's ``driver`` up there, explicitly, never by discovery.
+The table :data:`~hardware.sensors.kinds.DRIVERS` describes each sensor kind once (model, quantities, bus,
+defaults); :func:`open_sensor` looks the entry's ``driver`` up there, explicitly, never by discovery.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devices.readings import LOCATION_PATTERN, QUANTITY_KINDS, SENSOR_ID_PATTERN, Quantity
 from hardware.clock import Clock
 from hardware.sensors import ds18b20, pms5003, scd4x, wzs
 from hardware.sensors.base import Sensor
@@ -24,31 +23,14 @@ from hardware.sensors.fake_base import FaultyFake
 from hardware.sensors.fake_scd4x import FakeSCD4x
 from hardware.sensors.fake_uart import FakePMS5003Port, FakeWZSPort
 from hardware.sensors.fake_w1 import FakeDS18B20
+from hardware.sensors.kinds import DRIVERS, DriverInfo
 from hardware.sensors.world import World
 
+SENSOR_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+"""The agent's name for one sensor, unique within the agent (``scd41-room3``); the wire's rule too."""
 
-@dataclass(frozen=True)
-class DriverInfo:
-    """One kind of sensor: what it measures, on which bus, and its sensible defaults."""
-
-    key: str
-    model: str
-    quantities: tuple[Quantity, ...]
-    bus: str  # "i2c" | "uart" | "w1"
-    interval_s: float
-    stuck_reads: int
-    """Equal raw samples in a row that mean "stuck" (0: never; a clean room may read 0 ppb HCHO for hours)."""
-
-
-DRIVERS: dict[str, DriverInfo] = {
-    "scd4x": DriverInfo("scd4x", "SCD41", (Quantity.CO2_PPM, Quantity.TEMPERATURE_C, Quantity.HUMIDITY_PCT),
-                        "i2c", 60.0, 10),
-    "pms5003": DriverInfo("pms5003", "PMS5003", (Quantity.PM25_UGM3, Quantity.PM10_UGM3), "uart", 60.0, 10),
-    "wzs": DriverInfo("wzs", "WZ-S", (Quantity.HCHO_MGM3,), "uart", 60.0, 0),
-    # A fridge's sensor: the flat-line figure of its quantity in the sensor-kind table (the server judges it too).
-    "ds18b20": DriverInfo("ds18b20", "DS18B20", (Quantity.FRIDGE_C,), "w1", 60.0,
-                          QUANTITY_KINDS[Quantity.FRIDGE_C].flat_readings),
-}
+LOCATION_PATTERN = r"^(room:[1-9][0-9]{0,9}|[a-z][a-z0-9_-]{0,39})$"
+"""Where a sensor is: ``room:<room id>`` for a classroom's air, or a key such as ``fridge-sample``."""
 
 
 @dataclass(frozen=True)

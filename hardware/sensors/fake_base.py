@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from devices.readings import Quantity
 from hardware.clock import Clock
+from hardware.sensors.kinds import Quantity
 
 
 class FaultyFake:

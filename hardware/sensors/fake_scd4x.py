@@ -22,10 +22,10 @@ import math
 from smbus2 import i2c_msg
 from smbus2.smbus2 import I2C_M_RD
 
-from devices.readings import Quantity
 from hardware.clock import Clock
 from hardware.sensors import scd4x
 from hardware.sensors.fake_base import FaultyFake
+from hardware.sensors.kinds import Quantity
 from hardware.sensors.world import World
 
 _EPSILON_S = 1e-9  # float sums of fake-clock steps may land a hair short of an exact due time

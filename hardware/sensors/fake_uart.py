@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import random
 
-from devices.readings import Quantity
 from hardware.clock import Clock
 from hardware.sensors import pms5003, wzs
 from hardware.sensors.fake_base import FaultyFake
+from hardware.sensors.kinds import Quantity
 from hardware.sensors.uart import MAX_BUFFER
 from hardware.sensors.world import World
 

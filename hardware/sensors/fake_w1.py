@@ -14,10 +14,10 @@ import os
 import shutil
 from pathlib import Path
 
-from devices.readings import Quantity
 from hardware.clock import Clock
 from hardware.sensors.ds18b20 import FAMILY, POWER_ON_RAW, dallas_crc, scratchpad_lines
 from hardware.sensors.fake_base import FaultyFake
+from hardware.sensors.kinds import Quantity
 from hardware.sensors.world import World
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
-from devices.readings import Quantity
 from hardware.clock import Clock
 from hardware.sensors.base import Sample, checked
+from hardware.sensors.kinds import Quantity
 from hardware.sensors.uart import FrameFormat, FrameReader, SerialPort
 
 HEADER = b"\x42\x4d"

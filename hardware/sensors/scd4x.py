@@ -17,9 +17,9 @@ from typing import Protocol
 
 from smbus2 import i2c_msg
 
-from devices.readings import FaultCode, Quantity
 from hardware.clock import Clock
 from hardware.sensors.base import Sample, SensorFault, checked
+from hardware.sensors.kinds import FaultCode, Quantity
 
 ADDRESS = 0x62
 START_PERIODIC_MEASUREMENT = 0x21B1

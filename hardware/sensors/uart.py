@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from devices.readings import FaultCode
 from hardware.clock import Clock
 from hardware.sensors.base import SensorFault
+from hardware.sensors.kinds import FaultCode
 
 MAX_BUFFER = 4096
 """Like the kernel's tty buffer: more unread bytes than this are stale anyway."""

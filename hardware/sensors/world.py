@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from devices.readings import Quantity
 from hardware.clock import Clock
+from hardware.sensors.kinds import Quantity
 
 STEP_S = 10.0
 OUTDOOR_CO2_PPM = 450.0

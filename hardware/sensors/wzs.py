@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from devices.readings import Quantity
 from hardware.clock import Clock
 from hardware.sensors.base import Sample, checked
+from hardware.sensors.kinds import Quantity
 from hardware.sensors.uart import FrameFormat, FrameReader, SerialPort
 
 START = 0xFF

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from compliance import Period
 from server.apispec import Day, Schema, responses, spec
-from server.attendance import operations as ops
 from server.attendance.models import AbsenceReason, Credential, PhoneKey
-from server.attendance.register import register_lines
+from server.attendance.operations import absences, credentials
+from server.attendance.operations import presence as presence_ops
+from server.attendance.operations import roster as roster_ops
+from server.attendance.registers import register_lines
 from server.attendance.stream import presence_events
 from server.audit.operations import log_access
 from server.auth.actor import authorise
@@ -21,14 +23,14 @@ from server.auth.roles import Perm
 from server.auth.session import current_actor
 from server.centre.models import Centre, Room
 from server.centre.operations import get_centre
+from server.centre.timezones import centre_today_by_id
 from server.clock import utcnow
 from server.database import db
 from server.errors import NotFound
-from server.fleet.api import device_reading
+from server.fleet.device_auth import device_reading
 from server.fleet.policy import Feed
 from server.people.models import Photo
 from server.people.operations import get_child, get_contact, get_staff
-from server.timezones import centre_today_by_id
 
 bp = Blueprint("attendance_api", __name__, url_prefix="/api/v1")
 
@@ -108,7 +110,7 @@ def issue_contact_credential(contact_id: int, json: CredentialIn):
     actor, now = current_actor(), utcnow()
     contact = get_contact(contact_id, actor=actor, now=now)
     centre = db.session.get(Centre, contact.centre_id)
-    cred = ops.issue_credential(centre, contact=contact, expires_on=json.expires_on, actor=actor, now=now)
+    cred = credentials.issue_credential(centre, contact=contact, expires_on=json.expires_on, actor=actor, now=now)
     return _credential_out(cred), 201
 
 
@@ -119,7 +121,7 @@ def issue_staff_credential(staff_id: int, json: CredentialIn):
     actor, now = current_actor(), utcnow()
     staff = get_staff(staff_id, actor=actor, now=now)
     centre = db.session.get(Centre, staff.centre_id)
-    cred = ops.issue_credential(centre, staff=staff, expires_on=json.expires_on, actor=actor, now=now)
+    cred = credentials.issue_credential(centre, staff=staff, expires_on=json.expires_on, actor=actor, now=now)
     return _credential_out(cred), 201
 
 
@@ -128,7 +130,7 @@ def issue_staff_credential(staff_id: int, json: CredentialIn):
 def card(credential_id: int):
     """The signed QR text of the credential's current card (for printing)."""
     cred = _credential(credential_id, Perm.CONTACTS_WRITE)
-    return CardOut(credential_id=cred.id, serial=cred.card_serial, qr_text=ops.card_text(cred, now=utcnow()))
+    return CardOut(credential_id=cred.id, serial=cred.card_serial, qr_text=credentials.card_text(cred, now=utcnow()))
 
 
 @bp.post("/credentials/<int:credential_id>/reissue")
@@ -136,7 +138,7 @@ def card(credential_id: int):
 def reissue(credential_id: int):
     """A card was lost: revoke its serial and issue the next one."""
     cred = _credential(credential_id, Perm.CONTACTS_WRITE)
-    return _credential_out(ops.reissue_card(cred, actor=current_actor(), now=utcnow()))
+    return _credential_out(credentials.reissue_card(cred, actor=current_actor(), now=utcnow()))
 
 
 @bp.put("/credentials/<int:credential_id>/pin")
@@ -144,7 +146,7 @@ def reissue(credential_id: int):
 def set_pin(credential_id: int, json: PinIn):
     """Set the PIN typed at the kiosk when the phone is dead."""
     cred = _credential(credential_id, Perm.CONTACTS_WRITE)
-    return _credential_out(ops.set_pin(cred, json.pin, actor=current_actor(), now=utcnow()))
+    return _credential_out(credentials.set_pin(cred, json.pin, actor=current_actor(), now=utcnow()))
 
 
 @bp.post("/credentials/<int:credential_id>/phones")
@@ -155,7 +157,7 @@ def enroll_phone(credential_id: int, json: PhoneIn):
     cred = db.session.get(Credential, credential_id)
     if cred is None or not (actor.can(Perm.CENTRE_READ, cred.centre_id, now) or cred.contact_id in actor.contact_ids):
         raise NotFound()
-    return PhoneOut.model_validate(ops.enroll_phone(cred, json.public_key, actor=actor, now=now)), 201
+    return PhoneOut.model_validate(credentials.enroll_phone(cred, json.public_key, actor=actor, now=now)), 201
 
 
 @bp.delete("/credentials/<int:credential_id>/phones/<int:phone_id>")
@@ -168,7 +170,7 @@ def revoke_phone(credential_id: int, phone_id: int):
     visible = cred is not None and (actor.can(Perm.CENTRE_READ, cred.centre_id, now) or cred.contact_id in actor.contact_ids)
     if not visible or phone is None or phone.credential_id != credential_id:
         raise NotFound()
-    return PhoneOut.model_validate(ops.revoke_phone(phone, actor=actor, now=now))
+    return PhoneOut.model_validate(credentials.revoke_phone(phone, actor=actor, now=now))
 
 
 @bp.get("/devices/roster")
@@ -178,9 +180,9 @@ def roster():
     device, now = device_reading(Feed.ROSTER), utcnow()
     centre = db.session.get(Centre, device.centre_id)
     assert centre is not None
-    if request.headers.get("If-None-Match", "").strip('"') == str(ops.roster_version(centre)):
+    if request.headers.get("If-None-Match", "").strip('"') == str(roster_ops.roster_version(centre)):
         return Response(status=304)
-    data, signature, version = ops.build_roster(centre, now=now)
+    data, signature, version = roster_ops.build_roster(centre, now=now)
     return RosterOut(version=version, document=base64.b64encode(data).decode(),
                      signature=base64.b64encode(signature).decode())
 
@@ -215,11 +217,11 @@ def device_presence():
     device, now = device_reading(Feed.PRESENCE), utcnow()
     centre = db.session.get(Centre, device.centre_id)
     assert centre is not None
-    children, staff = ops.last_moves(centre, now)
+    children, staff = presence_ops.last_moves(centre, now)
     return DevicePresenceOut(
         day=centre_today_by_id(centre.id, now),
         children=[MoveOut(id=child_id, inside=m.inside, at=m.at) for child_id, m in sorted(children.items())],
-        staff=[MoveOut(id=ops.person_ref(staff_id=staff_id), inside=m.inside, at=m.at)
+        staff=[MoveOut(id=credentials.person_ref(staff_id=staff_id), inside=m.inside, at=m.at)
                for staff_id, m in sorted(staff.items())],
         rooms=_device_rooms(centre.id),
     )
@@ -227,7 +229,7 @@ def device_presence():
 
 def _device_rooms(centre_id: int) -> list[DeviceRoomOut]:
     """Each room's live ratio, so the kiosk can warn before a check-in that would breach it."""
-    from server.rooms.live import statuses
+    from server.attendance.rooms.operations.live import statuses
 
     names = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre_id)).all())
     return [DeviceRoomOut(room_id=s.room_id, name=names.get(s.room_id, ""), children=s.children,
@@ -254,7 +256,7 @@ def presence(code: str):
     """Who is in right now, per class: children and staff on duty."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    rooms = ops.presence(centre, actor=actor, now=now)
+    rooms = presence_ops.presence(centre, actor=actor, now=now)
     return PresenceOut(at=now, children_present=sum(len(r.children) for r in rooms),
                        staff_present=sum(len(r.staff) for r in rooms),
                        rooms=[RoomPresenceOut(room_id=r.room_id, children=list(r.children), staff=list(r.staff))
@@ -307,7 +309,7 @@ def record_absence(child_id: int, json: AbsenceIn):
     actor, now = current_actor(), utcnow()
     child = get_child(child_id, actor=actor, now=now, log=False)
     today = centre_today_by_id(child.centre_id, now)
-    absence = ops.record_absence(child, on=json.on, reason=json.reason, disease=json.disease, note=json.note,
+    absence = absences.record_absence(child, on=json.on, reason=json.reason, disease=json.disease, note=json.note,
                                  actor=actor, now=now, today=today)
     return AbsenceOut.model_validate(absence), 201
 

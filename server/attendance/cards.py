@@ -28,11 +28,12 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
 from server.attendance.models import Credential
-from server.attendance.operations import card_text
+from server.attendance.operations.credentials import card_text
 from server.audit.operations import log_access
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre
+from server.centre.timezones import centre_today
 from server.database import db
 from server.errors import NotFound, ProblemCollector
 from server.people.models import (
@@ -44,7 +45,6 @@ from server.people.models import (
     Photo,
     Staff,
 )
-from server.timezones import centre_today
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from compliance import Period
 from server.alerts.models import Alert
 from server.alerts.operations import raise_alert
-from server.attendance.operations import presence
-from server.attendance.register import register_lines
+from server.attendance.operations.presence import presence
+from server.attendance.registers import register_lines
 from server.auth.actor import Actor
 from server.centre.models import Centre
+from server.centre.timezones import centre_today, local_time
 from server.database import db
 from server.people.models import Child
 from server.scheduling.operations import ScheduledJob
-from server.timezones import centre_today, local_time
 
 
 def sweep_centre(centre: Centre, now: datetime) -> None:

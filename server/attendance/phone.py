@@ -13,9 +13,9 @@ from server.attendance.cards import collectable_children, contact_role_label
 from server.attendance.models import Credential, PhoneKey
 from server.auth.actor import Actor
 from server.centre.models import Centre
+from server.centre.timezones import centre_today
 from server.database import db
 from server.people.models import Contact
-from server.timezones import centre_today
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 # What the service worker caches so the pass opens without the network (paths under static/).

@@ -1,4 +1,4 @@
-"""JSON API for the caller's own account: who am I, personal tokens."""
+"""JSON API for the caller's own account: personal tokens (who am I and where: server/centre/api.py)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,13 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint
 from pydantic import Field
-from sqlalchemy import select
 
 from server.apispec import Schema, responses, spec
 from server.auth import operations as ops
-from server.auth.roles import Role
 from server.auth.session import current_actor, current_user_record
-from server.centre.models import Centre
 from server.clock import utcnow
-from server.database import db
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
-
-
-class GrantOut(Schema):
-    centre_code: str
-    role: Role
-    expires_at: datetime | None
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    display_name: str
-    grants: list[GrantOut]
 
 
 class TokenIn(Schema):
@@ -41,20 +24,6 @@ class TokenOut(Schema):
     token: str
     prefix: str
     expires_at: datetime | None
-
-
-@bp.get("/me")
-@spec.validate(resp=responses(HTTP_200=MeOut), tags=["account"])
-def me():
-    """The caller and their active grants."""
-    actor, now = current_actor(), utcnow()
-    user = current_user_record()
-    codes = dict(db.session.execute(select(Centre.id, Centre.code)).all())
-    grants = [
-        GrantOut(centre_code=codes[g.centre_id], role=g.role, expires_at=g.expires_at)
-        for g in actor.grants if g.active(now)
-    ]
-    return MeOut(id=user.id, username=user.username, display_name=user.display_name, grants=grants)
 
 
 @bp.post("/tokens")

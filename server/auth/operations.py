@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -127,10 +128,11 @@ def grant_role(
     return membership
 
 
-def actor_for(user: User) -> Actor:
-    """Build the Actor of a logged-in user from their memberships and linked contacts."""
-    from server.people.models import Contact  # people depends on auth, not the other way round
+def actor_for(user: User, contacts_of: Callable[[int], frozenset[int]]) -> Actor:
+    """Build the Actor of a logged-in user from their memberships and, for guardians, their contacts.
 
+    `contacts_of(user_id)` comes from the people registry (listed by the app factory): auth sits below it.
+    """
     rows = db.session.execute(
         select(Membership.centre_id, Membership.role, Membership.expires_at).where(Membership.user_id == user.id)
     )
@@ -138,8 +140,7 @@ def actor_for(user: User) -> Actor:
     if not any(g.role is Role.GUARDIAN for g in grants):
         # Only guardians act through their contacts; staff requests skip the query.
         return Actor(kind="user", user_id=user.id, grants=grants)
-    contact_ids = frozenset(db.session.execute(select(Contact.id).where(Contact.user_id == user.id)).scalars())
-    return Actor(kind="user", user_id=user.id, grants=grants, contact_ids=contact_ids)
+    return Actor(kind="user", user_id=user.id, grants=grants, contact_ids=contacts_of(user.id))
 
 
 class LoginRefused(ApiError):

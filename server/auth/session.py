@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, g, render_template, request
+from flask import Flask, current_app, flash, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user
 
@@ -58,7 +58,7 @@ def current_actor() -> Actor:
         user = current_user.user
     else:
         raise Unauthorised()
-    g.actor = actor_for(user)
+    g.actor = actor_for(user, current_app.extensions["tuoyu.contacts_of_user"])
     return g.actor
 
 

@@ -32,7 +32,7 @@ def _safe_next(target: str | None) -> str:
     # Only same-site paths: never redirect to another host after log-in.
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("centre.dashboard")
+    return url_for("dashboard.dashboard")
 
 
 def _login_limit() -> str:

@@ -6,12 +6,15 @@ from datetime import date, datetime
 
 from flask import Blueprint
 from pydantic import Field
+from sqlalchemy import select
 
 from server.apispec import Day, Schema, responses, spec
-from server.auth.session import current_actor
+from server.auth.roles import Role
+from server.auth.session import current_actor, current_user_record
 from server.centre import operations as ops
-from server.centre.models import ClassType, FilingStatus, LegalForm, ServiceType
+from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, ServiceType
 from server.clock import utcnow
+from server.database import db
 
 bp = Blueprint("centre_api", __name__, url_prefix="/api/v1")
 
@@ -139,3 +142,29 @@ def patch_room(room_id: int, json: RoomPatch):
     room = ops.get_room(room_id, actor=actor, now=now)
     return RoomOut.model_validate(ops.update_room(room, _changes(json), actor=actor, now=now))
 
+
+class GrantOut(Schema):
+    centre_code: str
+    role: Role
+    expires_at: datetime | None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    grants: list[GrantOut]
+
+
+@bp.get("/me")
+@spec.validate(resp=responses(HTTP_200=MeOut), tags=["account"])
+def me():
+    """The caller and their active grants."""
+    actor, now = current_actor(), utcnow()
+    user = current_user_record()
+    codes = dict(db.session.execute(select(Centre.id, Centre.code)).all())
+    grants = [
+        GrantOut(centre_code=codes[g.centre_id], role=g.role, expires_at=g.expires_at)
+        for g in actor.grants if g.active(now)
+    ]
+    return MeOut(id=user.id, username=user.username, display_name=user.display_name, grants=grants)

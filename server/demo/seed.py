@@ -7,16 +7,16 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from server.attendance.operations import issue_credential, set_pin
+from server.attendance.operations.credentials import issue_credential, set_pin
 from server.auth.actor import Actor
 from server.auth.operations import create_user, grant_role
 from server.auth.roles import Role
 from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Room, ServiceType
 from server.centre.operations import create_centre, create_room
+from server.centre.timezones import centre_today
 from server.database import db
 from server.people.models import Contact, Relationship, Sex, Staff, StaffRole
 from server.people.operations import create_child, create_contact, create_staff, link_contact
-from server.timezones import centre_today
 
 DEMO_PASSWORD = "tuoyu-demo"
 # The demo parent's kiosk PIN (for the dead-phone fallback).

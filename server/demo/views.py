@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from server.attendance.models import Credential
-from server.attendance.operations import card_text
+from server.attendance.operations.credentials import card_text
 from server.auth.roles import Perm
 from server.auth.session import current_actor
 from server.centre.operations import get_centre

@@ -11,14 +11,15 @@ from server.alerts.api import AlertOut
 from server.apispec import Schema, responses, spec
 from server.auth.session import current_actor
 from server.centre.operations import get_centre
+from server.centre.rules import effective_rules
+from server.centre.timezones import centre_today
 from server.clock import utcnow
-from server.environment import operations as ops
-from server.environment.handlers import open_emergencies
+from server.environment.operations import queries as ops
+from server.environment.operations.handlers import open_emergencies
+from server.environment.settings import app_settings
 from server.environment.thresholds import band_for
-from server.fleet.api import device_reading
+from server.fleet.device_auth import device_reading
 from server.fleet.policy import Feed
-from server.inspections.records import rules_for
-from server.timezones import centre_today
 
 bp = Blueprint("environment_api", __name__, url_prefix="/api/v1")
 
@@ -108,7 +109,7 @@ def environment(code: str):
     """Each room and fridge: latest values with their limits, state, and open alerts."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    cards = ops.room_cards(centre, actor=actor, now=now)
+    cards = ops.room_cards(centre, settings=app_settings(), actor=actor, now=now)
     return EnvironmentOut(items=[PointCardOut.model_validate(card) for card in cards])
 
 
@@ -119,7 +120,7 @@ def chart(code: str, query: ChartQuery):
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
     points = ops.chart_series(centre, query.point, query.quantity, query.range, actor=actor, now=now)
-    lower, upper = band_for(rules_for(centre, centre_today(centre, now)), query.quantity, centre_today(centre, now))
+    lower, upper = band_for(effective_rules(centre, centre_today(centre, now)), query.quantity, centre_today(centre, now))
     return ChartOut(point=query.point, quantity=query.quantity, range=query.range, lower=lower, upper=upper,
                     points=[ChartPointOut.model_validate(p) for p in points])
 

@@ -11,19 +11,19 @@ from sqlalchemy import select
 from compliance import Rulebook
 from server.alerts.operations import raise_alert
 from server.centre.models import Centre
+from server.centre.rules import effective_rules
+from server.centre.timezones import centre_zone
 from server.database import db
-from server.environment.alerts import auto_resolve, open_alert
-from server.environment.evaluate import evaluate_series
 from server.environment.models import Series
-from server.environment.rollup import prune
-from server.environment.sensors import check_silent_and_recovered
-from server.environment.settings import EnvironmentSettings, current_settings
-from server.environment.stuck import check_stuck, stuck_sensors
+from server.environment.operations.alerting import auto_resolve, open_alert
+from server.environment.operations.evaluate import evaluate_series
+from server.environment.operations.rollup import prune
+from server.environment.operations.sensor_states import check_silent_and_recovered
+from server.environment.operations.stuck import check_stuck, stuck_sensors
+from server.environment.settings import EnvironmentSettings, app_settings
 from server.environment.thresholds import limits_for
 from server.fleet.models import Device, DeviceKind
-from server.inspections.records import rules_for
 from server.scheduling.operations import ScheduledJob
-from server.timezones import centre_zone
 
 
 def offline_key(device: Device) -> str:
@@ -54,7 +54,7 @@ def evaluate_centre(centre: Centre, settings: EnvironmentSettings, now: datetime
 
     @lru_cache(maxsize=16)
     def rules_on(day: date) -> Rulebook:
-        return rules_for(centre, day)
+        return effective_rules(centre, day)
 
     @lru_cache(maxsize=256)
     def limits_on(quantity: str, day: date) -> list:  # type: ignore[type-arg]
@@ -72,7 +72,7 @@ def evaluate_centre(centre: Centre, settings: EnvironmentSettings, now: datetime
 
 def evaluate_all(now: datetime) -> None:
     """Every centre that has telemetry, and every agent."""
-    settings = current_settings()
+    settings = app_settings()
     centre_ids = db.session.execute(select(Series.centre_id).distinct()).scalars().all()
     for centre in db.session.execute(select(Centre).where(Centre.id.in_(centre_ids)).order_by(Centre.id)).scalars():
         evaluate_centre(centre, settings, now)
@@ -82,7 +82,7 @@ def evaluate_all(now: datetime) -> None:
 
 def prune_all(now: datetime) -> None:
     """Raw readings and roll-ups past their retention (ENVIRONMENT_*_RETENTION_DAYS)."""
-    counts = prune(current_settings(), now)
+    counts = prune(app_settings(), now)
     current_app.logger.info("environment prune: %s", counts)
 
 

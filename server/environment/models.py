@@ -57,7 +57,7 @@ class Reading(db.Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("env_reading_source.id"))
     sequence: Mapped[int] = mapped_column(BigInteger)
-    quantity: Mapped[str] = mapped_column(String(16))  # a devices.readings.Quantity, or FAULT_QUANTITY
+    quantity: Mapped[str] = mapped_column(String(16))  # a devices.wire.readings.Quantity, or FAULT_QUANTITY
     centre_id: Mapped[int] = mapped_column(Integer)  # the device's centre (checked at ingest)
     point: Mapped[str] = mapped_column(String(48))  # the reading's location: "room:3", "fridge-sample"
     sensor: Mapped[str] = mapped_column(String(40))

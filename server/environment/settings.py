@@ -1,7 +1,7 @@
 """Operational settings of environment monitoring (config keys, docs/environment.md).
 
 Legal limits and how much data a window mean needs are in the rulebook; when a flat line means a stuck sensor is in
-the sensor-kind table (devices.readings.QUANTITY_KINDS).
+the sensor-kind table (devices.wire.readings.QUANTITY_KINDS).
 """
 
 from __future__ import annotations
@@ -49,6 +49,6 @@ class EnvironmentSettings:
         )
 
 
-def current_settings() -> EnvironmentSettings:
-    """The settings of the running app (jobs and handlers run inside its context)."""
+def app_settings() -> EnvironmentSettings:
+    """The settings of the running app, for entry points (views, API, jobs) to pass to the operations."""
     return EnvironmentSettings.from_config(current_app.config)

@@ -13,13 +13,14 @@ from server.auth.actor import authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor, refuse_form
 from server.centre.operations import get_centre
+from server.centre.timezones import centre_zone
 from server.clock import utcnow
-from server.environment import operations as ops
-from server.environment.alerts import quantity_label
 from server.environment.charts import line_chart
-from server.environment.operations import CHART_RANGES, environment_alerts
+from server.environment.operations import queries as ops
+from server.environment.operations.alerting import quantity_label
+from server.environment.operations.queries import CHART_RANGES, environment_alerts
+from server.environment.settings import app_settings
 from server.errors import Forbidden
-from server.timezones import centre_zone
 
 bp = Blueprint("environment", __name__)
 STEPS = {"24h": timedelta(minutes=1), "7d": timedelta(hours=1)}  # one chart point a minute / an hour
@@ -31,7 +32,7 @@ def environment_page(code: str) -> str:
     """Cards for every room and fridge, the open alerts, and the charts of one point (`?point=`)."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    cards = ops.room_cards(centre, actor=actor, now=now)
+    cards = ops.room_cards(centre, settings=app_settings(), actor=actor, now=now)
     chosen = request.args.get("point") or next((c.point for c in cards if c.values), cards[0].point if cards else "")
     card = next((c for c in cards if c.point == chosen), None)
     if chosen and card is None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 from pydantic import Field, field_validator
 
-from devices.credentials import public_key_text
-from devices.protocol import Ack, BatchError, parse_batch
+from devices.wire.keys import public_key_text
+from devices.wire.protocol import Ack, BatchError, parse_batch
 from server.apispec import Schema, responses, spec
-from server.auth.actor import AccessRefused
 from server.auth.session import current_actor
 from server.bounds import parses_own_body
+from server.centre import keys
 from server.centre.models import Centre
 from server.centre.operations import get_centre
 from server.clock import utcnow
@@ -20,9 +20,8 @@ from server.database import db
 from server.errors import Forbidden, Problem, Unauthorised, ValidationFailed
 from server.extensions import limiter
 from server.fleet import operations as ops
-from server.fleet.models import Device, DeviceKind
-from server.fleet.policy import Feed, may_read_feed
-from server.inspections import keys
+from server.fleet.device_auth import current_device
+from server.fleet.models import DeviceKind
 
 bp = Blueprint("fleet_api", __name__, url_prefix="/api/v1")
 
@@ -66,7 +65,7 @@ class SensorHealthOut(Schema):
 
 
 class DeviceHealthOut(Schema):
-    """What the agent's last heartbeat said (devices.readings.HeartbeatPayload)."""
+    """What the agent's last heartbeat said (devices.wire.readings.HeartbeatPayload)."""
 
     reported_at: datetime
     uptime_s: int
@@ -100,39 +99,6 @@ class DeviceList(Schema):
 class AckOut(Schema):
     protocol_version: int
     results: list[dict[str, object]]
-
-
-def current_device() -> Device:
-    """The device of this request's bearer token (401 if unknown or revoked; revoked knocks are logged)."""
-    if "device" in g:
-        return g.device
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise Unauthorised()
-    token, now = header[7:].strip(), utcnow()
-    try:
-        g.device = ops.authenticate_device(token, now=now, version=request.headers.get("X-Device-Version"))
-    except ops.DeviceRevoked:
-        db.session.rollback()
-        ops.log_revoked_attempt(token, request.path, now)
-        db.session.commit()
-        raise
-    return g.device
-
-
-class FeedNotAllowed(AccessRefused):
-    """A device asked for a feed its kind may not read; logged like every refusal."""
-
-    code = "feed_not_allowed"
-    message = "此类设备不能读取该数据 / This kind of device may not read this feed"
-
-
-def device_reading(feed: Feed) -> Device:
-    """The calling device, if its kind may read ``feed`` (server/fleet/policy.py); 403 otherwise."""
-    device = current_device()
-    if not may_read_feed(device.kind, feed):
-        raise FeedNotAllowed(centre_id=device.centre_id)
-    return device
 
 
 @bp.post("/centres/<string:code>/devices/enrolment-codes")
@@ -184,7 +150,7 @@ def revoke(device_pk: int):
 @spec.validate(resp=responses(HTTP_200=AckOut), tags=["devices"])
 @parses_own_body
 def post_events():
-    """A device's batch of events (devices/protocol v1): each applied once, each answered."""
+    """A device's batch of events (devices/wire/protocol v1): each applied once, each answered."""
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         raise Unauthorised()
     now, router = utcnow(), current_app.extensions["tuoyu.event_router"]
@@ -201,7 +167,7 @@ def post_events():
     if prepared.batch.device_id != device.device_id:
         raise Forbidden("批次不属于此设备 / The batch names another device", code="device_mismatch")
     ack: Ack = ops.ingest_batch(device, prepared, router, now=now)
-    # The Ack is already a validated wire model (devices/protocol): serialise it once, not re-validate
+    # The Ack is already a validated wire model (devices/wire/protocol): serialise it once, not re-validate
     # up to 500 results through the response schema (a third of a reading batch's server time).
     return Response(ack.model_dump_json(exclude_none=True), mimetype="application/json")
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from devices.protocol import DEVICE_ID_PATTERN
+from devices.wire.protocol import DEVICE_ID_PATTERN
 from server.centre.models import Centre
 from server.database import db
 from server.fleet.models import Device

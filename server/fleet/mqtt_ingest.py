@@ -1,10 +1,10 @@
 """The server side of the MQTT uplink: ``tuoyu mqtt-ingest`` subscribes to every device's events topic.
 
-Each message is a device's :class:`~devices.protocol.Batch` on
+Each message is a device's :class:`~devices.wire.protocol.Batch` on
 ``tuoyu/v1/{centre}/{device}/events``. The subscriber checks the device (known, not
 revoked, of that centre, naming itself in the batch), applies the batch through the
 same :func:`server.fleet.operations.ingest_batch` as ``POST /api/v1/devices/events``,
-commits, and only then publishes the :class:`~devices.protocol.Ack` (QoS 1) on the
+commits, and only then publishes the :class:`~devices.wire.protocol.Ack` (QoS 1) on the
 device's ack topic. A message that is refused gets no ack: the device keeps its
 events (nothing is lost) and the refusal is logged.
 
@@ -34,7 +34,7 @@ from flask import Flask
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import select
 
-from devices.protocol import MAX_BATCH_BYTES, Ack, BatchError, parse_batch
+from devices.wire.protocol import MAX_BATCH_BYTES, Ack, BatchError, parse_batch
 from server.audit.operations import log_access
 from server.centre.models import Centre
 from server.clock import WallClock

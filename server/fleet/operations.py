@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from devices.protocol import Ack, AckStatus, Event, EventResult, ParsedBatch, Reason, event_fingerprint
+from devices.wire.protocol import Ack, AckStatus, Event, EventResult, ParsedBatch, Reason, event_fingerprint
 from server.alerts.operations import raise_alert
 from server.audit.operations import log_access, record_change
 from server.auth.actor import Actor, authorise

@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from server.apispec import Day, Instant, Schema, responses, spec
 from server.auth.session import current_actor
+from server.centre import keys
 from server.centre.models import Centre
 from server.centre.operations import get_centre
 from server.clock import utcnow
 from server.database import db
-from server.inspections import keys
 from server.inspections import operations as ops
+from server.inspections.sources import app_sources
 
 bp = Blueprint("inspections_api", __name__, url_prefix="/api/v1")
 
@@ -97,7 +98,7 @@ def run_evaluation(code: str):
     """Re-evaluate the centre now (the nightly job does the same)."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    return RunOut.model_validate(ops.evaluate_centre(centre, trigger="manual", actor=actor, now=now)), 201
+    return RunOut.model_validate(ops.evaluate_centre(centre, sources=app_sources(), trigger="manual", actor=actor, now=now)), 201
 
 
 @bp.post("/centres/<string:code>/inspectors")
@@ -134,7 +135,7 @@ def download_pack(code: str, query: PackQuery):
     # Built into a temporary file (memory stays flat whatever the period), then streamed out.
     spool = tempfile.TemporaryFile()
     try:
-        ops.write_pack(centre, period, spool, actor=actor, now=now)
+        ops.write_pack(centre, period, spool, sources=app_sources(), actor=actor, now=now)
     except BaseException:
         spool.close()
         raise

@@ -9,29 +9,23 @@ from typing import BinaryIO
 from sqlalchemy import select, update
 
 from compliance import Period, evaluate
-from compliance.pack.build import PackResult, Progress, build_pack
-from compliance.pack.pdf import KeyFigure
-from server.attendance.register import attendance_rates
+from compliance.pack.build import PackResult, build_pack
+from compliance.pack.zip_writer import Progress
 from server.audit.operations import log_access, record_change
 from server.auth.actor import Actor, authorise
 from server.auth.models import User
 from server.auth.operations import create_user, grant_role
 from server.auth.roles import Perm, Role
+from server.centre import keys
 from server.centre.models import Centre
+from server.centre.records import centre_record
+from server.centre.rules import effective_rules
+from server.centre.timezones import centre_today, centre_zone
 from server.database import db
 from server.errors import ProblemCollector
-from server.inspections import keys
 from server.inspections.models import EvaluationRun, StoredFinding
-from server.inspections.records import (
-    access_log,
-    audit_entries,
-    audit_head,
-    centre_record,
-    compliance_inputs,
-    rules_for,
-)
-from server.inspections.registers import all_registers
-from server.timezones import centre_today, centre_zone
+from server.inspections.records import access_log, audit_entries, audit_head
+from server.inspections.sources import ComplianceSources, compliance_inputs
 
 GENERATOR_VERSION = "0.1.0"
 # Inspections are unannounced (双随机): a pack may cover any period, but not an unbounded one.
@@ -44,12 +38,13 @@ def evaluation_period(centre: Centre, now: datetime) -> Period:
     return Period(today - timedelta(days=29), today)
 
 
-def evaluate_centre(centre: Centre, *, trigger: str, actor: Actor, now: datetime) -> EvaluationRun:
+def evaluate_centre(centre: Centre, *, sources: ComplianceSources, trigger: str, actor: Actor,
+                    now: datetime) -> EvaluationRun:
     """Run every evaluator; the new findings replace the current ones (older runs stay as history)."""
     authorise(actor, Perm.CENTRE_MANAGE, centre.id, now)
     period = evaluation_period(centre, now)
-    rules = rules_for(centre, period.end)
-    findings = evaluate(compliance_inputs(centre, period), rules, period)
+    rules = effective_rules(centre, period.end)
+    findings = evaluate(compliance_inputs(centre, period, sources, now), rules, period)
     run = EvaluationRun(centre_id=centre.id, at=now, trigger=trigger, rulebook_version=rules.version,
                         period_from=period.start, period_to=period.end, findings=len(findings))
     db.session.add(run)
@@ -123,7 +118,7 @@ def check_period(start: date | None, end: date | None) -> Period:
 
 
 def write_pack(
-    centre: Centre, period: Period, output: BinaryIO, *, actor: Actor, now: datetime,
+    centre: Centre, period: Period, output: BinaryIO, *, sources: ComplianceSources, actor: Actor, now: datetime,
     progress: Progress | None = None,
 ) -> PackResult:
     """Stream a signed compliance pack of the period into `output`.
@@ -136,15 +131,14 @@ def write_pack(
     db.session.flush()
     keys.ensure_keys(centre, now)
     key_id, private_key = keys.signing_key(centre)
-    rules = rules_for(centre, period.end)
-    findings_run = evaluate(compliance_inputs(centre, period), rules, period)
+    rules = effective_rules(centre, period.end)
+    findings_run = evaluate(compliance_inputs(centre, period, sources, now), rules, period)
     tz = centre_zone(centre)
-    rates = [KeyFigure(f"出勤率 {room} {month}", f"attendance rate {room} {month}", rate)
-             for room, month, rate in attendance_rates(centre, period)]
+    figures = [figure for provider in sources.key_figures for figure in provider(centre, period)]
     return build_pack(
-        output, centre=centre_record(centre), period=period, registers=all_registers(),
+        output, centre=centre_record(centre), period=period, registers=list(sources.registers),
         findings=findings_run, rulebook=rules, audit_head=audit_head(centre),
         audit_entries=audit_entries(centre, period, tz), access_log=access_log(centre, period, tz),
         signing_key=private_key, key_id=key_id, generated_at=now, generator_version=GENERATOR_VERSION,
-        progress=progress, tz=tz, statistics=rates,
+        progress=progress, tz=tz, statistics=figures,
     )

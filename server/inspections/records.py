@@ -1,73 +1,19 @@
-"""The adapter from the database to the pure `compliance` library: plain records out, nothing else."""
+"""The audit chain and the access log as the pack's plain records (the rest comes from server/inspections/sources)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from compliance import CentreRecord, ChildRecord, ClassRecord, ComplianceInputs, Period, Rulebook, effective_rulebook
-from compliance import ClassType as RuleClassType
-from compliance import FilingStatus as RuleFilingStatus
-from compliance import LegalForm as RuleLegalForm
+from compliance import Period
 from server.audit.models import AccessEvent, AuditEntry, AuditHead, chain_for
 from server.audit.operations import format_instant
 from server.auth.models import Membership, User
-from server.centre.models import Centre, ClassType, FilingStatus, Room
-from server.clock import utcnow
+from server.centre.models import Centre
 from server.database import db
-from server.people.models import Child
-
-CLASS_TYPES = {
-    ClassType.INFANT: RuleClassType.RUERBAN,
-    ClassType.TODDLER: RuleClassType.TUOXIAOBAN,
-    ClassType.PRESCHOOL: RuleClassType.TUODABAN,
-    ClassType.MIXED: RuleClassType.HUNHEBAN,
-    ClassType.FAMILY: RuleClassType.JIATING,
-}
-FILING = {
-    FilingStatus.NOT_FILED: RuleFilingStatus.NOT_FILED,
-    FilingStatus.SUBMITTED: RuleFilingStatus.PENDING,
-    FilingStatus.FILED: RuleFilingStatus.FILED,
-    FilingStatus.REVOKED: RuleFilingStatus.REVOKED,
-}
-
-
-def centre_record(centre: Centre) -> CentreRecord:
-    return CentreRecord(
-        code=centre.code, name=centre.name, legal_form=RuleLegalForm(centre.legal_form.value),
-        registering_authority=centre.registering_authority or "", filing_status=FILING[centre.filing_status],
-        filed_on=centre.filed_on, approved_places=centre.approved_places, puhui_places=centre.inclusive_places,
-        region=centre.region, address=centre.address or "",
-    )
-
-
-def compliance_inputs(centre: Centre, period: Period | None = None) -> ComplianceInputs:
-    """Everything the evaluators read about one centre (and, given a period, its environment evidence)."""
-    from server.environment.register import environment_evidence
-
-    rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id, Room.is_active)).scalars()
-    children = db.session.execute(select(Child).where(Child.centre_id == centre.id)).scalars()
-    from server.rooms.registers import ratio_violation_records
-
-    return ComplianceInputs(
-        centre=centre_record(centre),
-        classes=tuple(ClassRecord(r.id, r.name, CLASS_TYPES[r.class_type], r.capacity) for r in rooms),
-        children=tuple(
-            ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on, c.consent_on)
-            for c in children
-        ),
-        ratio_violations=tuple(ratio_violation_records(centre)),
-        as_of=utcnow(),
-        environment=environment_evidence(centre, period) if period is not None else None,
-    )
-
-
-def rules_for(centre: Centre, on: date) -> Rulebook:
-    """The centre's effective rulebook on a date: national, its region's overlay, its own policy."""
-    return effective_rulebook(centre.region, centre.rule_policy or None, on)
 
 
 def audit_head(centre: Centre) -> dict[str, Any]:

@@ -14,12 +14,12 @@ from server.audit.operations import log_access
 from server.auth.roles import Perm
 from server.auth.session import current_actor, refuse_form
 from server.centre.operations import get_centre
+from server.centre.records import centre_record
+from server.centre.timezones import centre_today, centre_zone
 from server.clock import utcnow
 from server.errors import ApiError, Forbidden
 from server.inspections import operations as ops
-from server.inspections.records import centre_record
-from server.inspections.registers import all_registers
-from server.timezones import centre_today, centre_zone
+from server.inspections.sources import app_sources
 
 bp = Blueprint("inspections", __name__)
 REGISTER_PREVIEW_ROWS = 500
@@ -36,7 +36,7 @@ def inspection(code: str) -> str:
     today = centre_today(centre, now)
     return render_template(
         "inspections/inspection.html", centre=centre, grouped=grouped, run=ops.last_run(centre),
-        registers=all_registers(), today=today, month_start=today.replace(day=1),
+        registers=app_sources().registers, today=today, month_start=today.replace(day=1),
         can_manage=actor.can(Perm.INSPECTORS_GRANT, centre.id, now), findings_total=len(findings),
     )
 
@@ -47,7 +47,7 @@ def register(code: str, name: str) -> str:
     """One register on screen (the first rows; the pack has all), the read logged."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now, perm=Perm.FINDINGS_READ)
-    source = next((r for r in all_registers() if r.name == name), None)
+    source = app_sources().register(name)
     if source is None:
         abort(404)
     today = centre_today(centre, now)

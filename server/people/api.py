@@ -13,10 +13,10 @@ from server.auth.roles import Perm
 from server.auth.session import current_actor
 from server.centre.models import ServiceType
 from server.centre.operations import get_centre
+from server.centre.timezones import centre_today, centre_today_by_id
 from server.clock import utcnow
 from server.people import operations as ops
 from server.people.models import Child, Relationship, Sex, StaffRole
-from server.timezones import centre_today, centre_today_by_id
 
 bp = Blueprint("people_api", __name__, url_prefix="/api/v1")
 

@@ -287,3 +287,8 @@ def read_contact_photo(contact: Contact, *, actor: Actor, now: datetime) -> Phot
                object_id=photo.id, now=now)
     return photo
 
+
+
+def contacts_of_user(user_id: int) -> frozenset[int]:
+    """The contacts (guardian or pick-up adult records) a user account acts as."""
+    return frozenset(db.session.execute(select(Contact.id).where(Contact.user_id == user_id)).scalars())

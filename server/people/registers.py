@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
-from server.centre.models import Room
+from compliance import CentreRecord, ChildRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
+from server.centre.models import Centre, Room
 from server.centre.registers import centre_of, count_rows
 from server.database import db
 from server.i18n import bilingual
@@ -67,3 +67,10 @@ STAFF = RegisterSource(
     Responsibility.QUALITY_SAFETY, InspectionArea.OPERATIONS, _staff, "Staff",
     count=lambda r, p: count_rows(Staff, r),
 )
+
+
+def child_records(centre: Centre, period: Period) -> tuple[ChildRecord, ...]:
+    """Every child of the centre as the evaluators' plain records (enrolment, class, consent)."""
+    children = db.session.execute(select(Child).where(Child.centre_id == centre.id)).scalars()
+    return tuple(ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on, c.consent_on)
+                 for c in children)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from devices.protocol import Batch, Event, new_key
+from devices.wire.protocol import Batch, Event, new_key
 from server.centre.models import Centre, Room
 from server.database import db
 from server.demo.seed import DEMO_PASSWORD
@@ -27,7 +27,7 @@ def _readings(app, now) -> str:
                     payload={"sensor": "scd41-a", "model": "SCD41", "location": f"room:{room.id}",
                              "values": {"co2_ppm": 700.0 + 5 * i}}) for i in range(120)]
     batch = Batch(device_id=device.device_id, sent_at=now, events=events)
-    from devices.protocol import parse_batch
+    from devices.wire.protocol import parse_batch
 
     ingest_batch(device, parse_batch(batch.model_dump(mode="json")), app.extensions["tuoyu.event_router"], now=now)
     name = room.name

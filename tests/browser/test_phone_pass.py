@@ -15,12 +15,12 @@ from hardware.qr import decode
 from kiosk.roster import load_roster
 from kiosk.verify import Method, ReplayCache, Verifier
 from server.attendance.models import Credential, PhoneKey
-from server.attendance.operations import build_roster
+from server.attendance.operations.roster import build_roster
 from server.auth.models import User
+from server.centre import keys
 from server.centre.models import Centre
 from server.database import db
 from server.demo.seed import DEMO_PASSWORD
-from server.inspections import keys
 from server.people.models import Contact
 
 PHONE = {"width": 390, "height": 844}

@@ -8,8 +8,8 @@ import httpx
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from devices.protocol import Batch, Event, new_key
-from server.attendance.operations import issue_credential
+from devices.wire.protocol import Batch, Event, new_key
+from server.attendance.operations.credentials import issue_credential
 from server.centre.models import Centre
 from server.database import db
 from server.demo.seed import DEMO_PASSWORD

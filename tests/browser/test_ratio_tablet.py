@@ -6,7 +6,7 @@ import httpx
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from devices.protocol import Batch, Event, new_key
+from devices.wire.protocol import Batch, Event, new_key
 from server.centre.models import Centre, ClassType, Room
 from server.database import db
 from server.demo.seed import DEMO_PASSWORD

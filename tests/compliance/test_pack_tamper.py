@@ -15,7 +15,8 @@ from compliance_factories import BuiltPack, build_good_pack, rewrite_zip
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from compliance.pack.layout import canonical_json
-from compliance.pack.verify import VerifyReport, verify_pack
+from compliance.pack.verify import verify_pack
+from compliance.pack.verify_report import VerifyReport
 from compliance.signing import KeyRecord, generate_key, key_id_for, public_key_pem
 
 CSV = "registers/出勤登记.csv"

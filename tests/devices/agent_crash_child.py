@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sys
-import traceback
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from zygote import serve
 
-from devices.agent_build import build_agent
-from devices.agent_config import load_config
-from devices.uplink import Outcome
+from devices.agent.build import build_agent
+from devices.agent.config import load_config
+from devices.delivery import Outcome
 from hardware.clock import FakeClock
 
 START = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)
@@ -65,25 +64,7 @@ def work(config_path: str, base_url: str, minutes: int, progress_path: str, cloc
 def main() -> None:
     """Serve ``run`` / ``reap`` commands until stdin closes."""
     config_path, base_url, minutes, progress, clock_path = sys.argv[1:6]
-    worker = 0
-    for line in sys.stdin:
-        command, *args = line.split()
-        if command == "run":
-            worker = os.fork()
-            if worker == 0:
-                status = 0
-                try:
-                    work(config_path, base_url, int(minutes), progress, clock_path, int(args[0]))
-                except BaseException:
-                    traceback.print_exc()
-                    sys.stderr.flush()
-                    status = 1
-                os._exit(status)
-            print(f"pid {worker}", flush=True)
-        elif command == "reap":
-            os.kill(worker, signal.SIGKILL)
-            _, status = os.waitpid(worker, 0)
-            print(f"exit {status}", flush=True)
+    serve(lambda seed: work(config_path, base_url, int(minutes), progress, clock_path, seed))
 
 
 if __name__ == "__main__":

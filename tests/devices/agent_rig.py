@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fake_event_server import DEVICE, TOKEN
-
-from devices.agent import Agent
-from devices.agent_build import build_agent
-from devices.agent_config import AgentConfig, parse_config
+from devices.agent.build import build_agent
+from devices.agent.config import AgentConfig, parse_config
+from devices.agent.core import Agent
+from devices.fake_event_server import DEVICE, TOKEN
 from hardware.clock import FakeClock
 
 SENSORS: list[dict[str, Any]] = [

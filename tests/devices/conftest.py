@@ -7,14 +7,16 @@ import random
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from fake_event_server import DEVICE, TOKEN, FakeEventServer
 
+from devices.delivery import Deliverer
+from devices.fake_event_server import DEVICE, TOKEN, FakeEventServer
 from devices.outbox import Outbox
-from devices.uplink import Deliverer, HttpUplink
+from devices.uplink import HttpUplink
 from hardware.clock import FakeClock
 
 
@@ -27,8 +29,9 @@ def server() -> Iterator[FakeEventServer]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock_start() -> datetime:
+    """Device-side tests start at FakeClock's own default (2026-09-01 00:00 UTC), not at the server's T0."""
+    return FakeClock().current
 
 
 @pytest.fixture

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sys
-import traceback
 
 import httpx
+from zygote import serve
 
+from devices.delivery import Deliverer, Outcome
 from devices.outbox import Outbox
-from devices.uplink import Deliverer, HttpUplink, Outcome
+from devices.uplink import HttpUplink
 from hardware.clock import FakeClock
 
 DEVICE = "kiosk-01"
@@ -66,25 +66,7 @@ def main() -> None:
     """Serve ``run`` / ``reap`` commands until stdin closes."""
     outbox_path, base_url, total, progress_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     ssl = httpx.create_ssl_context()  # built once here; building it costs more than the fork
-    worker = 0
-    for line in sys.stdin:
-        command, *args = line.split()
-        if command == "run":
-            worker = os.fork()
-            if worker == 0:
-                status = 0
-                try:
-                    work(outbox_path, base_url, total, progress_path, int(args[0]), ssl)
-                except BaseException:
-                    traceback.print_exc()
-                    sys.stderr.flush()
-                    status = 1
-                os._exit(status)
-            print(f"pid {worker}", flush=True)
-        elif command == "reap":
-            os.kill(worker, signal.SIGKILL)  # harmless if it already exited: it is a zombie until waited for
-            _, status = os.waitpid(worker, 0)
-            print(f"exit {status}", flush=True)
+    serve(lambda seed: work(outbox_path, base_url, total, progress_path, seed, ssl))
 
 
 if __name__ == "__main__":

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from agent_rig import make_agent, make_config
-from fake_event_server import FakeEventServer
 
-from devices.agent import Agent
-from devices.protocol import EventKind
-from devices.readings import FaultCode, HeartbeatPayload, Quantity, ReadingPayload, SafetyPayload
-from devices.uplink import Outcome
+from devices.agent.core import Agent
+from devices.delivery import Outcome
+from devices.fake_event_server import FakeEventServer
+from devices.wire.protocol import EventKind
+from devices.wire.readings import FaultCode, HeartbeatPayload, Quantity, ReadingPayload, SafetyPayload
 from hardware.clock import FakeClock
+from hardware.sensors import kinds as sensor_kinds
 
 
 @pytest.fixture
@@ -165,7 +166,7 @@ def test_heartbeat_every_minute_with_version_uptime_health_and_outbox_depth(
 
 def test_values_follow_the_world(agent: Agent, server: FakeEventServer, clock: FakeClock) -> None:
     assert agent.world is not None
-    agent.world.pin("room:1", Quantity.CO2_PPM, 1234)
+    agent.world.pin("room:1", sensor_kinds.Quantity.CO2_PPM, 1234)
     run_minutes(agent, clock, 2)
 
     assert readings(server, "air-room1")[-1].values[Quantity.CO2_PPM] == 1234

@@ -9,10 +9,10 @@ import threading
 from pathlib import Path
 
 from click.testing import CliRunner
-from fake_event_server import DEVICE, TOKEN, FakeEventServer
 
 from devices.cli import main
-from devices.protocol import EventKind
+from devices.fake_event_server import DEVICE, TOKEN, FakeEventServer
+from devices.wire.protocol import EventKind
 
 AGENT = Path(sys.executable).with_name("tuoyu-agent")
 

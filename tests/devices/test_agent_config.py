@@ -9,8 +9,8 @@ import httpx
 import pytest
 from agent_rig import config_mapping
 
-from devices.agent_config import ConfigError, load_config, parse_config
-from devices.agent_enrol import AgentEnrolment, EnrolmentError, enroll
+from devices.agent.config import ConfigError, load_config, parse_config
+from devices.agent.enrol import AgentEnrolment, EnrolmentError, enroll
 
 EXAMPLE = '''
 device_id = "agent-room1"

@@ -4,64 +4,21 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import IO
 
 import pytest
-from fake_event_server import DEVICE, TOKEN, FakeEventServer
+from zygote import Zygote
 
+from devices.fake_event_server import DEVICE, TOKEN, FakeEventServer
 from devices.outbox import Outbox
-from devices.protocol import EventKind
+from devices.wire.protocol import EventKind
 from hardware.clock import FakeClock
 
-CHILD = Path(__file__).with_name("agent_crash_child.py")
-REPO = Path(__file__).resolve().parents[2]
 MINUTES = 120
 KILL_ROUNDS = 36
 MODES = ("delay", "received", "stored")
-
-
-class AgentZygote:
-    """Drives agent_crash_child.py: start an agent life, kill it, learn how it ended."""
-
-    def __init__(self, args: list[str], stderr: IO[str]) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        self._proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPO, env=env)
-        self._lock = threading.Lock()
-        self._status: int | None = 0
-
-    def _ask(self, command: str) -> str:
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(command + "\n")
-        self._proc.stdin.flush()
-        answer = self._proc.stdout.readline()
-        if not answer:
-            raise AssertionError(f"agent_crash_child.py died (exit {self._proc.wait()})")
-        return answer.split()[1]
-
-    def run(self, seed: int) -> None:
-        with self._lock:
-            self._status = None
-            self._ask(f"run {seed}")
-
-    def reap(self) -> int:
-        with self._lock:
-            if self._status is None:
-                self._status = int(self._ask("reap"))
-            return self._status
-
-    def close(self) -> None:
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        if self._status is None and self._proc.poll() is None:
-            self.reap()
-        self._proc.stdin.close()
-        self._proc.wait(10)
-        self._proc.stdout.close()
 
 
 def write_config(folder: Path, outbox: Path, base_url: str) -> Path:
@@ -114,7 +71,7 @@ def test_agent_killed_at_random_points_delivers_exactly_the_events_it_made(
     server.hook = hook
     modes: Counter[str] = Counter()
     with stderr_path.open("w") as stderr:
-        zygote = AgentZygote([str(config), server.base_url, str(MINUTES), str(progress), str(clock_file)], stderr)
+        zygote = Zygote("agent_crash_child.py", [str(config), server.base_url, str(MINUTES), str(progress), str(clock_file)], stderr)
         try:
             for _ in range(KILL_ROUNDS):
                 mode = rng.choice(MODES)

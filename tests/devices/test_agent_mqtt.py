@@ -11,8 +11,8 @@ import pytest
 from agent_rig import make_agent, make_config
 from test_device_mqtt import BROKER, MqttServerSide, broker_listens, needs_broker
 
-from devices.protocol import EventKind
-from devices.readings import ReadingPayload
+from devices.wire.protocol import EventKind
+from devices.wire.readings import ReadingPayload
 from hardware.clock import FakeClock
 
 pytestmark = [pytest.mark.mqtt, needs_broker]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent_rig import make_agent, make_config
-from fake_event_server import FakeEventServer
 
-from devices.protocol import EventKind
-from devices.uplink import DeliveryState
+from devices.delivery import DeliveryState
+from devices.fake_event_server import FakeEventServer
+from devices.wire.protocol import EventKind
 from hardware.clock import FakeClock
 
 

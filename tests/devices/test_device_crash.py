@@ -5,21 +5,16 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import IO
 
 import pytest
-from fake_event_server import DEVICE, FakeEventServer
+from zygote import Zygote
 
+from devices.fake_event_server import DEVICE, FakeEventServer
 from devices.outbox import Outbox
 from hardware.clock import FakeClock
-
-CHILD = Path(__file__).with_name("crash_child.py")
-REPO = Path(__file__).resolve().parents[2]
 
 TOTAL_EVENTS = 400
 KILL_ROUNDS = 64
@@ -27,49 +22,6 @@ MODES = ("delay", "received", "stored")
 """Where a round kills the worker: after a random delay (any instruction: put, claim, settle,
 recover...), on the k-th request before the server stores it, or on the k-th request after
 the server stored it but before the answer reached the device (the ack is lost)."""
-
-
-class Zygote:
-    """Drives crash_child.py: start a worker, kill it, learn how it ended."""
-
-    def __init__(self, outbox: Path, base_url: str, progress: Path, stderr: IO[str]) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        self._proc = subprocess.Popen(
-            [sys.executable, str(CHILD), str(outbox), base_url, str(TOTAL_EVENTS), str(progress)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPO, env=env,
-        )
-        self._lock = threading.Lock()
-        self._status: int | None = 0  # no worker yet
-
-    def _ask(self, command: str) -> str:
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(command + "\n")
-        self._proc.stdin.flush()
-        answer = self._proc.stdout.readline()
-        if not answer:
-            raise AssertionError(f"crash_child.py died (exit {self._proc.wait()})")
-        return answer.split()[1]
-
-    def run(self, seed: int) -> None:
-        with self._lock:
-            self._status = None
-            self._ask(f"run {seed}")
-
-    def reap(self) -> int:
-        """SIGKILL the worker (if it still runs) and return its wait status; safe to call twice."""
-        with self._lock:
-            if self._status is None:
-                self._status = int(self._ask("reap"))
-            return self._status
-
-    def close(self) -> None:
-        """Kill any worker still running (a failed round), then end the zygote."""
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        if self._status is None and self._proc.poll() is None:
-            self.reap()
-        self._proc.stdin.close()
-        self._proc.wait(10)
-        self._proc.stdout.close()
 
 
 def put_lines(progress: Path) -> dict[int, str]:
@@ -102,7 +54,7 @@ def test_sigkill_at_random_points_loses_nothing_and_doubles_nothing(
     server.hook = hook
     modes: Counter[str] = Counter()
     with stderr_path.open("w") as stderr:
-        zygote = Zygote(outbox_path, server.base_url, progress, stderr)
+        zygote = Zygote("crash_child.py", [str(outbox_path), server.base_url, str(TOTAL_EVENTS), str(progress)], stderr)
         try:
             for _ in range(KILL_ROUNDS):
                 mode = rng.choice(MODES)

@@ -12,17 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_event_server import DEVICE, TOKEN, FakeEventServer
 
+from devices.delivery import Backoff, Deliverer, DeliveryState, Outcome
+from devices.fake_event_server import DEVICE, TOKEN, FakeEventServer
 from devices.outbox import Outbox, RowState
-from devices.protocol import Ack, Batch
-from devices.uplink import (
-    Backoff,
-    Deliverer,
-    DeliveryState,
-    HttpUplink,
-    Outcome,
-)
+from devices.uplink import HttpUplink
+from devices.wire.protocol import Ack, Batch
 from hardware.clock import FakeClock
 
 

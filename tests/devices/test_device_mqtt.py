@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import socket
-import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
@@ -14,12 +12,14 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
-from fake_event_server import FakeEventServer
 
+from devices.delivery import Deliverer, DeliveryState, Outcome
+from devices.fake_event_server import FakeEventServer
+from devices.mqtt_uplink import MqttUplink, mqtt_topics
 from devices.outbox import Outbox
-from devices.protocol import BatchError, parse_batch
-from devices.uplink import Deliverer, DeliveryState, MqttUplink, Outcome, mqtt_topics
+from devices.wire.protocol import BatchError, parse_batch
 from hardware.clock import FakeClock
+from tests.mqtt_broker import AuthBroker, require_mosquitto
 
 pytestmark = pytest.mark.mqtt
 
@@ -194,61 +194,22 @@ def test_topics_refuse_wildcards() -> None:
         mqtt_topics("centre/1", "kiosk-01")
 
 
-class PrivateBroker:
-    """A Mosquitto of our own that wants passwords, which the test may SIGKILL and restart (by its pid)."""
-
-    USERS = {"kiosk-auth": "right-token", "server": "server-token"}
-
-    def __init__(self, folder: Path) -> None:
-        passwords = folder / "passwords"
-        for number, (user, password) in enumerate(self.USERS.items()):
-            create = ["-c"] if number == 0 else []
-            subprocess.run(["mosquitto_passwd", "-b", *create, str(passwords), user, password], check=True,
-                           capture_output=True)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        # As root, mosquitto would switch to its own user, who cannot read pytest's private tmp dir.
-        run_as = "user root\n" if os.geteuid() == 0 else ""
-        self._config = folder / "mosquitto.conf"
-        self._config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous false\n"
-                                f"password_file {passwords}\npersistence false\nlog_dest none\n{run_as}")
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(["mosquitto", "-c", str(self._config)], stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
-        for _ in range(300):
-            if broker_listens("127.0.0.1", self.port) or self._process.poll() is not None:
-                break
-            threading.Event().wait(0.01)
-        if not broker_listens("127.0.0.1", self.port):
-            self.kill()
-            if os.environ.get("CI") == "true":
-                pytest.fail("could not start a private mosquitto")
-            pytest.skip("could not start a private mosquitto")
-
-    def kill(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait(5)
-            self._process = None
+BROKER_USERS = {"kiosk-auth": "right-token", "server": "server-token"}
 
 
 @pytest.fixture
-def private_broker(tmp_path: Path) -> Iterator[PrivateBroker]:
-    if shutil.which("mosquitto") is None or shutil.which("mosquitto_passwd") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("mosquitto is not installed")
-        pytest.skip("mosquitto is not installed")
-    broker = PrivateBroker(tmp_path)
+def private_broker(tmp_path: Path) -> Iterator[AuthBroker]:
+    """A Mosquitto of our own that wants passwords and keeps nothing across a restart."""
+    require_mosquitto("mosquitto_passwd")
+    broker = AuthBroker(tmp_path / "broker", acl=False, persistence=False)
+    broker.write_passwords(BROKER_USERS)
     broker.start()
     yield broker
     broker.kill()
 
 
 def test_broker_refusing_the_token_makes_the_device_unauthorised(
-        private_broker: PrivateBroker, mqtt_outbox_auth: Outbox, clock: FakeClock) -> None:
+        private_broker: AuthBroker, mqtt_outbox_auth: Outbox, clock: FakeClock) -> None:
     uplink = make_uplink(AUTH_IDS, port=private_broker.port, token="revoked-token")
     deliverer = Deliverer(mqtt_outbox_auth, uplink, clock, random.Random(5))
     mqtt_outbox_auth.put("reading", {"n": 1})
@@ -258,7 +219,7 @@ def test_broker_refusing_the_token_makes_the_device_unauthorised(
     assert mqtt_outbox_auth.pending_count() == 1
 
 
-def test_broker_puback_is_not_delivery(private_broker: PrivateBroker, mqtt_outbox_auth: Outbox,
+def test_broker_puback_is_not_delivery(private_broker: AuthBroker, mqtt_outbox_auth: Outbox,
                                       clock: FakeClock) -> None:
     """The broker takes the batch (PUBACK), is killed before the server reads it: the events stay and arrive later."""
     uplink = make_uplink(AUTH_IDS, port=private_broker.port, token="right-token", ack_timeout_s=0.2)

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from devices.outbox import SCHEMA_VERSION, Outbox, OutboxError, RowState, outbox_path_from_env
-from devices.protocol import PAYLOAD_MAX_BYTES, EventKind
+from devices.wire.protocol import PAYLOAD_MAX_BYTES, EventKind
 from hardware.clock import FakeClock
 
 DEVICE = "kiosk-01"

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from devices.protocol import (
+from devices.wire.protocol import (
     MAX_BATCH_EVENTS,
     PAYLOAD_MAX_BYTES,
     PROTOCOL_VERSION,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from hardware.gpio import open_pin_factory
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock_start() -> datetime:
+    """Device-side tests start at FakeClock's own default (2026-09-01 00:00 UTC), not at the server's T0."""
+    return FakeClock().current
 
 
 @pytest.fixture

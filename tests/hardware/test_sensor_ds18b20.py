@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from devices.readings import FaultCode, Quantity
 from hardware.clock import FakeClock
 from hardware.sensors import ds18b20
 from hardware.sensors.base import SensorFault
 from hardware.sensors.fake_w1 import FakeDS18B20, scratchpad
+from hardware.sensors.kinds import FaultCode, Quantity
 from hardware.sensors.world import World
 
 FRIDGE = "fridge-sample"

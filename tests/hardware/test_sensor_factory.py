@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from devices.readings import FaultCode, Quantity
 from hardware.clock import FakeClock
 from hardware.sensors.base import SensorFault
-from hardware.sensors.factory import DRIVERS, SensorSpec, open_sensor
+from hardware.sensors.factory import SensorSpec, open_sensor
 from hardware.sensors.fake_w1 import FakeDS18B20
+from hardware.sensors.kinds import DRIVERS, FaultCode, Quantity
 from hardware.sensors.world import World
 
 

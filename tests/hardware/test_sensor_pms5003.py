@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from devices.readings import FaultCode, Quantity
 from hardware.clock import FakeClock
 from hardware.sensors import pms5003
 from hardware.sensors.base import SensorFault
 from hardware.sensors.fake_uart import FakePMS5003Port
+from hardware.sensors.kinds import FaultCode, Quantity
 from hardware.sensors.world import World
 
 ROOM = "room:2"

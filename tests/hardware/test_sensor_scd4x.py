@@ -7,11 +7,11 @@ from collections.abc import Callable
 import pytest
 from smbus2 import i2c_msg
 
-from devices.readings import FaultCode, Quantity
 from hardware.clock import FakeClock
 from hardware.sensors import scd4x
 from hardware.sensors.base import Sample, SensorFault
 from hardware.sensors.fake_scd4x import FakeSCD4x
+from hardware.sensors.kinds import FaultCode, Quantity
 from hardware.sensors.world import World
 
 ROOM = "room:1"

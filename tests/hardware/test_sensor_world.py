@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from devices.readings import Quantity
 from hardware.clock import FakeClock
+from hardware.sensors.kinds import Quantity
 from hardware.sensors.world import OUTDOOR_CO2_PPM, DaySchedule, World
 
 # 2026-09-01 is a Tuesday; 00:00 UTC is 08:00 in Shanghai.

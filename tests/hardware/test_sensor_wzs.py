@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from devices.readings import FaultCode, Quantity
 from hardware.clock import FakeClock
 from hardware.sensors import wzs
 from hardware.sensors.base import SensorFault
 from hardware.sensors.fake_uart import FakeWZSPort
+from hardware.sensors.kinds import FaultCode, Quantity
 from hardware.sensors.world import World
 
 ROOM = "room:3"

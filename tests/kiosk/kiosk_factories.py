@@ -17,7 +17,10 @@ from typing import Any
 import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from devices.credentials import (
+from devices.wire.card import issue_card
+from devices.wire.keys import public_key_text
+from devices.wire.pin import hash_pin
+from devices.wire.roster import (
     PersonKind,
     PhoneEnrolment,
     RosterCentre,
@@ -26,9 +29,6 @@ from devices.credentials import (
     RosterDocument,
     RosterPerson,
     expand_keys,
-    hash_pin,
-    issue_card,
-    public_key_text,
     sign_roster,
 )
 from hardware.clock import FakeClock

@@ -1,4 +1,4 @@
-"""devices.credentials: the v1 QR payloads read back exactly, and anything else is a typed CredentialError."""
+"""devices.wire (card, phone, scan): the v1 QR payloads read back exactly, and anything else is a typed CredentialError."""
 
 from __future__ import annotations
 
@@ -14,21 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kiosk_factories import CENTRE_KEY, MOTHER, MOTHER_PHONE, T0, card
 
-from devices.credentials import (
-    CardPayload,
-    CredentialError,
-    CredentialErrorCode,
-    PhoneCodePayload,
-    check_pin_policy,
-    hash_pin,
-    key_id,
-    load_public_key,
-    parse,
-    phone_code,
-    phone_message,
-    public_key_text,
-    time_step,
-)
+from devices.wire.card import CardPayload
+from devices.wire.keys import key_id, load_public_key, public_key_text
+from devices.wire.phone import PhoneCodePayload, phone_code, phone_message, time_step
+from devices.wire.pin import check_pin_policy, hash_pin
+from devices.wire.qr import CredentialError, CredentialErrorCode
+from devices.wire.scan import parse
 
 B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "qr-credential.md"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kiosk_factories import MOTHER, MOTHER_PHONE, Kiosk, card, qr_png
 
-from devices.credentials import phone_code
+from devices.wire.phone import phone_code
 from hardware.camera.scene import Look, render_qr
 from hardware.qr import decode
 from kiosk.verify import Method, Refusal

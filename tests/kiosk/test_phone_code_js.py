@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from kiosk_factories import MOTHER, T0, make_document, make_kiosk
 
-from devices.credentials import PhoneCodePayload, PhoneEnrolment, load_public_key, parse
+from devices.wire.keys import load_public_key
+from devices.wire.phone import PhoneCodePayload
+from devices.wire.roster import PhoneEnrolment
+from devices.wire.scan import parse
 from kiosk.verify import Method
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "qr-credential.md"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from kiosk_factories import MOTHER_PIN, T0, XIAOHONG, XIAOMING, fast_pin_hash, make_document, make_roster
+from kiosk_factories import MOTHER_PIN, XIAOHONG, XIAOMING, fast_pin_hash, make_document, make_roster
 
-from devices.credentials import PersonKind, RosterPerson
+from devices.wire.roster import PersonKind, RosterPerson
 from hardware.clock import FakeClock
 from kiosk.pin import PinGate, PinResult
 from kiosk.verify import Method, Refusal
@@ -16,11 +16,6 @@ from kiosk.verify import Method, Refusal
 def many_parents(count: int) -> tuple[RosterPerson, ...]:
     return tuple(RosterPerson(f"c{100 + i}", f"家长{i}", PersonKind.GUARDIAN, pin_hash=fast_pin_hash("572904"),
                               drop_off=(XIAOMING,), pick_up=(XIAOMING,)) for i in range(count))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(current=T0)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from devices.credentials import RosterChild
+from devices.wire.roster import RosterChild
 from kiosk.ratio import RatioWatch, RoomHeadroom, headroom_left, parse_room_headroom, ratio_message
 
 T = datetime(2026, 9, 7, 0, 30, tzinfo=UTC)

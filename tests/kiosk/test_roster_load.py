@@ -24,14 +24,8 @@ from kiosk_factories import (
     make_roster,
 )
 
-from devices.credentials import (
-    RosterCredential,
-    RosterFormatError,
-    RosterPerson,
-    key_id,
-    roster_bytes,
-    sign_roster,
-)
+from devices.wire.keys import key_id
+from devices.wire.roster import RosterCredential, RosterFormatError, RosterPerson, roster_bytes, sign_roster
 from kiosk.roster import RosterCache, RosterError, RosterErrorCode, load_roster
 
 PINNED = [CENTRE_KEY.public_key()]

@@ -26,7 +26,8 @@ from kiosk_factories import (
     make_kiosk,
 )
 
-from devices.credentials import PersonKind, phone_code
+from devices.wire.phone import phone_code
+from devices.wire.roster import PersonKind
 from kiosk.verify import Method, Refusal
 
 # --- accepted ---------------------------------------------------------------------------------------

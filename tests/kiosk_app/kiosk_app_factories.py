@@ -22,7 +22,13 @@ import httpx
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from devices.credentials import (
+from devices.delivery import Deliverer
+from devices.uplink import HttpUplink
+from devices.wire.card import issue_card
+from devices.wire.keys import public_key_text
+from devices.wire.phone import phone_code
+from devices.wire.pin import hash_pin
+from devices.wire.roster import (
     PersonKind,
     PhoneEnrolment,
     RosterCentre,
@@ -31,19 +37,14 @@ from devices.credentials import (
     RosterDocument,
     RosterPerson,
     expand_keys,
-    hash_pin,
-    issue_card,
-    phone_code,
-    public_key_text,
 )
-from devices.uplink import Deliverer, HttpUplink
 from hardware.camera.replay import ReplayCamera
 from hardware.clock import FakeClock
 from hardware.gpio import KioskSignals, open_pin_factory
-from kiosk.app import Kiosk
 from kiosk.config import KioskConfig, config_from_mapping
 from kiosk.events import EventWriter
 from kiosk.fake_server import FakeKioskServer
+from kiosk.machine import Kiosk
 from kiosk.presence import Presence
 from kiosk.roster import RosterCache
 from kiosk.sync import Enrolment, PhotoCache, RosterSync

@@ -17,9 +17,9 @@ from kiosk_app_factories import (
     make_rig,
 )
 
-from kiosk.app import Screen
 from kiosk.fake_server import FakeKioskServer
 from kiosk.presence import Presence
+from kiosk.screens import Screen
 from kiosk.webui import create_ui
 
 

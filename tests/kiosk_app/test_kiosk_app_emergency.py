@@ -39,7 +39,7 @@ def test_an_alarm_shows_within_two_seconds(rig: Rig, server: FakeKioskServer) ->
 def test_the_server_is_asked_every_two_seconds(rig: Rig, server: FakeKioskServer) -> None:
     server.emergencies = []
     rig.frames(30 * 10)  # ten seconds at 30 frames per second
-    assert server.requests[EMERGENCIES_PATH] in (5, 6)
+    assert server.requests_per_path[EMERGENCIES_PATH] in (5, 6)
 
 
 def test_the_sync_thread_wakes_up_for_the_next_poll(rig: Rig, server: FakeKioskServer) -> None:
@@ -75,7 +75,7 @@ def test_the_banner_stays_over_the_confirm_screen(rig: Rig, server: FakeKioskSer
 
 def test_an_older_server_without_the_endpoint_means_no_emergency(rig: Rig, server: FakeKioskServer) -> None:
     rig.frames(1)  # server.emergencies is None: 404
-    assert (server.requests[EMERGENCIES_PATH], shown(rig)) == (1, None)
+    assert (server.requests_per_path[EMERGENCIES_PATH], shown(rig)) == (1, None)
 
 
 def test_the_banner_stays_while_the_server_cannot_be_reached(rig: Rig, server: FakeKioskServer) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from kiosk_app_factories import FATHER_PIN, MOTHER_PIN, YIYI, Rig
 
-from kiosk.app import KioskActionError
+from kiosk.screens import KioskActionError
 from kiosk.webui import create_ui
 
 

@@ -29,9 +29,10 @@ from kiosk_app_factories import (
     mother_phone_code,
 )
 
-from kiosk.app import OTHER_BARCODE_EVERY, Screen
 from kiosk.events import EventWriter
 from kiosk.fake_server import FakeKioskServer
+from kiosk.scanning import OTHER_BARCODE_EVERY
+from kiosk.screens import Screen
 from kiosk.verify import KioskEvent
 
 REFUSED_CODES: dict[str, tuple[Callable[[datetime], str], str, str]] = {

@@ -21,7 +21,7 @@ from kiosk_app_factories import (
     make_document,
 )
 
-from devices.credentials import PersonKind, RosterCredential, RosterPerson, sign_roster
+from devices.wire.roster import PersonKind, RosterCredential, RosterPerson, sign_roster
 from kiosk.fake_server import FakeKioskServer
 from kiosk.sync import Enrolment, EnrolmentError, SyncOutcome, enroll
 
@@ -96,12 +96,12 @@ def test_next_sync_asks_if_none_match_and_gets_not_modified(rig: Rig) -> None:
 
 
 def test_sync_waits_for_its_interval(rig: Rig, server: FakeKioskServer) -> None:
-    before = server.requests["/api/v1/devices/roster"]
+    before = server.requests_per_path["/api/v1/devices/roster"]
     rig.clock.advance(seconds=rig.config.roster.sync_interval_s - 1)
     rig.kiosk.io_step()
     rig.clock.advance(seconds=1)
     rig.kiosk.io_step()
-    assert server.requests["/api/v1/devices/roster"] - before == 1
+    assert server.requests_per_path["/api/v1/devices/roster"] - before == 1
 
 
 def roster_with_new_family(version: int = 2):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from kiosk_app_factories import FATHER, Rig, card, make_config
 
-from kiosk.app import Kiosk
+from kiosk.machine import Kiosk
 from kiosk.webui import create_ui
 
 

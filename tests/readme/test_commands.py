@@ -46,9 +46,8 @@ def test_device_commands_exist_and_list_their_subcommands(script, instance):
 def test_the_demo_kiosk_page_is_absent_unless_the_demo_runs_a_kiosk(app, client, clock):
     from server.auth.roles import Role
     from tests.factories import make_centre, make_login
+    from tests.sessions import log_in
 
     director = make_login("director", clock.now(), [(make_centre("demo", clock.now()), Role.ADMIN)])
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf-token" content="')[1].split('"')[0]
-    client.post("/login", data={"username": director.user.username, "password": "correct-horse", "csrf_token": token})
+    log_in(client, director.user.username)
     assert client.get("/demo/kiosk").status_code == 404

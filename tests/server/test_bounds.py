@@ -9,6 +9,7 @@ import pytest
 from server.auth.roles import Role
 from server.database import db
 from tests.factories import link, make_centre, make_child, make_contact, make_login, make_room
+from tests.sessions import log_in
 
 HUGE = 2**63  # "Python int too large to convert to SQLite INTEGER"
 PAST_INT4 = 2**31  # PostgreSQL integer out of range
@@ -86,9 +87,7 @@ def test_an_id_past_the_integer_column_in_a_body_is_invalid(client, world):
 
 @pytest.mark.parametrize("url", ["/centres/alpha/rooms/move?staff=", "/centres/alpha/ratio-violations?room="])
 def test_an_id_past_the_integer_column_in_a_page_query_is_a_bad_request(client, world, url):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "director", "password": "correct-horse", "csrf_token": token})
+    log_in(client, "director")
     assert client.get(f"{url}{HUGE}").status_code == 400
 
 
@@ -105,9 +104,7 @@ def test_a_date_at_the_calendar_edge_is_invalid(client, world, url, day):
 
 
 def test_a_date_at_the_calendar_edge_on_a_page_is_a_bad_request(client, world):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "director", "password": "correct-horse", "csrf_token": token})
+    log_in(client, "director")
     assert client.get("/centres/alpha/occupancy?from=9999-12-31&to=9999-12-31").status_code == 400
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from server.alerts.operations import raise_alert
 from server.attendance.models import PhoneKey
-from server.attendance.operations import issue_credential
+from server.attendance.operations.credentials import issue_credential
 from server.auth.roles import Role
 from server.database import db
 from server.fleet.models import DeviceKind

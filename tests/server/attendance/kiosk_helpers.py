@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from devices.protocol import Batch, Event, new_key
-from server.attendance.operations import issue_credential
+from devices.wire.protocol import Batch, Event, new_key
+from server.attendance.operations.credentials import issue_credential
 from server.auth.roles import Role
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
 

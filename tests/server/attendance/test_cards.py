@@ -17,15 +17,16 @@ from hardware.qr import decode
 from kiosk.roster import load_roster
 from kiosk.verify import ReplayCache, Verifier
 from server.attendance.cards import CardFace, card_sheet_pdf
-from server.attendance.operations import build_roster, card_text, issue_credential
+from server.attendance.operations.credentials import card_text, issue_credential
+from server.attendance.operations.roster import build_roster
 from server.audit.models import AccessEvent
 from server.auth.roles import Role
+from server.centre import keys
 from server.database import db
-from server.inspections import keys
 from server.people.operations import set_contact_photo
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.sessions import PASSWORD, log_in
 
-PASSWORD = "correct-horse"
 # The card example of docs/qr-credential.md: a real-length v1 card text.
 CARD_TEXT = ("TY1C:W8HH+0BM0WJC 86CF3J:GZAKCYA27BBD34PU$AAQSCFK3%3R$J7%3E$*2%-Q3*O8O4XUM5918SARS6S0G AF9.5M-9+K7.L5L1QEE"
              "CNW34 N3R1WPPFJKQYV0GM+7Q")
@@ -118,18 +119,12 @@ def world(app, clock):
     return {"centre": centre, "child": child, "mother": mother, "photo": photo, "credential": credential}
 
 
-def _log_in(client, username: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-
-
 def _sheet(client, query: str = ""):
     return client.get(f"/centres/alpha/cards.pdf{query}")
 
 
 def test_the_sheet_qr_is_the_signed_card_text_and_the_kiosk_accepts_it(client, world, clock, tmp_path):
-    _log_in(client, "director")
+    log_in(client, "director")
     response = _sheet(client, f"?credential={world['credential'].id}")
     texts = decode(_page_image(response.data, tmp_path, dpi=200))
     data, signature, _ = build_roster(world["centre"], now=clock.now())
@@ -147,13 +142,13 @@ def test_without_credential_ids_every_active_credential_is_printed(client, world
     issue_credential(world["centre"], contact=father, expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
     revoked = issue_credential(world["centre"], contact=father, expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
     revoked.revoked_at = now
-    _log_in(client, "director")
+    log_in(client, "director")
     texts = decode(_page_image(_sheet(client).data, tmp_path, dpi=200))
     assert len(texts) == 2
 
 
 def test_each_photo_printed_is_logged(client, world):
-    _log_in(client, "director")
+    log_in(client, "director")
     _sheet(client)
     logged = db.session.execute(select(AccessEvent).where(AccessEvent.object_type == "photo")).scalars().all()
     assert [(e.action, e.object_id) for e in logged] == [("read", str(world["photo"].id))]
@@ -161,7 +156,7 @@ def test_each_photo_printed_is_logged(client, world):
 
 def test_a_caregiver_may_not_print_cards(client, world, clock):
     make_login("caregiver", clock.now(), [(world["centre"], Role.CAREGIVER)], password=PASSWORD)
-    _log_in(client, "caregiver")
+    log_in(client, "caregiver")
     assert _sheet(client).status_code == 403
 
 
@@ -170,16 +165,16 @@ def test_a_credential_of_another_centre_is_not_found(client, world, clock):
     other = make_centre("beta", now)
     stranger = issue_credential(other, contact=make_contact(other, now), expires_on=date(2027, 9, 1), actor=SYSTEM,
                                 now=now)
-    _log_in(client, "director")
+    log_in(client, "director")
     assert _sheet(client, f"?credential={stranger.id}").status_code == 404
 
 
 def test_a_revoked_credential_named_explicitly_is_refused(client, world, clock):
     world["credential"].revoked_at = clock.now()
-    _log_in(client, "director")
+    log_in(client, "director")
     assert _sheet(client, f"?credential={world['credential'].id}").status_code == 422
 
 
-def test_the_sheet_needs_a_log_in(client, world):
+def test_the_sheet_needs_alog_in(client, world):
     response = _sheet(client)
     assert (response.status_code, response.headers["Location"].startswith("/login")) == (302, True)

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from devices.credentials import load_public_key
+from devices.wire.keys import load_public_key
 from hardware.clock import FakeClock
 from kiosk.roster import load_roster
 from kiosk.verify import ReplayCache, Verifier
 from server.attendance.models import AttendanceEvent
-from server.attendance.operations import issue_credential
+from server.attendance.operations.credentials import issue_credential
 from server.audit.models import AccessEvent
 from server.database import db
 from tests.factories import SYSTEM, link, make_centre, make_contact
@@ -181,7 +181,7 @@ def test_a_kiosk_cannot_fetch_a_photo_of_another_centre(client, world, clock):
 def test_a_revoked_phone_leaves_the_next_roster(client, world, clock):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from devices.credentials import public_key_text
+    from devices.wire.keys import public_key_text
 
     key = public_key_text(Ed25519PrivateKey.generate().public_key())
     url = f"/api/v1/credentials/{world['credential'].id}/phones"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from devices.credentials import public_key_text
-from server.attendance.operations import enroll_phone, issue_credential
+from devices.wire.keys import public_key_text
+from server.attendance.operations.credentials import enroll_phone, issue_credential
 from server.auth.roles import Role
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login
+from tests.sessions import PASSWORD, log_in, page_csrf
 
 ROOT = Path(__file__).resolve().parents[3]
-PASSWORD = "correct-horse"
 
 
 @pytest.fixture
@@ -31,14 +31,6 @@ def family(app, clock):
     return {"centre": centre, "child": child, "mother": mother, "credential": credential}
 
 
-def _log_in(client, username: str) -> None:
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": _csrf(client, "/login")})
-
-
-def _csrf(client, path: str) -> str:
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
 def _status(client, path: str) -> int:
     with client.get(path) as response:  # static files are streamed: close them
         return response.status_code
@@ -49,7 +41,7 @@ def _public_key() -> str:
 
 
 def test_a_guardian_sees_the_pass_with_the_enrol_endpoint(client, family):
-    _log_in(client, "mum")
+    log_in(client, "mum")
     response = client.get("/pass")
     html = response.get_data(as_text=True)
     cred = family["credential"].id
@@ -60,14 +52,14 @@ def test_a_guardian_sees_the_pass_with_the_enrol_endpoint(client, family):
 
 def test_a_user_without_a_credential_gets_a_clear_404(client, family, clock):
     make_login("grandpa", clock.now(), [(family["centre"], Role.GUARDIAN)], password=PASSWORD)
-    _log_in(client, "grandpa")
+    log_in(client, "grandpa")
     response = client.get("/pass")
     assert (response.status_code, "暂无接送码" in response.get_data(as_text=True)) == (404, True)
 
 
 def test_a_revoked_credential_shows_no_pass(client, family, clock):
     family["credential"].revoked_at = clock.now()
-    _log_in(client, "mum")
+    log_in(client, "mum")
     assert client.get("/pass").status_code == 404
 
 
@@ -75,11 +67,11 @@ def test_another_familys_credential_is_not_shown(client, family, clock):
     now = clock.now()
     neighbour = issue_credential(family["centre"], contact=make_contact(family["centre"], now, name="张三"),
                                  expires_on=date(2027, 9, 1), actor=SYSTEM, now=now)
-    _log_in(client, "mum")
+    log_in(client, "mum")
     assert client.get(f"/pass?credential={neighbour.id}").status_code == 404
 
 
-def test_the_pass_needs_a_log_in(client, family):
+def test_the_pass_needs_alog_in(client, family):
     response = client.get("/pass")
     assert (response.status_code, response.headers["Location"].startswith("/login")) == (302, True)
 
@@ -89,13 +81,13 @@ def test_the_page_lists_only_live_phone_enrolments(client, family, clock):
     old = enroll_phone(family["credential"], _public_key(), actor=SYSTEM, now=now)
     live = enroll_phone(family["credential"], _public_key(), actor=SYSTEM, now=now)
     old.revoked_at = now
-    _log_in(client, "mum")
+    log_in(client, "mum")
     assert f'data-phone-ids="{live.id}"' in client.get("/pass").get_data(as_text=True)
 
 
 def test_the_page_enrols_with_the_session_cookie_and_its_csrf_token(client, family):
-    _log_in(client, "mum")
-    token = _csrf(client, "/pass")
+    log_in(client, "mum")
+    token = page_csrf(client, "/pass")
     url = f"/api/v1/credentials/{family['credential'].id}/phones"
     without = client.post(url, json={"public_key": _public_key()})
     with_token = client.post(url, json={"public_key": _public_key()}, headers={"X-CSRFToken": token})

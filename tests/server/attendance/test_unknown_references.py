@@ -17,9 +17,10 @@ import httpx
 import pytest
 from sqlalchemy import func, insert, select
 
+from devices.delivery import Deliverer, Outcome
 from devices.outbox import Outbox, RowState
-from devices.protocol import Event, event_fingerprint
-from devices.uplink import Deliverer, HttpUplink, Outcome
+from devices.uplink import HttpUplink
+from devices.wire.protocol import Event, event_fingerprint
 from server.alerts.models import Alert
 from server.attendance.models import AttendanceEvent, AttendanceKind
 from server.database import db
@@ -50,7 +51,7 @@ def breaking_a_foreign_key(device: Device, event: Event, now: datetime) -> None:
 
 
 def one_batch(world, event: Event):  # type: ignore[no-untyped-def]
-    from devices.protocol import ParsedBatch
+    from devices.wire.protocol import ParsedBatch
 
     return ParsedBatch(device_id=world["kiosk"]["device_id"], sent_at=event.created_at, events=[event], rejected=[])
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from server.alerts.operations import raise_alert
 from server.attendance.models import AbsenceReason, PhoneKey
-from server.attendance.operations import issue_credential, record_absence
+from server.attendance.operations.absences import record_absence
+from server.attendance.operations.credentials import issue_credential
 from server.auth.operations import create_user
 from server.auth.roles import Role
 from server.centre.models import Centre
@@ -18,10 +18,10 @@ from server.fleet.operations import create_enrolment_code, enroll_device
 from server.people.models import StaffRole
 from server.people.operations import create_staff, set_contact_photo, update_child
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.sessions import PASSWORD
 
 # Health data planted in both centres: no answer to a principal without the health permission may carry them.
 HEALTH_SENTINELS = ("先天性心脏病", "手足口病")
-PASSWORD = "correct-horse"
 
 
 @dataclass
@@ -137,6 +137,3 @@ def build_world(now: datetime) -> World:
     db.session.commit()
     return World(own=own, other_family=other_family, other_centre=other_centre, principals=principals)
 
-
-def csrf_token(html: str) -> str:
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from server.auth.operations import LoginRefused, authenticate
 from server.database import db
 from tests.factories import make_login
+from tests.sessions import PASSWORD
 
 
 class CountingHasher(PasswordHasher):
@@ -54,7 +55,7 @@ def test_inactive_account_is_checked_against_the_dummy_hash_and_refused(app, clo
     user.is_active = False
     db.session.flush()
     with pytest.raises(LoginRefused):
-        authenticate("director", "correct-horse", remote_addr=None, now=clock.now())
+        authenticate("director", PASSWORD, remote_addr=None, now=clock.now())
     assert hasher.verified == [app.extensions["tuoyu.dummy_password_hash"]]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +9,7 @@ from server.audit.models import AccessEvent
 from server.auth.roles import Role
 from server.database import db
 from tests.factories import make_centre, make_login
+from tests.sessions import log_in, page_csrf
 
 GRANT = {"username": "inspector-y", "display_name": "检查员", "expires_at": "2026-12-01T08:00"}
 
@@ -21,14 +20,9 @@ def caregiver(app, clock):  # type: ignore[no-untyped-def]
     return make_login("caregiver", clock.now(), [(centre, Role.CAREGIVER)])
 
 
-def _csrf(client, path: str) -> str:  # type: ignore[no-untyped-def]
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-
-
 def _post_grant_as(client, username: str):  # type: ignore[no-untyped-def]
-    client.post("/login", data={"username": username, "password": "correct-horse", "csrf_token": _csrf(client, "/login")})
-    return client.post("/centres/alpha/inspectors", data={**GRANT, "csrf_token": _csrf(client, "/")})
+    log_in(client, username)
+    return client.post("/centres/alpha/inspectors", data={**GRANT, "csrf_token": page_csrf(client, "/")})
 
 
 def test_caregivers_refused_inspector_grant_is_logged_as_denied(client, caregiver):

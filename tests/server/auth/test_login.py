@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -11,8 +9,7 @@ from server.auth.models import LoginAttempt
 from server.auth.roles import Role
 from server.database import db
 from tests.factories import make_centre, make_login
-
-PASSWORD = "correct-horse"
+from tests.sessions import PASSWORD, log_in, page_csrf
 
 
 @pytest.fixture
@@ -21,18 +18,8 @@ def director(app, clock):
     return make_login("director", clock.now(), [(centre, Role.ADMIN)], password=PASSWORD)
 
 
-def _csrf(client, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
-
-
-def _login(client, username: str, password: str, next_url: str = ""):
-    token = _csrf(client)
-    return client.post(f"/login{next_url}", data={"username": username, "password": password, "csrf_token": token})
-
-
 def test_login_leads_to_the_chinese_dashboard(client, director):
-    response = _login(client, "director", PASSWORD)
+    response = log_in(client, "director", PASSWORD)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert (response.status_code, "负责人工作台" in page) == (302, True)
 
@@ -43,65 +30,65 @@ def test_login_without_csrf_token_is_refused(client, director):
 
 
 def test_wrong_password_is_refused_and_logged(client, director):
-    response = _login(client, "director", "wrong-password")
+    response = log_in(client, "director", "wrong-password")
     attempt = db.session.execute(select(LoginAttempt)).scalar_one()
     assert (response.status_code, attempt.username, attempt.succeeded) == (401, "director", False)
 
 
 def test_account_locks_after_five_failures_even_with_the_right_password(client, director):
     for _ in range(5):
-        _login(client, "director", "wrong-password")
-    response = _login(client, "director", PASSWORD)
+        log_in(client, "director", "wrong-password")
+    response = log_in(client, "director", PASSWORD)
     assert (response.status_code, "15" in response.get_data(as_text=True)) == (429, True)
 
 
 def test_lock_out_ends_after_the_window(client, director, clock):
     for _ in range(5):
-        _login(client, "director", "wrong-password")
+        log_in(client, "director", "wrong-password")
     clock.advance(minutes=16)
-    assert _login(client, "director", PASSWORD).status_code == 302
+    assert log_in(client, "director", PASSWORD).status_code == 302
 
 
 def test_logout_kills_a_copied_session_cookie(app, client, director):
-    _login(client, "director", PASSWORD)
+    log_in(client, "director", PASSWORD)
     copied = app.test_client()
     copied.set_cookie("session", client.get_cookie("session").value)
     assert copied.get("/").status_code == 200
-    client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    client.post("/logout", data={"csrf_token": page_csrf(client, "/")})
     assert copied.get("/").status_code == 302
 
 
 def test_login_never_redirects_to_another_host(client, director):
-    response = _login(client, "director", PASSWORD, "?next=//evil.example/x")
+    response = log_in(client, "director", PASSWORD, "?next=//evil.example/x")
     assert response.headers["Location"] == "/"
 
 
-def test_dashboard_requires_login(client, director):
+def test_dashboard_requireslog_in(client, director):
     response = client.get("/")
     assert response.headers["Location"].startswith("/login")
 
 
 def test_language_switch_shows_english(client, director):
-    _login(client, "director", PASSWORD)
+    log_in(client, "director", PASSWORD)
     client.get("/lang/en")
     assert "Director dashboard" in client.get("/").get_data(as_text=True)
 
 
 def test_session_cookie_is_http_only(client, director):
-    response = _login(client, "director", PASSWORD)
+    response = log_in(client, "director", PASSWORD)
     assert "HttpOnly" in response.headers["Set-Cookie"]
 
 
 def test_cookie_authenticated_api_write_needs_the_csrf_header(client, director):
-    _login(client, "director", PASSWORD)
+    log_in(client, "director", PASSWORD)
     refused = client.post("/api/v1/centres/alpha/contacts", json={"name": "李四"})
     allowed = client.post("/api/v1/centres/alpha/contacts", json={"name": "李四"},
-                          headers={"X-CSRFToken": _csrf(client, "/")})
+                          headers={"X-CSRFToken": page_csrf(client, "/")})
     assert (refused.status_code, allowed.status_code) == (400, 201)
 
 
 def test_many_failed_log_ins_from_one_address_are_rate_limited(app, client, director):
     # Different usernames, so the per-account lock-out does not answer first: this is Flask-Limiter.
     limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
-    statuses = [_login(client, f"nobody-{i}", "wrong-password").status_code for i in range(limit + 1)]
+    statuses = [log_in(client, f"nobody-{i}", "wrong-password").status_code for i in range(limit + 1)]
     assert (set(statuses[:limit]), statuses[limit]) == ({401}, 429)

@@ -20,13 +20,12 @@ from server.people.registers import CHILDREN
 from tests.conftest import FreshContextClient
 from tests.server.auth.policy_world import (
     HEALTH_SENTINELS,
-    PASSWORD,
     Objects,
     Principal,
     World,
     build_world,
-    csrf_token,
 )
+from tests.sessions import PASSWORD, csrf_token, log_in
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def feed(f: Feed) -> Need:
 
 NEEDS: dict[str, Need] = {
     # the HTML UI
-    "centre.dashboard": USER,
+    "dashboard.dashboard": USER,
     "attendance.card_sheet": perm(Perm.CONTACTS_WRITE),
     "attendance.phone_pass": OWN_PASS,
     "attendance.pass_manifest": PUBLIC,
@@ -80,7 +79,7 @@ NEEDS: dict[str, Need] = {
     "openapi_api/v1/docs_scalar": PUBLIC,
     "openapi_api/v1/docs_swagger": PUBLIC,
     "inspections_api.public_keys": PUBLIC,
-    "auth_api.me": USER,
+    "centre_api.me": USER,
     "auth_api.create_token": USER,
     "alerts_api.my_emergencies": USER,
     "centre_api.list_centres": USER,
@@ -288,9 +287,7 @@ def _session_client(app, principal: Principal):  # type: ignore[no-untyped-def]
     app.test_client_class = FreshContextClient
     client = app.test_client()
     if principal.via == "session":
-        page = client.get("/login").get_data(as_text=True)
-        response = client.post("/login", data={"username": principal.username, "password": PASSWORD,
-                                               "csrf_token": csrf_token(page)})
+        response = log_in(client, principal.username, PASSWORD)
         assert response.status_code == 302, principal.name
     return client
 

@@ -8,6 +8,7 @@ from server.alerts.operations import raise_alert
 from server.auth.roles import Role
 from server.database import db
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.sessions import log_in
 
 
 @pytest.fixture
@@ -20,17 +21,9 @@ def centre(app, clock):
     return centre
 
 
-def _session(client, username):
-    import re
-
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": username, "password": "correct-horse", "csrf_token": token})
-
-
 def test_the_kitchen_may_not_open_the_roll_call_on_an_ordinary_day(client, centre, clock):
     make_login("cook", clock.now(), [(centre, Role.KITCHEN)])
-    _session(client, "cook")
+    log_in(client, "cook")
     assert client.get("/centres/alpha/rollcall").status_code == 403
 
 
@@ -39,7 +32,7 @@ def test_the_kitchen_opens_the_roll_call_while_an_emergency_is_open(client, cent
     raise_alert(centre.id, kind="safety.smoke", severity="emergency", dedupe_key="smoke", message_zh="烟雾",
                 message_en="smoke", now=clock.now())
     db.session.commit()
-    _session(client, "cook")
+    log_in(client, "cook")
     assert client.get("/centres/alpha/rollcall").status_code == 200
 
 
@@ -48,7 +41,7 @@ def test_a_guardian_never_opens_the_roll_call_even_in_an_emergency(client, centr
     raise_alert(centre.id, kind="safety.panic", severity="emergency", dedupe_key="panic", message_zh="紧急",
                 message_en="panic", now=clock.now())
     db.session.commit()
-    _session(client, "mum")
+    log_in(client, "mum")
     assert client.get("/centres/alpha/rollcall").status_code == 403
 
 

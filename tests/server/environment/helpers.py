@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from devices.protocol import Batch, Event, new_key
+from devices.wire.protocol import Batch, Event, new_key
 from server.auth.roles import Role
 from server.scheduling.operations import run_once
 from tests.factories import make_centre, make_login, make_room
@@ -114,9 +113,3 @@ class Scheduler:
                                                                 JobRun.slot == slot)).scalar_one_or_none()
         assert status == "done", (slot, status)
 
-
-def log_in(client, username: str, password: str = "correct-horse") -> None:
-    """Log in through the form, as a browser would."""
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": username, "password": password, "csrf_token": token})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,16 +11,7 @@ from server.auth.roles import Role
 from server.database import db
 from tests.factories import make_centre, make_login
 from tests.server.environment.helpers import run_evaluation
-
-
-def _csrf(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-
-
-def _log_in(client, username: str) -> None:
-    client.post("/login", data={"username": username, "password": "correct-horse",
-                                "csrf_token": _csrf(client, "/login")})
+from tests.sessions import log_in, page_csrf
 
 
 def test_the_api_gives_each_room_its_latest_values_and_limits(site, client, clock):
@@ -58,7 +48,7 @@ def test_a_director_of_another_centre_gets_404(site, client, clock):
 def test_the_page_shows_cards_alerts_and_svg_charts_with_the_limit_band(app, site, client, clock):
     site.co2_series(client, clock.now() - timedelta(minutes=70), 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
-    _log_in(client, "director")
+    log_in(client, "director")
     html = client.get("/centres/alpha/environment").get_data(as_text=True)
     assert "环境监测 / Environment" in html
     assert 'data-state="exceeded"' in html
@@ -70,8 +60,8 @@ def test_staff_acknowledge_an_alert_from_the_page(app, site, client, clock):
     site.co2_series(client, clock.now() - timedelta(minutes=70), 70, 1300.0, spread=1.0)
     run_evaluation(app, clock.now())
     alert = db.session.execute(select(Alert)).scalar_one()
-    _log_in(client, "director")
-    token = _csrf(client, "/centres/alpha/environment")
+    log_in(client, "director")
+    token = page_csrf(client, "/centres/alpha/environment")
     response = client.post(f"/centres/alpha/environment/alerts/{alert.id}/acknowledge", data={"csrf_token": token})
     assert response.status_code == 302
     db.session.refresh(alert)

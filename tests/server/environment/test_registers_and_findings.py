@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from compliance import ComplianceInputs, Period, Severity, effective_rulebook
 from compliance.evaluators.environment import evaluate_environment
 from compliance.records import EnvironmentAlertRecord, EnvironmentEvidence, MonitoredRoomRecord
-from server.environment.register import EXCEEDANCE_REGISTER, MONTHLY_SUMMARY, environment_evidence
-from server.inspections.records import centre_record
+from server.centre.records import centre_record
+from server.environment.registers import EXCEEDANCE_REGISTER, MONTHLY_SUMMARY, environment_evidence
 from tests.server.environment.helpers import run_evaluation
 
 RULES = effective_rulebook(None, None, date(2026, 9, 7))

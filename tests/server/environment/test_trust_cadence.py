@@ -15,12 +15,13 @@ from compliance import ComplianceInputs, Period, effective_rulebook
 from compliance.evaluators.environment import evaluate_environment
 from server.alerts.models import Alert
 from server.audit.models import AuditEntry
+from server.centre.records import centre_record
 from server.database import db
-from server.environment.alerts import SENSOR_FAULT_RESOLUTION
 from server.environment.models import Exceedance, ExceedanceWithdrawal, Series, StuckRun
-from server.environment.register import EXCEEDANCE_REGISTER, MONTHLY_SUMMARY, environment_evidence
-from server.inspections.records import centre_record
-from tests.server.environment.helpers import Scheduler, log_in
+from server.environment.operations.alerting import SENSOR_FAULT_RESOLUTION
+from server.environment.registers import EXCEEDANCE_REGISTER, MONTHLY_SUMMARY, environment_evidence
+from tests.server.environment.helpers import Scheduler
+from tests.sessions import log_in
 
 RULES = effective_rulebook(None, None, date(2026, 9, 7))
 PERIOD = Period(date(2026, 9, 1), date(2026, 9, 7))

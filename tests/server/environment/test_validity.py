@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from compliance import effective_rulebook
-from server.environment.evaluate import WindowMeans, verdict_of
 from server.environment.models import Verdict
+from server.environment.operations.evaluate import WindowMeans, verdict_of
 from server.environment.thresholds import Limit, Validity, limits_for, validity_of
 
 NATIONAL = effective_rulebook(None, None, date(2026, 9, 7))

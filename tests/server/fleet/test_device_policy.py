@@ -10,9 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from devices.delivery import Deliverer, Outcome
 from devices.outbox import Outbox
-from devices.protocol import AckStatus, Batch, Event, EventKind, EventResult, ParsedBatch, new_key
-from devices.uplink import Deliverer, HttpUplink, Outcome
+from devices.uplink import HttpUplink
+from devices.wire.protocol import AckStatus, Batch, Event, EventKind, EventResult, ParsedBatch, new_key
 from server.audit.models import AccessEvent
 from server.database import db
 from server.fleet.models import Device, DeviceEvent, DeviceKind

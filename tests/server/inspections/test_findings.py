@@ -16,6 +16,7 @@ from server.inspections.operations import current_findings
 from server.people.operations import update_child
 from server.scheduling.operations import run_once
 from tests.factories import SYSTEM, make_centre, make_child, make_login, make_room
+from tests.sessions import log_in
 
 
 @pytest.fixture
@@ -113,9 +114,7 @@ def test_an_inspector_reads_a_register_on_screen_and_the_read_is_logged(app, cli
 
     make_child(centre, clock.now(), name="王小明")
     make_login("inspector", clock.now(), [(centre, Role.INSPECTOR)], password=DEMO_PASSWORD)
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf-token" content="')[1].split('"')[0]
-    client.post("/login", data={"username": "inspector", "password": DEMO_PASSWORD, "csrf_token": token})
+    log_in(client, "inspector", DEMO_PASSWORD)
     html = client.get("/centres/alpha/registers/幼儿花名册").get_data(as_text=True)
     logged = db.session.execute(select(AccessEvent).where(AccessEvent.object_type == "register")).scalar_one()
     assert ("王小明" in html, logged.object_id) == (True, "幼儿花名册")

@@ -16,6 +16,7 @@ from server.auth.roles import Role
 from server.cli import main
 from server.database import db
 from tests.factories import link, make_centre, make_child, make_contact, make_login, make_room
+from tests.sessions import log_in
 
 PACK_URL = "/api/v1/centres/alpha/packs?from=2026-09-01&to=2026-09-07"
 
@@ -121,9 +122,7 @@ def test_director_grants_an_inspector_who_can_then_read_findings(client, centre,
     director = make_login("director", clock.now(), [(centre, Role.ADMIN)])
     body = {"username": "wjw-li", "display_name": "卫健委 李", "expires_at": "2026-09-08T00:00:00Z"}
     granted = client.post("/api/v1/centres/alpha/inspectors", json=body, headers=director.headers).get_json()
-    login_page = client.get("/login").get_data(as_text=True)
-    token = login_page.split('name="csrf-token" content="')[1].split('"')[0]
-    client.post("/login", data={"username": "wjw-li", "password": granted["initial_password"], "csrf_token": token})
+    log_in(client, "wjw-li", granted["initial_password"])
     page = client.get("/centres/alpha/inspection")
     assert (page.status_code, "备案承诺" in page.get_data(as_text=True)) == (200, True)
 

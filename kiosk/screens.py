@@ -1,0 +1,107 @@
+"""What the kiosk's screen can show, and the texts of outcomes that are not refusals / 屏幕状态.
+
+The states of the state machine in ``kiosk.machine``, kept apart so that the touch
+UI, the JSON rendering and the tests share one vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from devices.wire.roster import RosterChild, RosterPerson
+from kiosk.ratio import NO_ADVICE, RatioAdvice
+from kiosk.verify import MESSAGES, ChildRefusal, Decision, Refusal, Verdict
+
+
+class Screen(StrEnum):
+    """What the touch screen shows."""
+
+    NOT_READY = "not_ready"
+    """No roster yet: nobody can be verified."""
+    IDLE = "idle"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    CONFIRM = "confirm"
+
+
+class Action(StrEnum):
+    """What happened (or will happen on confirm) for a child or a member of staff."""
+
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+    ON_DUTY = "on_duty"
+    OFF_DUTY = "off_duty"
+
+
+SYSTEM_FAULT = "system_fault"
+LOCAL_MESSAGES: dict[str, tuple[str, str]] = {
+    SYSTEM_FAULT: ("系统故障，未能记录，请联系前台", "System fault: nothing was recorded; please ask the front desk"),
+    "nothing_to_confirm": ("没有待确认的签到", "Nothing is waiting for confirmation"),
+    "no_selection": ("请至少选择一名幼儿", "Select at least one child"),
+    "not_a_candidate": ("所选幼儿不在名单中", "A selected child is not offered here"),
+    "not_ready": ("名单未同步，暂不能签到", "No roster yet: check-in is unavailable"),
+    "ambiguous_number": ("请选择您的身份", "Choose who you are"),
+    "bad_request": ("输入无效", "Invalid input"),
+}
+"""Screen texts of outcomes that are not credential refusals (those are in ``kiosk.verify.MESSAGES``)."""
+
+
+def message(reason: str) -> tuple[str, str]:
+    """``(zh, en)`` screen text for any reason code the kiosk shows."""
+    try:
+        return MESSAGES[Refusal(reason)]
+    except ValueError:
+        return LOCAL_MESSAGES.get(reason, ("请联系前台", "Please ask the front desk"))
+
+
+class KioskActionError(ValueError):
+    """A touch-screen action that cannot be done now (nothing to confirm, empty selection…)."""
+
+    def __init__(self, code: str, *, status: int = 409, extra: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.message_zh, self.message_en = message(code)
+        self.status = status
+        self.extra = extra or {}
+        super().__init__(f"{code}: {self.message_en}")
+
+
+@dataclass
+class Pending:
+    """A confirm screen waiting for a tap."""
+
+    verdict: Verdict
+    decision: Decision
+    scan_at: datetime
+    deadline: float
+    candidates: dict[int, Action]
+
+
+@dataclass
+class View:
+    """The screen's content (``Kiosk.state()`` turns it into JSON)."""
+
+    screen: Screen
+    person: RosterPerson | None = None
+    children: list[tuple[RosterChild, Action, bool]] = field(default_factory=list)
+    refusals: tuple[ChildRefusal, ...] = ()
+    reason: str | None = None
+    retry_after: timedelta | None = None
+    attempts_left: int | None = None
+    until: float | None = None
+    pending: Pending | None = None
+    staff_action: Action | None = None
+    ratio: RatioAdvice = NO_ADVICE
+    """Rooms the check-in children would take out of ratio (kiosk.ratio): a warning, never a refusal."""
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """A refused pick-up: staff must look."""
+
+    person: RosterPerson | None
+    children: tuple[RosterChild, ...]
+    at: datetime
+    until: float

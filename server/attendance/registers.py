@@ -1,0 +1,135 @@
+"""The daily attendance register (出勤登记, 托儿所幼儿园卫生保健工作规范 附件4) and its 出勤率 (附件5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from compliance import (
+    AttendanceRecord,
+    CentreRecord,
+    Column,
+    InspectionArea,
+    Period,
+    RegisterSource,
+    Responsibility,
+    attendance_by_class_month,
+)
+from compliance.pack.pdf import KeyFigure
+from server.attendance.models import Absence, AbsenceReason, AttendanceEvent, AttendanceKind
+from server.centre.models import Centre, Room, ServiceType
+from server.centre.registers import centre_of
+from server.centre.timezones import centre_zone
+from server.database import db
+from server.people.models import Child
+
+# Children booked every weekday; hourly and temporary care are booked visit by visit.
+DAILY_SERVICES = {ServiceType.FULL_DAY, ServiceType.HALF_DAY}
+REASON_ZH = {AbsenceReason.SICK: "病假", AbsenceReason.PERSONAL: "事假", AbsenceReason.OTHER: "其他"}
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    on: date
+    child_id: int
+    child_name: str
+    room_id: int | None
+    room_name: str
+    expected: bool
+    present: bool
+    arrived_at: datetime | None
+    left_at: datetime | None
+    absence: Absence | None
+
+
+def is_expected(child: Child, day: date) -> bool:
+    """应出勤: enrolled that day, on daily care, and a weekday."""
+    enrolled = child.enrolled_on <= day and (child.left_on is None or child.left_on >= day)
+    return enrolled and child.service_type in DAILY_SERVICES and day.weekday() < 5
+
+
+def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:
+    """One line per child and day: expected, present (checked in that day), times, absence reason."""
+    tz = centre_zone(centre)
+    rooms = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre.id)).all())
+    children = db.session.execute(
+        select(Child).where(Child.centre_id == centre.id, Child.enrolled_on <= period.end,
+                            (Child.left_on.is_(None)) | (Child.left_on >= period.start)).order_by(Child.id)
+    ).scalars().all()
+    for day in period.each_day():
+        start = datetime.combine(day, time.min, tzinfo=tz)
+        events = db.session.execute(
+            select(AttendanceEvent.child_id, AttendanceEvent.kind, AttendanceEvent.at).where(
+                AttendanceEvent.centre_id == centre.id, AttendanceEvent.at >= start,
+                AttendanceEvent.at < start + timedelta(days=1), AttendanceEvent.child_id.is_not(None),
+                AttendanceEvent.kind != AttendanceKind.REFUSED,
+            ).order_by(AttendanceEvent.at)
+        ).all()
+        arrived: dict[int, datetime] = {}
+        left: dict[int, datetime] = {}
+        for child_id, kind, at in events:
+            if kind is AttendanceKind.CHECK_IN:
+                arrived.setdefault(child_id, at)
+            else:
+                left[child_id] = at
+        absences = {a.child_id: a for a in db.session.execute(
+            select(Absence).where(Absence.centre_id == centre.id, Absence.on == day).order_by(Absence.id)
+        ).scalars()}  # the latest row per child wins: corrections amend, never overwrite
+        for child in children:
+            enrolled = child.enrolled_on <= day and (child.left_on is None or child.left_on >= day)
+            if not enrolled:
+                continue
+            yield RegisterLine(day, child.id, child.name, child.room_id, rooms.get(child.room_id, ""),
+                               is_expected(child, day), child.id in arrived, arrived.get(child.id),
+                               left.get(child.id), absences.get(child.id))
+
+
+def attendance_records(centre: Centre, period: Period) -> Iterator[AttendanceRecord]:
+    """The register as the compliance library's plain records (for 出勤率)."""
+    for line in register_lines(centre, period):
+        yield AttendanceRecord(line.child_id, line.room_id if line.room_id is not None else "", line.on,
+                               present=line.present, expected=line.expected,
+                               absence_reason=line.absence.reason.value if line.absence else None)
+
+
+def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
+    centre = centre_of(record)
+    tz = centre_zone(centre)
+    for line in register_lines(centre, period):
+        absence = line.absence
+        yield (line.on, line.room_name, line.child_id, line.child_name, "是" if line.expected else "否",
+               "是" if line.present else "否",
+               line.arrived_at.astimezone(tz).strftime("%H:%M") if line.arrived_at else "",
+               line.left_at.astimezone(tz).strftime("%H:%M") if line.left_at else "",
+               REASON_ZH[absence.reason] if absence and not line.present else "",
+               absence.disease or "" if absence and not line.present else "")
+
+
+def _count(record: CentreRecord, period: Period) -> int:
+    centre = centre_of(record)
+    children = db.session.execute(select(Child.enrolled_on, Child.left_on).where(Child.centre_id == centre.id)).all()
+    return sum(1 for day in period.each_day() for enrolled_on, left_on in children
+               if enrolled_on <= day and (left_on is None or left_on >= day))
+
+
+ATTENDANCE_REGISTER = RegisterSource(
+    "出勤登记",
+    (Column("on", "日期", "date"), Column("class", "班级", "class"), Column("child_id", "幼儿编号", "child id"),
+     Column("name", "姓名", "name"), Column("expected", "应出勤", "expected"), Column("present", "实际出勤", "present"),
+     Column("arrived", "入园时间", "arrived"), Column("left", "离园时间", "left"),
+     Column("absence", "缺勤原因", "absence reason"), Column("disease", "疾病名称", "disease")),
+    Responsibility.SERVICE, InspectionArea.HEALTH, _rows, "Daily attendance register", count=_count,
+)
+
+
+def attendance_rates(centre: Centre, period: Period) -> list[KeyFigure]:
+    """出勤率 with one decimal per class and month of the period, for the pack's key figures."""
+    rooms = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre.id)).all())
+    figures = []
+    for row in attendance_by_class_month(attendance_records(centre, period)):
+        room, rate = rooms.get(row.class_id, "—"), f"{row.rate} %" if row.rate is not None else "—"
+        figures.append(KeyFigure(f"出勤率 {room} {row.month}", f"attendance rate {room} {row.month}", rate))
+    return figures

@@ -1,0 +1,1 @@
+"""The dashboard: one page per role, composed from the floors below."""

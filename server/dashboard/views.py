@@ -1,0 +1,97 @@
+"""The dashboard: one page per role, composed of what each record domain shows."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from compliance import Responsibility
+from server.auth.roles import Perm, Role
+from server.auth.session import current_actor
+from server.centre import operations as ops
+from server.centre.models import Centre, Room
+from server.centre.timezones import centre_today
+from server.clock import utcnow
+from server.database import db
+from server.people.models import Child, Staff
+from server.people.operations import list_children
+
+bp = Blueprint("dashboard", __name__)
+
+# Which dashboard a person sees when they hold several roles at one centre.
+ROLE_PRECEDENCE = (Role.ADMIN, Role.HEALTH, Role.CAREGIVER, Role.KITCHEN, Role.SECURITY, Role.INSPECTOR, Role.GUARDIAN)
+
+
+def _room_rows(centre: Centre, today: object) -> list[dict[str, object]]:
+    enrolled = dict(
+        db.session.execute(
+            select(Child.room_id, func.count()).where(
+                Child.centre_id == centre.id, Child.enrolled_on <= today,
+                (Child.left_on.is_(None)) | (Child.left_on >= today),
+            ).group_by(Child.room_id)
+        ).all()
+    )
+    staff = dict(
+        db.session.execute(
+            select(Staff.home_room_id, func.count()).where(Staff.centre_id == centre.id, Staff.left_on.is_(None))
+            .group_by(Staff.home_room_id)
+        ).all()
+    )
+    rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id, Room.is_active).order_by(Room.id)).scalars()
+    return [{"room": r, "enrolled": enrolled.get(r.id, 0), "staff": staff.get(r.id, 0)} for r in rooms]
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> str:
+    """The dashboard of the caller's main role at the chosen centre."""
+    actor, now = current_actor(), utcnow()
+    centres = ops.list_centres(actor=actor, now=now)
+    if not centres:
+        return render_template("centre/no_centre.html")
+    code = request.args.get("centre", centres[0].code)
+    centre = next((c for c in centres if c.code == code), None)
+    if centre is None:
+        abort(404)
+    roles = actor.roles_at(centre.id, now)
+    role = next(r for r in ROLE_PRECEDENCE if r in roles)
+    today = centre_today(centre, now)
+    context: dict[str, object] = {"centre": centre, "centres": centres, "role": role, "today": today}
+    if actor.can(Perm.ALERTS_READ, centre.id, now):
+        from server.alerts.operations import open_alerts
+
+        context["alerts"] = open_alerts(centre.id, actor=actor, now=now)
+    if actor.can(Perm.PRESENCE_READ, centre.id, now):
+        from server.attendance.operations.presence import presence
+
+        present = {p.room_id: p for p in presence(centre, actor=actor, now=now)}
+        context["present"] = {room_id: (len(p.children), len(p.staff)) for room_id, p in present.items()}
+        rows = _room_rows(centre, today)
+        context["rooms"] = rows
+        if actor.can(Perm.STAFF_READ, centre.id, now):
+            from server.attendance.rooms.views import RATIO_LABELS, room_cards
+
+            context["room_cards"] = {card["room"].id: card for card in room_cards(centre, now)}  # type: ignore[attr-defined]
+            context["ratio_labels"] = RATIO_LABELS
+        context["enrolled_total"] = sum(int(r["enrolled"]) for r in rows)  # type: ignore[call-overload]
+    if actor.can(Perm.STAFF_READ, centre.id, now):
+        staff_roles = db.session.execute(
+            select(Staff.role).where(Staff.centre_id == centre.id, Staff.left_on.is_(None))
+        ).scalars()
+        context["staff_by_role"] = sorted(Counter(staff_roles).items())
+    if actor.can(Perm.FINDINGS_READ, centre.id, now):
+        from server.inspections.operations import current_findings
+
+        findings = current_findings(centre, actor=actor, now=now)
+        context["findings_by_severity"] = Counter(f.severity for f in findings)
+        context["findings_by_responsibility"] = [
+            (r, sum(1 for f in findings if f.responsibility == r.value)) for r in Responsibility
+        ]
+    if role is Role.GUARDIAN:
+        context["children"] = list(db.session.execute(list_children(centre, actor=actor, now=now, on=today)).scalars())
+    if role is Role.INSPECTOR:
+        context["grants"] = [g for g in actor.grants if g.role is Role.INSPECTOR and g.active(now)]
+    return render_template("centre/dashboard.html", **context)
