@@ -92,6 +92,8 @@ class ScanConfig:
     """How long the staff alert of a refused pick-up stays on screen."""
     demo_hold_s: float = 2.0
     """How long a QR shown through the demo hook stays in front of the (replay) camera."""
+    check_out_confirm_s: float = 300.0
+    """A check-out this soon after the child's check-in asks "要办理离园吗？ / Check out?" instead of acting."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class RosterConfig:
     max_age_hours: float = 24.0
     sync_interval_s: float = 300.0
     retry_interval_s: float = 60.0
+    on_demand_interval_s: float = 30.0
+    """A code newer than the roster fetches the roster at once, but at most once in this many seconds."""
 
     @property
     def max_age(self) -> timedelta:
@@ -339,7 +343,7 @@ class _Reader:
 
     def scan(self, raw: Mapping[str, Any]) -> ScanConfig:
         names = ("repeat_window_s", "accepted_display_s", "refused_display_s", "confirm_timeout_s", "staff_alert_s",
-                 "demo_hold_s")
+                 "demo_hold_s", "check_out_confirm_s")
         table = self._table(raw, "scan", set(names))
         defaults = ScanConfig()
         values = {n: float(self._number(table, n, "[scan]", getattr(defaults, n), minimum=0.1, maximum=3600))
@@ -347,7 +351,7 @@ class _Reader:
         return ScanConfig(**values)
 
     def roster(self, raw: Mapping[str, Any]) -> RosterConfig:
-        names = ("max_age_hours", "sync_interval_s", "retry_interval_s")
+        names = ("max_age_hours", "sync_interval_s", "retry_interval_s", "on_demand_interval_s")
         table = self._table(raw, "roster", set(names))
         defaults = RosterConfig()
         values = {n: float(self._number(table, n, "[roster]", getattr(defaults, n), minimum=0.01, maximum=24 * 365))

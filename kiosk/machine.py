@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,14 +40,31 @@ from kiosk.pin_entry import attempts_left, person_for_pin
 from kiosk.presence import Presence
 from kiosk.ratio import RatioWatch
 from kiosk.roster import Roster, RosterCache
-from kiosk.scanning import FrameReader, RepeatFilter
+from kiosk.scanning import ChangeDetector, FrameReader, RepeatFilter
 from kiosk.screen_json import ScreenJson
-from kiosk.screens import SYSTEM_FAULT, Action, KioskActionError, Pending, Screen, StaffAlert, View, message
+from kiosk.screens import (
+    COMPARE_PHOTOS,
+    CONFIRM_CHECK_OUT,
+    NO_PHOTO,
+    OFFLINE_NEW_CARD,
+    OFFLINE_NEW_PHONE,
+    SYSTEM_FAULT,
+    Action,
+    KioskActionError,
+    Pending,
+    Screen,
+    StaffAlert,
+    View,
+    message,
+)
 from kiosk.status import offline_banner, warnings
-from kiosk.sync import PhotoCache, RosterSync
-from kiosk.verify import KioskEvent, ReplayCache, Verdict, Verifier, decide
+from kiosk.sync import PhotoCache, RosterSync, SyncOutcome
+from kiosk.verify import KioskEvent, Method, ReplayCache, Verdict, Verifier, decide, may_be_newer_than_roster
 
 log = logging.getLogger(__name__)
+
+_REFRESH = object()
+"""``_scan``'s answer for a code that a fresher roster may accept: fetch it (outside the lock), then judge again."""
 
 
 class Kiosk:
@@ -79,7 +96,7 @@ class Kiosk:
         self._pin_limits = pin_limits
         self.verifier: Verifier | None = None
         self.pin_gate: PinGate | None = None
-        self._frames = FrameReader()
+        self.reader = FrameReader(ChangeDetector())
         self._repeats = RepeatFilter(config.scan.repeat_window_s)
         self._json = ScreenJson(photos)
         self._view = View(Screen.NOT_READY)
@@ -140,21 +157,27 @@ class Kiosk:
             frame = self.camera.read()
             ready = self.verifier is not None
         # Decoding is the slow part (up to tens of ms on an empty frame): the UI is not held up meanwhile.
-        texts = self._frames.texts(frame if ready else None)
+        texts = self.reader.texts(frame if ready else None)
         handled: list[Verdict] = []
+        newer: list[str] = []
         with self._lock:
             self._tick()
             for text in texts:
-                try:
-                    verdict = self._scan(text, started)
-                except Exception:  # the door must keep working whatever one code does
-                    log.exception("scan handling failed")
-                    self.feedback.refuse()
-                    self._show(View(Screen.REFUSED, reason=SYSTEM_FAULT, until=self._after(
-                        self.config.scan.refused_display_s)))
-                    continue
-                if verdict is not None:
+                verdict = self._guarded_scan(text, started, may_refresh=True)
+                if verdict is _REFRESH:
+                    newer.append(text)
+                elif isinstance(verdict, Verdict):
                     handled.append(verdict)
+        if newer:
+            # A phone enrolled (or a card issued) after the last sync: fetch the roster now, outside
+            # the lock (a network call; the touch UI keeps answering), then judge the code again.
+            assert self.sync is not None
+            self.sync.sync_on_demand()
+            with self._lock:
+                for text in newer:
+                    verdict = self._guarded_scan(text, started, may_refresh=False)
+                    if isinstance(verdict, Verdict):
+                        handled.append(verdict)
         if self.inline_io:
             self.io_step()
         return handled
@@ -187,22 +210,47 @@ class Kiosk:
             self.camera.clear()  # type: ignore[attr-defined]
         self._repeats.forget_old(now)
 
-    def _scan(self, text: str, started: float) -> Verdict | None:
-        """Handle one decoded text, unless it (or its person) was seen within the repeat window."""
+    def _guarded_scan(self, text: str, started: float, *, may_refresh: bool) -> object:
+        try:
+            return self._scan(text, started, may_refresh=may_refresh)
+        except Exception:  # the door must keep working whatever one code does
+            log.exception("scan handling failed")
+            self.feedback.refuse()
+            self._show(View(Screen.REFUSED, reason=SYSTEM_FAULT, until=self._after(
+                self.config.scan.refused_display_s)))
+            return None
+
+    def _scan(self, text: str, started: float, *, may_refresh: bool) -> Verdict | object | None:
+        """Handle one decoded text, unless it (or its person) was seen within the repeat window.
+
+        ``_REFRESH`` (nothing handled yet) when a fresher roster may accept the code and the sync
+        may fetch one now.
+        """
         assert self.verifier is not None
         now = self.clock.monotonic()
         if self._repeats.still_in_view(text, now):
             return None
         verdict = self.verifier.verify_scan(text)
+        newer = self.sync is not None and may_be_newer_than_roster(verdict)
+        if newer and may_refresh and self.sync is not None and self.sync.on_demand_allowed():
+            return _REFRESH
         person_id = verdict.person.id if verdict.accepted and verdict.person else None
         if self._repeats.person_repeated(text, person_id, now):
             return None
-        self._handle(verdict, self.clock.now(), started)
+        unconfirmed = newer and self.sync is not None and self.sync.status().outcome is SyncOutcome.OFFLINE
+        self._handle(verdict, self.clock.now(), started, shown_reason=self._offline_reason(verdict)
+                     if unconfirmed else None)
         return verdict
+
+    @staticmethod
+    def _offline_reason(verdict: Verdict) -> str:
+        """Offline, a code newer than the roster cannot be confirmed: say so, never "forged"."""
+        return OFFLINE_NEW_PHONE if verdict.method is Method.PHONE else OFFLINE_NEW_CARD
 
     # -- verdicts ------------------------------------------------------------------------------
 
-    def _handle(self, verdict: Verdict, scan_at: datetime, started: float | None) -> None:
+    def _handle(self, verdict: Verdict, scan_at: datetime, started: float | None, *,
+                shown_reason: str | None = None) -> None:
         try:
             if not verdict.accepted:
                 event = verdict.refusal_event()
@@ -210,7 +258,7 @@ class Kiosk:
                 self.feedback.outcome(False, started)
                 # No name on screen for a refused credential: a found or stolen card must not tell
                 # its finder whose it is.
-                self._show(View(Screen.REFUSED, reason=verdict.reason,
+                self._show(View(Screen.REFUSED, reason=shown_reason or verdict.reason,
                                 until=self._after(self.config.scan.refused_display_s)))
                 return
             assert verdict.person is not None
@@ -255,14 +303,18 @@ class Kiosk:
                             reason=checkin.refusal_reason(decision, alarm),
                             until=self._after(self.config.scan.refused_display_s)))
             return
-        if checkin.needs_no_tap(decision, candidates, alarm):
+        # The same card shown again moments after the check-in is more likely a slip than a pick-up.
+        just_arrived = self.presence.arrived_since(
+            (c.id for c in decision.check_out), scan_at - timedelta(seconds=self.config.scan.check_out_confirm_s))
+        if checkin.needs_no_tap(decision, candidates, alarm) and not just_arrived:
             self._complete(Pending(verdict, decision, scan_at, 0.0, candidates), set(candidates), started)
             return
         self.feedback.outcome(not alarm, started)
         pending = Pending(verdict, decision, scan_at, self._after(self.config.scan.confirm_timeout_s), candidates)
         self._show(View(Screen.CONFIRM, person=person, children=checkin.offered_children(decision, candidates),
                         refusals=decision.refused, pending=pending,
-                        ratio=self.ratio.advise(decision.check_in, decision.preselected)))
+                        ratio=self.ratio.advise(decision.check_in, decision.preselected),
+                        prompt=CONFIRM_CHECK_OUT if just_arrived else None))
 
     def _complete(self, pending: Pending, selected: set[int], started: float | None) -> None:
         """Record the check-in and/or check-out of ``selected``, then green, beep and door."""
@@ -398,6 +450,8 @@ class Kiosk:
                                  and view.screen is Screen.CONFIRM else None),
                 "alert": json.alert(self._alert, tz),
                 "ratio": view.ratio.as_json(),
+                "prompt": _text(view.prompt),
+                "photo_check": _text(self._photo_check(view)),
                 "emergency": self.emergencies.banner(tz),
                 "warnings": warnings(roster, now, self.config.roster.max_age, self.sync),
                 "demo": self.demo_enabled,
@@ -406,9 +460,25 @@ class Kiosk:
         state["banner"] = offline_banner(self.deliverer, self.sync)
         return state
 
+    def _photo_check(self, view: View) -> str | None:
+        """On a check-out: compare the photos, or, with no photo of the adult to show, check their ID."""
+        if view.screen not in (Screen.ACCEPTED, Screen.CONFIRM) or view.person is None:
+            return None
+        if not any(action is Action.CHECK_OUT for _, action, _ in view.children):
+            return None
+        return COMPARE_PHOTOS if self._json.photo_url(view.person.photo) else NO_PHOTO
+
     # -- for tests and the benchmark -----------------------------------------------------------
 
     @property
     def screen(self) -> Screen:
         """The screen shown now."""
         return self._view.screen
+
+
+def _text(code: str | None) -> dict[str, str] | None:
+    """A screen text by code, as JSON, or None."""
+    if code is None:
+        return None
+    zh, en = message(code)
+    return {"code": code, "message_zh": zh, "message_en": en}

@@ -55,6 +55,11 @@ class Presence:
         self._stamp(f"child:{i}" for i in ids)
         self._change(lambda: self.children.update(ids))
 
+    def arrived_since(self, child_ids: Iterable[int], since: datetime) -> set[int]:
+        """Those of ``child_ids`` present whose last move (their check-in) was at ``since`` or later."""
+        return {i for i in child_ids if i in self.children
+                and (at := self.moved_at.get(f"child:{i}")) is not None and at >= since}
+
     def check_out(self, child_ids: Iterable[int]) -> None:
         """Children left."""
         ids = list(child_ids)

@@ -100,7 +100,8 @@ class KioskRuntime:
             log.error("cached roster refused (%s); waiting for a sync", exc)
         photos = PhotoCache(config.photo_dir)
         sync = RosterSync(config.server_url, enrolment.token, cache, photos, clock, sync_client,
-                          interval_s=config.roster.sync_interval_s, retry_s=config.roster.retry_interval_s)
+                          interval_s=config.roster.sync_interval_s, retry_s=config.roster.retry_interval_s,
+                          on_demand_interval_s=config.roster.on_demand_interval_s)
         tz = cache.current.tz if cache.current else ZoneInfo(config.timezone)
         presence = Presence(clock, tz, config.presence_path)
         kiosk = Kiosk(config, clock=clock, camera=camera, signals=signals, events=events, roster_cache=cache,

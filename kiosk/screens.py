@@ -37,6 +37,13 @@ class Action(StrEnum):
 
 
 SYSTEM_FAULT = "system_fault"
+OFFLINE_NEW_PHONE = "offline_new_phone"
+"""A phone code newer than the roster while the server cannot be reached: not called forged."""
+OFFLINE_NEW_CARD = "offline_new_card"
+CONFIRM_CHECK_OUT = "confirm_check_out"
+"""The question over the confirm screen when a child checked in moments ago would be checked out."""
+COMPARE_PHOTOS = "compare_photos"
+NO_PHOTO = "no_photo"
 LOCAL_MESSAGES: dict[str, tuple[str, str]] = {
     SYSTEM_FAULT: ("系统故障，未能记录，请联系前台", "System fault: nothing was recorded; please ask the front desk"),
     "nothing_to_confirm": ("没有待确认的签到", "Nothing is waiting for confirmation"),
@@ -45,6 +52,12 @@ LOCAL_MESSAGES: dict[str, tuple[str, str]] = {
     "not_ready": ("名单未同步，暂不能签到", "No roster yet: check-in is unavailable"),
     "ambiguous_number": ("请选择您的身份", "Choose who you are"),
     "bad_request": ("输入无效", "Invalid input"),
+    OFFLINE_NEW_PHONE: ("离线，暂时无法确认新手机，请联系前台或使用签到卡",
+                        "Offline: cannot confirm a new phone yet; ask the front desk or use your card"),
+    OFFLINE_NEW_CARD: ("离线，暂时无法确认新卡，请联系前台", "Offline: cannot confirm a new card yet; ask the front desk"),
+    CONFIRM_CHECK_OUT: ("刚刚已入园，要办理离园吗？", "Just checked in: check out?"),
+    COMPARE_PHOTOS: ("请工作人员核对照片", "Staff: please compare the photos"),
+    NO_PHOTO: ("无照片，请核对证件", "No photo on file: check ID"),
 }
 """Screen texts of outcomes that are not credential refusals (those are in ``kiosk.verify.MESSAGES``)."""
 
@@ -95,6 +108,8 @@ class View:
     staff_action: Action | None = None
     ratio: RatioAdvice = NO_ADVICE
     """Rooms the check-in children would take out of ratio (kiosk.ratio): a warning, never a refusal."""
+    prompt: str | None = None
+    """A question over the confirm screen (``CONFIRM_CHECK_OUT``), in ``LOCAL_MESSAGES``."""
 
 
 @dataclass(frozen=True)

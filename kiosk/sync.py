@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,8 @@ ROSTER_PATH = "/api/v1/devices/roster"
 PRESENCE_PATH = "/api/v1/devices/presence"
 EMERGENCIES_PATH = "/api/v1/devices/emergencies"
 PHOTO_PATH = "/api/v1/devices/photos/{photo_id}"
+ON_DEMAND_TIMEOUT_S = 3.0
+"""An on-demand roster fetch holds a parent at the door: it gives up sooner than a background sync."""
 PHOTOS_PER_SYNC = 200
 """Photos fetched per sync at most, so one sync of a new centre cannot hold the thread for long."""
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
@@ -220,7 +223,7 @@ class RosterSync:
                  on_presence: Callable[[dict[str, Any]], object] | None = None,
                  presence_interval_s: float = 15.0,
                  on_emergencies: Callable[[tuple[Emergency, ...]], object] | None = None,
-                 emergency_interval_s: float = 2.0) -> None:
+                 emergency_interval_s: float = 2.0, on_demand_interval_s: float = 30.0) -> None:
         self.url = server_url.rstrip("/")
         self._token = token
         self.cache = cache
@@ -237,10 +240,16 @@ class RosterSync:
         # Open panic / smoke alarms (docs/kiosk.md, "Emergencies"): polled more often still.
         self.on_emergencies = on_emergencies
         self.emergency_interval_s = emergency_interval_s
+        # A code newer than the roster (a phone enrolled this morning) fetches it at once, but a flood
+        # of bad codes must not hammer the server: at most one such fetch per interval.
+        self.on_demand_interval_s = on_demand_interval_s
         self._next = -math.inf
         self._next_presence = -math.inf
         self._next_emergency = -math.inf
+        self._next_on_demand = -math.inf
         self._status = SyncStatus()
+        # The scan loop (on demand) and the sync thread may both fetch: one roster fetch at a time.
+        self._roster_lock = threading.Lock()
 
     def status(self) -> SyncStatus:
         """The last attempt's outcome (immutable snapshot; safe from another thread)."""
@@ -312,23 +321,48 @@ class RosterSync:
 
     def sync_now(self) -> SyncOutcome:
         """Fetch the roster now, install it if new, then fetch missing photos."""
-        outcome, error, messages = self._fetch()
+        with self._roster_lock:
+            return self._sync(photos=True, timeout=None)
+
+    def on_demand_allowed(self) -> bool:
+        """Whether :meth:`sync_on_demand` would fetch now (not within its interval of the last one)."""
+        return self.clock.monotonic() >= self._next_on_demand
+
+    def sync_on_demand(self) -> SyncOutcome | None:
+        """Fetch the roster now for a code newer than it; None when one was fetched within the interval.
+
+        Bounded by a short timeout, without photos: a parent is waiting. The photos of a new
+        roster are left to the next regular sync, which is made due at once.
+        """
+        with self._roster_lock:
+            if not self.on_demand_allowed():
+                return None
+            self._next_on_demand = self.clock.monotonic() + self.on_demand_interval_s
+            outcome = self._sync(photos=False, timeout=ON_DEMAND_TIMEOUT_S)
+            if outcome is SyncOutcome.INSTALLED:
+                self._next = -math.inf
+            return outcome
+
+    def _sync(self, *, photos: bool, timeout: float | None) -> SyncOutcome:
+        outcome, error, messages = self._fetch(timeout)
         now = self.clock.now()
         ok = outcome in (SyncOutcome.INSTALLED, SyncOutcome.NOT_MODIFIED)
-        missing = self._photos() if ok and self.cache.current is not None else self._status.photos_missing
+        missing = (self._photos() if photos and ok and self.cache.current is not None
+                   else self._status.photos_missing)
         zh, en = messages or _SYNC_MESSAGES.get(outcome, ("", ""))
         self._status = SyncStatus(outcome, now, now if ok else self._status.last_success_at, error, zh, en, missing)
         wait = self.interval_s if ok or outcome is SyncOutcome.REFUSED else self.retry_s
         self._next = self.clock.monotonic() + wait
         return outcome
 
-    def _fetch(self) -> tuple[SyncOutcome, str | None, tuple[str, str] | None]:
+    def _fetch(self, timeout: float | None = None) -> tuple[SyncOutcome, str | None, tuple[str, str] | None]:
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         current = self.cache.current
         if current is not None:
             headers["If-None-Match"] = f'"{current.version}"'
         try:
-            response = self.client.get(self.url + ROSTER_PATH, headers=headers)
+            response = (self.client.get(self.url + ROSTER_PATH, headers=headers) if timeout is None else
+                        self.client.get(self.url + ROSTER_PATH, headers=headers, timeout=timeout))
         except httpx.TransportError as exc:
             log.info("roster sync: server unreachable (%s)", exc)
             return SyncOutcome.OFFLINE, type(exc).__name__, None

@@ -138,6 +138,17 @@ class Verdict:
         return KioskEvent(REFUSED_EVENT_KIND, payload)
 
 
+def may_be_newer_than_roster(verdict: Verdict) -> bool:
+    """Whether a refusal may only mean the code was issued after the roster (a newly enrolled phone or card).
+
+    A phone code signed by a key the credential does not list, or a credential (or card serial)
+    the roster does not know: a fresher roster may accept it.
+    """
+    if verdict.reason is Refusal.UNKNOWN_CREDENTIAL:
+        return True
+    return verdict.reason is Refusal.BAD_SIGNATURE and verdict.method is Method.PHONE
+
+
 def refused(reason: Refusal, *, method: Method | None = None, credential_id: int | None = None,
             person: RosterPerson | None = None, detail: str = "") -> Verdict:
     """A refused verdict."""

@@ -110,6 +110,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_views.bp)
     app.register_blueprint(rooms_views.bp)
     app.register_blueprint(environment_views.bp)
+    from server.navigation import register_navigation
+    from server.people import views as people_views
+
+    app.register_blueprint(people_views.bp)
+    register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
 
@@ -119,7 +124,7 @@ def _register_jobs(app: Flask) -> None:
     from server.attendance.jobs import ATTENDANCE_SWEEP
     from server.attendance.operations.kiosk_events import handle_kiosk_event
     from server.attendance.rooms.jobs import RATIO_REFRESH
-    from server.attendance.rooms.operations.live import refresh_after_kiosk_batch
+    from server.attendance.rooms.operations.live import refresh_after_kiosk_batch, still_in_breach
     from server.environment.jobs import ENVIRONMENT_EVALUATION, ENVIRONMENT_PRUNE
     from server.environment.operations.handlers import handle_heartbeat, handle_safety_event
     from server.environment.operations.ingest import ReadingIngest
@@ -135,6 +140,8 @@ def _register_jobs(app: Flask) -> None:
         bulk={"reading": ReadingIngest(EnvironmentSettings.from_config(app.config))},
         after_batch={"attendance": refresh_after_kiosk_batch},
     )
+    # Alerts whose condition must end before anyone may resolve them (server/alerts/operations.resolve).
+    app.extensions["tuoyu.alert_conditions"] = {"ratio.ratio": still_in_breach, "ratio.class_size": still_in_breach}
 
 
 def _register_registries(app: Flask) -> None:

@@ -27,12 +27,12 @@ def main() -> None:
 @with_appcontext
 def seed_demo_command(code: str) -> None:
     """播种演示机构（幂等）/ Seed the demo centre (idempotent)."""
-    from server.demo.seed import DEMO_LOGINS, seed_demo
+    from server.demo.seed import demo_logins, seed_demo
 
     created = seed_demo(code=code, now=utcnow())
     db.session.commit()
     click.echo(("已创建演示机构 / Demo centre created: " if created else "演示机构已存在 / Demo centre exists: ") + code)
-    for username, password, role in DEMO_LOGINS:
+    for username, password, role in demo_logins(code):
         click.echo(f"  {role:<10} {username:<12} {password}")
 
 

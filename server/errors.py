@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -120,10 +120,18 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+def render_error_page(status: int) -> Any:
+    """The HTML UI's error page, in the layout: what happened and what to do next (templates/error.html)."""
+    try:
+        return render_template("error.html", status=status), status
+    except Exception:  # the layout itself failed: still answer, in plain text
+        return f"{status} {_HTTP_MESSAGES.get(status, ('', ''))[1]}", status
+
+
 def render_api_error(exc: ApiError) -> Any:
-    """JSON in the one shape for the API; a short bilingual text page for the HTML UI."""
+    """JSON in the one shape for the API; an error page in the layout for the HTML UI."""
     if not _wants_json():
-        return f"{exc.status} {exc.message}", exc.status
+        return render_error_page(exc.status)
     response = jsonify(exc.body())
     response.status_code = exc.status
     return response
@@ -136,7 +144,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         if not _wants_json():
-            return exc
+            return exc if (exc.code or 500) < 400 else render_error_page(exc.code or 500)
         # spectree aborts with a ready JSON response; ours is raised earlier, so this is a fallback.
         status = exc.code or 500
         code, message = _HTTP_MESSAGES.get(status, ("http_error", exc.name))
@@ -148,6 +156,6 @@ def register_error_handlers(app: Flask) -> None:
             return _http_error(exc)
         app.logger.exception("unhandled error")
         if not _wants_json():
-            return "500 服务器内部错误 / Internal server error", 500
+            return render_error_page(500)
         code, message = _HTTP_MESSAGES[500]
         return error_response(500, code, message)

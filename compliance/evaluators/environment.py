@@ -19,6 +19,10 @@ ACK_RULE = "environment.alert_acknowledgement"
 COVERAGE_RULE = "environment.monitoring_coverage"
 
 
+def _days_en(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def _evidence(inputs: ComplianceInputs) -> EnvironmentEvidence | None:
     evidence = inputs.environment
     return evidence if evidence is not None and evidence.monitored else None
@@ -57,20 +61,25 @@ def evaluate_monitoring_coverage(inputs: ComplianceInputs, rules: Rulebook, peri
     if rule is None or evidence is None:
         return []
     allowed = int(rule.value("max_days_without_data"))
+    names = {klass.id: klass.name for klass in inputs.classes}
     findings = []
     for room in evidence.rooms:
         missing = [d for d in period.each_day() if d not in room.days_with_data]
+        name = names.get(room.class_id)
+        # A class is named as people know it; its id only when the records hold no name.
+        zh = f"班级「{name}」" if name else f"班级 {room.class_id}"
+        en = f"Class {name}" if name else f"Class {room.class_id}"
         if not room.days_with_data:
             findings.append(finding_for(
                 rule, Severity.VIOLATION, period, (f"class:{room.class_id}",),
-                f"班级 {room.class_id} 在 {period.label()} 期间没有任何环境监测数据。",
-                f"Class {room.class_id} has no environment data at all in {period.label()}.",
+                f"{zh}在 {period.label()} 期间没有任何环境监测数据。",
+                f"{en} has no environment data at all in {period.label()}.",
             ))
         elif len(missing) > allowed:
             findings.append(finding_for(
                 rule, Severity.WARNING, period, (f"class:{room.class_id}",),
-                f"班级 {room.class_id} 有 {len(missing)} 天无环境监测数据（首日 {missing[0].isoformat()}），允许 {allowed} 天。",
-                f"Class {room.class_id} has {len(missing)} days without environment data "
+                f"{zh}有 {len(missing)} 天无环境监测数据（首日 {missing[0].isoformat()}），允许 {allowed} 天。",
+                f"{en} has {_days_en(len(missing))} without environment data "
                 f"(first {missing[0].isoformat()}); {allowed} allowed.",
             ))
     return findings

@@ -10,6 +10,11 @@ from compliance.rulebook.model import Rulebook
 GRACE_RULE_ID = "ratio.violation_grace"
 
 
+def minutes_en(count: int) -> str:
+    """"1 minute", "5 minutes"."""
+    return f"{count} minute" if count == 1 else f"{count} minutes"
+
+
 def evaluate_ratio_violations(inputs: ComplianceInputs, rules: Rulebook, period: Period) -> list[Finding]:
     """One finding per interval that opened in the period and lasted longer than the grace."""
     grace_rule = rules.get(GRACE_RULE_ID)
@@ -25,9 +30,10 @@ def evaluate_ratio_violations(inputs: ComplianceInputs, rules: Rulebook, period:
             continue
         what_zh, what_en = ("师幼比不足", "out of ratio") if violation.kind == "ratio" else ("超班额", "over its class size")
         ongoing_zh, ongoing_en = ("（仍在持续）", " (still open)") if violation.closed_at is None else ("", "")
+        whole = round(minutes)
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, (f"class:{violation.class_id}", f"ratio_violation:{violation.id}"),
-            f"「{violation.class_name}」{violation.day.isoformat()} {what_zh} {minutes:.0f} 分钟{ongoing_zh}。",
-            f"{violation.class_name} was {what_en} for {minutes:.0f} minutes on {violation.day.isoformat()}{ongoing_en}.",
+            f"「{violation.class_name}」{violation.day.isoformat()} {what_zh} {whole} 分钟{ongoing_zh}。",
+            f"{violation.class_name} was {what_en} for {minutes_en(whole)} on {violation.day.isoformat()}{ongoing_en}.",
         ))
     return findings

@@ -2,8 +2,9 @@
 
 The order of the files is the order of the work: registers first (their row
 counts go into the summary), then the fixed JSON files, the audit trail, the
-access log, the public key and the PDF summary; the manifest, which hashes all
-of them, and its signature come last. Each step lives in its own module:
+access log, the public key, the offline verifier page ``verify.html`` and the
+PDF summary; the manifest, which hashes all of them, and its signature come
+last. Each step lives in its own module:
 ``row_files`` (registers, access log, audit entries), ``summary``, ``manifest``
 and ``zip_writer``.
 """
@@ -28,12 +29,14 @@ from compliance.pack.layout import (
     RESERVED_REGISTER_NAMES,
     RULEBOOK_JSON,
     SUMMARY_PDF,
+    VERIFY_PAGE,
     public_key_path,
 )
 from compliance.pack.manifest import manifest_for, write_signed_manifest
 from compliance.pack.pdf import KeyFigure, render_summary_pdf
 from compliance.pack.row_files import write_access_log, write_audit_entries, write_register
 from compliance.pack.summary import centre_json, summary_data
+from compliance.pack.verify_page import verify_page_html
 from compliance.pack.zip_writer import PackZipWriter, Progress
 from compliance.period import Period
 from compliance.records import AccessLogEntry, CentreRecord
@@ -71,8 +74,8 @@ def _expected_work(registers: Sequence[RegisterSource], centre: CentreRecord, pe
     """Units of progress the pack will take, or None when a register cannot count its rows in advance."""
     if not registers or not all(source.count is not None for source in registers):
         return None
-    # Rows plus one tick per file: registers twice (CSV, JSON), then the ten fixed files.
-    return sum(source.count(centre, period) for source in registers if source.count) + 2 * len(registers) + 10
+    # Rows plus one tick per file: registers twice (CSV, JSON), then the eleven fixed files.
+    return sum(source.count(centre, period) for source in registers if source.count) + 2 * len(registers) + 11
 
 
 def build_pack(
@@ -112,6 +115,7 @@ def build_pack(
         write_access_log(writer, access_log, cells)
         public_key = signing_key.public_key()
         writer.write_bytes(public_key_path(key_id), public_key_pem(public_key))
+        writer.write_bytes(VERIFY_PAGE, verify_page_html())
         summary = summary_data(
             centre=centre, period=period, generated_at=generated_at, tz=tz, generator_version=generator_version,
             rulebook=rulebook, key_id=key_id, public_key=public_key, findings=findings, registers=registers,

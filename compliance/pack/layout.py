@@ -22,6 +22,7 @@ RULEBOOK_JSON = "data/rulebook.json"
 AUDIT_HEAD = "audit/head.json"
 AUDIT_ENTRIES = "audit/entries.jsonl"
 ACCESS_LOG = "access/access_log.csv"
+VERIFY_PAGE = "verify.html"
 
 # data/<name>.json of a register must not collide with the fixed JSON files above.
 RESERVED_REGISTER_NAMES = frozenset({"centre", "findings", "rulebook"})

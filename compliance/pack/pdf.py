@@ -268,12 +268,14 @@ def _story(data: SummaryData, font: FontChoice, s: _Styles) -> list[Flowable]:
         _p("七、如何核验 How to verify", s.h1),
         _p(
             "本资料包中每个文件的大小和 SHA-256 均列于 manifest.json，并以 Ed25519 签名（manifest.sig）。"
-            f"请用机构提供的公钥核验：tuoyu pack verify 资料包.zip --key 公钥文件；公钥指纹应为 {data.key_fingerprint}。",
+            "无需安装软件：用 Chrome 或 Edge 打开包内的 verify.html，选择本资料包，并粘贴机构公布的公钥。"
+            f"也可用命令核验：tuoyu pack verify 资料包.zip --key 公钥文件。公钥指纹应为 {data.key_fingerprint}。",
             s.body,
         ),
         _p(
             "Every file's size and SHA-256 are listed in manifest.json, which is signed with Ed25519 (manifest.sig). "
-            "Verify with the centre's public key: tuoyu pack verify PACK.zip --key PUBKEY; "
+            "No software needed: open verify.html from the pack in Chrome or Edge, pick this pack and paste the "
+            "centre's published public key; or run tuoyu pack verify PACK.zip --key PUBKEY; "
             f"the key fingerprint must read {data.key_fingerprint}.",
             s.small,
         ),

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-# Zip-bomb guards: a real centre-year is tens of MB; these limits leave two orders of magnitude.
-
 
 class Level(StrEnum):
     """Whether a problem fails verification."""
@@ -44,6 +42,14 @@ _MESSAGES: dict[str, tuple[Level, str, str]] = {
     "extra_file": (Level.ERROR, "压缩包内有清单未列出的文件", "file not listed in the manifest"),
     "size_mismatch": (Level.ERROR, "文件大小与清单不符", "file size differs from the manifest"),
     "hash_mismatch": (Level.ERROR, "文件内容被改动（SHA-256 不符）", "file content changed (SHA-256 differs)"),
+    # Only verify.html reports these two: the CLI refuses an unreadable --key before it opens the pack.
+    "bad_key": (Level.ERROR, "无法读取您提供的公钥", "cannot read the public key you gave"),
+    "browser_unsupported": (
+        Level.ERROR,
+        "此浏览器缺少 Ed25519 签名或解压功能，无法核验，资料包未必有问题：请用新版 Chrome、Edge 或 Firefox 打开",
+        "this browser lacks Ed25519 or deflate support, so nothing was checked (the pack may be fine): "
+        "open the page in a current Chrome, Edge or Firefox",
+    ),
 }
 
 
@@ -60,6 +66,11 @@ class Problem:
     def __str__(self) -> str:
         where = f" [{self.path}]" if self.path else ""
         return f"{self.level.value.upper()} {self.code}{where}: {self.message_zh} / {self.message_en}"
+
+
+def messages_json() -> dict[str, list[str]]:
+    """Every problem code with its level and messages, for verify.html to report in the same words."""
+    return {code: [level.value, zh, en] for code, (level, zh, en) in _MESSAGES.items()}
 
 
 def make_problem(code: str, path: str | None = None, detail: str = "") -> Problem:

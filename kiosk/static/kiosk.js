@@ -111,9 +111,15 @@ function renderAccepted(state) {
   $("accepted-title").textContent = zh;
   $("accepted-title-en").textContent = en;
   fill($("accepted-children"), state.children.map((c) => childItem(c, { action: c.action, done: true })));
-  $("accepted-staff-check").hidden = !actions.has("check_out");
+  renderPhotoCheck($("accepted-photo-check"), state.photo_check);
   fill($("accepted-notes"), refusalItems(state.refusals));
   renderRatio($("accepted-ratio"), state.ratio.warnings);
+}
+
+// Issue #13: on a check-out, "compare the photos", or "no photo on file: check ID" when there is none.
+function renderPhotoCheck(node, check) {
+  node.hidden = !check;
+  node.textContent = check ? `${check.message_zh} · ${check.message_en}` : "";
 }
 
 // Issue #7: a panic or smoke alarm is shown above every screen; the screens below keep working.
@@ -169,6 +175,10 @@ function renderConfirm(state) {
   }
   setPhoto($("confirm-photo"), state.person && state.person.photo);
   $("confirm-name").textContent = state.person ? state.person.name : "";
+  // Issue #13: the same card again moments after the check-in asks before checking out.
+  $("confirm-title").textContent = state.prompt ? state.prompt.message_zh : "请确认幼儿";
+  $("confirm-title-en").textContent = state.prompt ? state.prompt.message_en : "Confirm the children";
+  renderPhotoCheck($("confirm-photo-check"), state.photo_check);
   fill($("confirm-children"), state.children.map((c) => {
     const li = childItem(c, { action: c.action, selectable: true });
     li.classList.toggle("selected", selection.has(c.id));

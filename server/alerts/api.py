@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from server.alerts import operations as ops
 from server.apispec import Schema, responses, spec
@@ -76,6 +76,8 @@ def acknowledge(alert_id: int):
 @bp.post("/alerts/<int:alert_id>/resolve")
 @spec.validate(resp=responses(HTTP_200=AlertOut), tags=["alerts"])
 def resolve(alert_id: int):
-    """Close an alert."""
+    """Close an alert; refused (409 `still_in_breach`) while its condition holds, e.g. a room still out of ratio."""
     actor, now = current_actor(), utcnow()
-    return AlertOut.model_validate(ops.resolve(ops.get_alert(alert_id, actor=actor, now=now), actor=actor, now=now))
+    alert = ops.get_alert(alert_id, actor=actor, now=now)
+    conditions = current_app.extensions.get("tuoyu.alert_conditions", {})
+    return AlertOut.model_validate(ops.resolve(alert, actor=actor, now=now, conditions=conditions))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +17,10 @@ from server.errors import Conflict, NotFound
 ALERT_FIELDS = ("kind", "severity", "dedupe_key", "opened_at", "acknowledged_at", "acknowledged_by_id",
                 "resolved_at", "resolved_by_id")
 SEVERITY_ORDER = {"emergency": 0, "urgent": 1, "warning": 2, "info": 3}
+# Per alert kind, whether its condition still holds (e.g. the room is still out of ratio): such an alert
+# resolves itself when the condition ends and cannot be closed by hand before. The app factory lists them
+# (`tuoyu.alert_conditions`), so this floor imports none of the domains that own the conditions.
+AlertCondition = Callable[[Alert], bool]
 
 
 def raise_alert(
@@ -56,9 +61,18 @@ def acknowledge(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
     return alert
 
 
-def resolve(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
-    """Close the alert; an unacknowledged one counts as acknowledged at the same moment."""
+def resolve(alert: Alert, *, actor: Actor, now: datetime,
+            conditions: Mapping[str, AlertCondition] | None = None) -> Alert:
+    """Close the alert; an unacknowledged one counts as acknowledged at the same moment.
+
+    An alert whose kind has a condition in `conditions` that still holds is refused (409 `still_in_breach`).
+    """
     authorise(actor, Perm.ALERTS_MANAGE, alert.centre_id, now)
+    condition = (conditions or {}).get(alert.kind)
+    if alert.resolved_at is None and condition is not None and condition(alert):
+        raise Conflict("情况仍在持续（如班级仍未达到师幼比），恢复后警报自动解除 / The condition still holds "
+                       "(e.g. the room is still out of ratio); the alert resolves itself when it ends",
+                       code="still_in_breach")
     if alert.resolved_at is None:
         if alert.acknowledged_at is None:
             alert.acknowledged_at, alert.acknowledged_by_id = now, actor.user_id

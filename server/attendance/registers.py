@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import chinese_calendar
 from sqlalchemy import select
 
 from compliance import (
@@ -26,7 +27,7 @@ from server.centre.timezones import centre_zone
 from server.database import db
 from server.people.models import Child
 
-# Children booked every weekday; hourly and temporary care are booked visit by visit.
+# Children booked every working day; hourly and temporary care are booked visit by visit.
 DAILY_SERVICES = {ServiceType.FULL_DAY, ServiceType.HALF_DAY}
 REASON_ZH = {AbsenceReason.SICK: "病假", AbsenceReason.PERSONAL: "事假", AbsenceReason.OTHER: "其他"}
 
@@ -45,10 +46,22 @@ class RegisterLine:
     absence: Absence | None
 
 
+def is_working_day(day: date) -> bool:
+    """A working day of the official calendar: 法定节假日 are off, 调休 weekends are on (国务院办公厅 notices).
+
+    A year the calendar package does not know yet (its yearly release covers the next year once the State
+    Council publishes it) falls back to Monday to Friday.
+    """
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 def is_expected(child: Child, day: date) -> bool:
-    """应出勤: enrolled that day, on daily care, and a weekday."""
+    """应出勤: enrolled that day, on daily care, and a working day of the official calendar."""
     enrolled = child.enrolled_on <= day and (child.left_on is None or child.left_on >= day)
-    return enrolled and child.service_type in DAILY_SERVICES and day.weekday() < 5
+    return enrolled and child.service_type in DAILY_SERVICES and is_working_day(day)
 
 
 def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:

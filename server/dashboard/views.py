@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from server.centre import operations as ops
 from server.centre.models import Centre, Room
 from server.centre.timezones import centre_today
 from server.clock import utcnow
+from server.dashboard.alerts import alert_centres, alert_events
 from server.database import db
 from server.people.models import Child, Staff
 from server.people.operations import list_children
@@ -83,9 +84,13 @@ def dashboard() -> str:
         ).scalars()
         context["staff_by_role"] = sorted(Counter(staff_roles).items())
     if actor.can(Perm.FINDINGS_READ, centre.id, now):
-        from server.inspections.operations import current_findings
+        from server.inspections.operations import fresh_findings
+        from server.inspections.sources import app_sources
+        from server.inspections.views import severity_labels
 
-        findings = current_findings(centre, actor=actor, now=now)
+        run, findings = fresh_findings(centre, sources=app_sources(), actor=actor, now=now)
+        context["findings"], context["findings_run"] = findings, run
+        context["severity_labels"] = severity_labels()
         context["findings_by_severity"] = Counter(f.severity for f in findings)
         context["findings_by_responsibility"] = [
             (r, sum(1 for f in findings if f.responsibility == r.value)) for r in Responsibility
@@ -95,3 +100,25 @@ def dashboard() -> str:
     if role is Role.INSPECTOR:
         context["grants"] = [g for g in actor.grants if g.role is Role.INSPECTOR and g.active(now)]
     return render_template("centre/dashboard.html", **context)
+
+
+@bp.get("/alerts/stream")
+@login_required
+def alerts_stream() -> Response:
+    """Server-sent events (`text/event-stream`): an `alerts` event now and on every change of an open alert."""
+    actor = current_actor()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stream = alert_events(app, alert_centres(actor), app.extensions["tuoyu.streams"])
+    return Response(stream, mimetype="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/centres/<string:code>/alerts/panel")
+@login_required
+def alerts_panel(code: str) -> str:
+    """The dashboard's alert list alone, re-rendered in place when the alerts stream says something changed."""
+    from server.alerts.operations import open_alerts
+
+    actor, now = current_actor(), utcnow()
+    centre = ops.get_centre(code, actor=actor, now=now, perm=Perm.ALERTS_READ)
+    return render_template("centre/alerts_panel.html", centre=centre,
+                           alerts=open_alerts(centre.id, actor=actor, now=now))

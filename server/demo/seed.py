@@ -1,9 +1,10 @@
-"""A reproducible demo centre: three classes, ~40 children with families, staff with log-ins."""
+"""A reproducible demo centre: three classes, ~40 children with families, staff with log-ins, a month lived."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,6 +16,8 @@ from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Roo
 from server.centre.operations import create_centre, create_room
 from server.centre.timezones import centre_today
 from server.database import db
+from server.demo.environment import seed_environment
+from server.demo.history import enroll_history_kiosk, seed_attendance
 from server.people.models import Contact, Relationship, Sex, Staff, StaffRole
 from server.people.operations import create_child, create_contact, create_staff, link_contact
 
@@ -36,9 +39,15 @@ DISPLAY_NAMES = {"director": "周园长", "caregiver": "陈老师", "health": "�
                  "security": "冯保安", "parent": "林妈妈", "inspector": "卫健委 检查员"}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ("子涵", "欣怡", "梓轩", "一诺", "浩宇", "若汐", "沐阳", "诗琪", "宇航", "可馨", "俊熙", "语桐",
-         "思远", "佳怡", "明轩", "雨萱", "天佑", "梦瑶", "嘉懿", "安琪", "博文", "芷若", "煜祺", "心怡")
-ADULT_GIVEN = ("建国", "丽娟", "志强", "秀英", "伟", "静", "敏", "磊", "芳", "军", "洋", "婷", "海燕", "国华")
+# Given names by sex, so a 母亲 has a woman's name and a 父亲 a man's.
+GIVEN = {Sex.FEMALE: ("欣怡", "一诺", "若汐", "诗琪", "可馨", "语桐", "佳怡", "雨萱", "梦瑶", "安琪", "芷若", "心怡"),
+         Sex.MALE: ("子涵", "梓轩", "浩宇", "沐阳", "宇航", "俊熙", "思远", "明轩", "天佑", "嘉懿", "博文", "煜祺")}
+ADULT_GIVEN = {Sex.FEMALE: ("丽娟", "秀英", "静", "敏", "芳", "婷", "海燕", "晓燕", "雪梅", "春梅"),
+               Sex.MALE: ("建国", "志强", "伟", "磊", "军", "洋", "国华", "建军", "海涛", "志刚")}
+GRANDPARENTS = {Relationship.GRANDMOTHER: Sex.FEMALE, Relationship.GRANDFATHER: Sex.MALE}
+# The month of history `tuoyu demo` and `tuoyu seed-demo` give the demo centre.
+HISTORY_DAYS = 30
+ZONE = ZoneInfo("Asia/Shanghai")
 
 # (name, class type, capacity, children, age range in months at today, caregivers)
 CLASSES = (
@@ -57,28 +66,58 @@ def _born_on(today: date, months: int, rng: random.Random) -> date:
     return today - timedelta(days=months * 30 + rng.randint(0, 25))
 
 
-def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901) -> bool:
-    """Create the demo centre if it does not exist; returns whether anything was created."""
+def demo_logins(code: str = "demo") -> tuple[tuple[str, str, str], ...]:
+    """The log-ins of a demo centre: the plain names for `demo`, prefixed by the code for any other."""
+    return tuple((username if code == "demo" else f"{code}-{username}", password, role)
+                 for username, password, role in DEMO_LOGINS)
+
+
+def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, history_days: int = HISTORY_DAYS) -> bool:
+    """Create the demo centre if it does not exist, with `history_days` of past days and today so far.
+
+    Returns whether anything was created. The centre is set up the morning `history_days` ago, so every
+    record (and its audit entry) is dated when it would have happened; 0 sets it up at `now`, without history.
+    """
     if db.session.execute(select(Centre.id).where(Centre.code == code)).first():
         return False
     rng = random.Random(seed)
     system = Actor.system()
+    first_day = now.astimezone(ZONE).date() - timedelta(days=history_days)
+    # Set up at 06:00 of the first day of history, before anyone arrives (never after `now`).
+    setup_at = min(now, datetime.combine(first_day, time(6), tzinfo=ZONE)) if history_days else now
+    centre = _seed_people(code, now=now, setup_at=setup_at, rng=rng, actor=system)
+    if history_days:
+        device = enroll_history_kiosk(centre, actor=system, now=setup_at)
+        seed_attendance(centre, device, start=first_day, now=now, rng=rng)
+        seed_environment(centre, start=setup_at, now=now, rng=rng)
+    return True
+
+
+def _seed_people(code: str, *, now: datetime, setup_at: datetime, rng: random.Random, actor: Actor) -> Centre:
+    """The centre, its log-ins, staff, rooms, children, families and kiosk cards, as of `setup_at`."""
+    system, logins = actor, demo_logins(code)
+    names = {username: DISPLAY_NAMES[plain] for (username, _, _), (plain, _, _) in zip(logins, DEMO_LOGINS,
+                                                                                        strict=True)}
+    plain_of = {username: plain for (username, _, _), (plain, _, _) in zip(logins, DEMO_LOGINS, strict=True)}
     centre = create_centre(
-        code=code, name="阳光宝贝托育中心（演示）", legal_form=LegalForm.FOR_PROFIT,
+        code=code, name="阳光宝贝托育中心（演示）" if code == "demo" else f"阳光宝贝托育中心（演示 {code}）",
+        legal_form=LegalForm.FOR_PROFIT,
         filing_status=FilingStatus.FILED, filed_on=date(2025, 3, 15),
         registering_authority="重庆市渝北区卫生健康委员会", approved_places=45, inclusive_places=20,
         service_types=[ServiceType.FULL_DAY.value, ServiceType.HALF_DAY.value, ServiceType.HOURLY.value],
-        region="chongqing", timezone="Asia/Shanghai", address="重庆市渝北区示范路 1 号",
-        actor=system, now=now,
+        region="chongqing", timezone=ZONE.key, address="重庆市渝北区示范路 1 号",
+        actor=system, now=setup_at,
     )
-    today = centre_today(centre, now)
+    today, real_now = centre_today(centre, now), now
+    now = setup_at  # everything below is set up that morning
     users = {
-        username: create_user(username, DISPLAY_NAMES[username], password, actor=system, now=now)
-        for username, password, _ in DEMO_LOGINS
+        plain_of[username]: create_user(username, names[username], password, actor=system, now=now)
+        for username, password, _ in logins
     }
-    for username, _, role in DEMO_LOGINS:
-        expires = now + timedelta(days=30) if role == Role.INSPECTOR.value else None
-        grant_role(users[username], centre.id, Role(role), expires_at=expires, actor=system, now=now)
+    for username, _, role in logins:
+        # The inspector's grant runs 30 days from the real today, not from the set-up morning.
+        expires = real_now + timedelta(days=30) if role == Role.INSPECTOR.value else None
+        grant_role(users[plain_of[username]], centre.id, Role(role), expires_at=expires, actor=system, now=now)
 
     create_staff(centre, name="周园长", role=StaffRole.DIRECTOR, hired_on=date(2024, 8, 1), phone=_phone(rng),
                  user_id=users["director"].id, actor=system, now=now)
@@ -100,7 +139,7 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901) -> boo
                          parent_user_id=None if parent_linked else users["parent"].id)
             parent_linked = True
     _seed_credentials(centre, today, users["parent"].id, system, now)
-    return True
+    return centre
 
 
 def _seed_credentials(centre: Centre, today: date, parent_user_id: int, actor: Actor, now: datetime) -> None:
@@ -120,14 +159,16 @@ def _seed_family(centre: Centre, room: Room, today: date, ages: tuple[int, int],
     surname = rng.choice(SURNAMES)
     born = _born_on(today, rng.randint(*ages), rng)
     enrolled = max(born + timedelta(days=200), today - timedelta(days=rng.randint(20, 300)))
+    sex = rng.choice([Sex.FEMALE, Sex.MALE])
     child = create_child(
-        centre, name=surname + rng.choice(GIVEN), sex=rng.choice(list(Sex)), born_on=born,
+        centre, name=surname + rng.choice(GIVEN[sex]), sex=sex, born_on=born,
         enrolled_on=min(enrolled, today), service_type=ServiceType.FULL_DAY, room_id=room.id,
         allergies=rng.choice(ALLERGIES), consent_on=min(enrolled, today), actor=actor, now=now, today=today,
     )
-    mother = create_contact(centre, name=rng.choice(SURNAMES) + rng.choice(ADULT_GIVEN), phone=_phone(rng),
-                            user_id=parent_user_id, actor=actor, now=now)
-    father = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN), phone=_phone(rng), actor=actor, now=now)
+    mother = create_contact(centre, name=rng.choice(SURNAMES) + rng.choice(ADULT_GIVEN[Sex.FEMALE]),
+                            phone=_phone(rng), user_id=parent_user_id, actor=actor, now=now)
+    father = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN[Sex.MALE]), phone=_phone(rng),
+                            actor=actor, now=now)
     link_contact(child, mother, relationship=Relationship.MOTHER, is_guardian=True, may_pick_up=True,
                  actor=actor, now=now)
     # Some guardians are not authorised to collect (e.g. a court order, or they live abroad).
@@ -135,7 +176,8 @@ def _seed_family(centre: Centre, room: Room, today: date, ages: tuple[int, int],
                  may_pick_up=rng.random() > 0.1, actor=actor, now=now)
     if rng.random() < 0.5:
         # A grandparent who collects is authorised without being a guardian.
-        grandparent = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN), phone=_phone(rng),
-                                     actor=actor, now=now)
-        link_contact(child, grandparent, relationship=rng.choice([Relationship.GRANDMOTHER, Relationship.GRANDFATHER]),
-                     is_guardian=False, may_pick_up=True, actor=actor, now=now)
+        relationship = rng.choice([Relationship.GRANDMOTHER, Relationship.GRANDFATHER])
+        grandparent = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN[GRANDPARENTS[relationship]]),
+                                     phone=_phone(rng), actor=actor, now=now)
+        link_contact(child, grandparent, relationship=relationship, is_guardian=False, may_pick_up=True,
+                     actor=actor, now=now)

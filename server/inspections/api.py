@@ -84,12 +84,11 @@ class PackQuery(Schema):
 @bp.get("/centres/<string:code>/findings")
 @spec.validate(resp=responses(HTTP_200=FindingList), tags=["compliance"])
 def list_findings(code: str):
-    """Current findings of the centre's latest evaluation, most serious first."""
+    """Current findings of the centre (re-evaluated first when stale), most serious first."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    items = [FindingOut.model_validate(f) for f in ops.current_findings(centre, actor=actor, now=now)]
-    run = ops.last_run(centre)
-    return FindingList(run=RunOut.model_validate(run) if run else None, items=items)
+    run, findings = ops.fresh_findings(centre, sources=app_sources(), actor=actor, now=now)
+    return FindingList(run=RunOut.model_validate(run), items=[FindingOut.model_validate(f) for f in findings])
 
 
 @bp.post("/centres/<string:code>/evaluations")

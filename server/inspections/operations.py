@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from compliance import Period, evaluate
 from compliance.pack.build import PackResult, build_pack
 from compliance.pack.zip_writer import Progress
+from server.audit.models import AuditEntry, chain_for
 from server.audit.operations import log_access, record_change
 from server.auth.actor import Actor, authorise
 from server.auth.models import User
@@ -30,6 +31,10 @@ from server.inspections.sources import ComplianceSources, compliance_inputs
 GENERATOR_VERSION = "0.1.0"
 # Inspections are unannounced (双随机): a pack may cover any period, but not an unbounded one.
 MAX_PACK_DAYS = 3 * 366
+# Findings older than this are re-evaluated when shown, even if no audited record changed: what time alone
+# changes (an open ratio breach passing its grace, a day without environment data) is then at most this late.
+FINDINGS_MAX_AGE = timedelta(minutes=10)
+SEVERITY_RANK = {"critical": 0, "violation": 1, "warning": 2, "info": 3}
 
 
 def evaluation_period(centre: Centre, now: datetime) -> Period:
@@ -68,19 +73,61 @@ def evaluate_centre(centre: Centre, *, sources: ComplianceSources, trigger: str,
 
 
 def current_findings(centre: Centre, *, actor: Actor, now: datetime) -> list[StoredFinding]:
-    """The latest run's findings, most serious first."""
+    """The latest run's findings, most serious first.
+
+    Read by run (not by `is_current`), so two evaluations racing each other never show as one doubled set.
+    """
     authorise(actor, Perm.FINDINGS_READ, centre.id, now)
-    rank = {"critical": 0, "violation": 1, "warning": 2, "info": 3}
-    rows = db.session.execute(
-        select(StoredFinding).where(StoredFinding.centre_id == centre.id, StoredFinding.is_current)
-    ).scalars()
-    return sorted(rows, key=lambda f: (rank.get(f.severity, 9), f.rule_id, f.id))
+    run = last_run(centre)
+    if run is None:
+        return []
+    rows = db.session.execute(select(StoredFinding).where(StoredFinding.run_id == run.id)).scalars()
+    return sorted(rows, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.rule_id, f.id))
 
 
 def last_run(centre: Centre) -> EvaluationRun | None:
+    """The centre's latest evaluation, if any."""
     return db.session.execute(
         select(EvaluationRun).where(EvaluationRun.centre_id == centre.id).order_by(EvaluationRun.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def findings_are_stale(centre: Centre, run: EvaluationRun | None, now: datetime) -> bool:
+    """Whether the stored findings may no longer tell the truth.
+
+    Stale when there is no run, when it is older than `FINDINGS_MAX_AGE`, when the centre's day has turned
+    since (the evaluation period moved), or when any change was audited on the centre's chain after the
+    run's own entry: every regulated record (children, consent, classes, attendance, moves, alerts, the
+    centre) writes one, so the audit chain is the one marker of "the records behind the findings changed"
+    that needs no import of any record domain.
+    """
+    if run is None or now - run.at >= FINDINGS_MAX_AGE or centre_today(centre, run.at) != centre_today(centre, now):
+        return True
+    chain = chain_for(centre.id)
+    own_seq = db.session.execute(
+        select(AuditEntry.seq).where(AuditEntry.chain == chain, AuditEntry.object_type == "evaluation_run",
+                                     AuditEntry.object_id == str(run.id))
+    ).scalar_one_or_none()
+    if own_seq is None:
+        return True
+    return db.session.execute(
+        select(AuditEntry.id).where(AuditEntry.chain == chain, AuditEntry.seq > own_seq).limit(1)
+    ).first() is not None
+
+
+def fresh_findings(centre: Centre, *, sources: ComplianceSources, actor: Actor,
+                   now: datetime) -> tuple[EvaluationRun, list[StoredFinding]]:
+    """The current findings, re-evaluated first if stale (`findings_are_stale`), with the run they come from.
+
+    Whoever may read findings may cause this re-evaluation (an inspector too): it is done by the system,
+    writes its own run and audit entry, and changes no record.
+    """
+    authorise(actor, Perm.FINDINGS_READ, centre.id, now)
+    run = last_run(centre)
+    if findings_are_stale(centre, run, now):
+        run = evaluate_centre(centre, sources=sources, trigger="stale", actor=Actor.system(), now=now)
+    assert run is not None
+    return run, current_findings(centre, actor=actor, now=now)
 
 
 def grant_inspector(

@@ -36,7 +36,7 @@ def page(browser: Browser, expected_console_errors: list[str]) -> Iterator[Page]
 @pytest.fixture
 def live_server(app, clock) -> Iterator[str]:
     """The app, seeded with the demo centre, served by werkzeug in a thread."""
-    seed_demo(code="demo", now=clock.now())
+    seed_demo(code="demo", now=clock.now(), history_days=0)  # no history: the tests start from an empty day
     db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

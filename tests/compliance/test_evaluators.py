@@ -142,3 +142,34 @@ def test_evaluate_runs_every_evaluator_most_serious_first() -> None:
         (Severity.VIOLATION, "privacy.guardian_consent"),
         (Severity.WARNING, "registration.filing"),
     ]
+
+
+def _breach_of(minutes: int) -> list:
+    from datetime import UTC, datetime, timedelta
+
+    from compliance.evaluators.ratios import evaluate_ratio_violations
+    from compliance.records import RatioViolationRecord
+
+    opened = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    record = RatioViolationRecord(id=7, class_id=1, class_name="小一班", kind="ratio", rule_id="ratio.tuoxiaoban",
+                                  opened_at=opened, closed_at=opened + timedelta(minutes=minutes), day=date(2025, 3, 3))
+    return evaluate_ratio_violations(inputs(ratio_violations=[record]), RULES, PERIOD)
+
+
+def test_a_one_minute_breach_says_minute_in_the_singular() -> None:
+    [finding] = _breach_of(1)
+    assert "for 1 minute on" in finding.message_en
+
+
+def test_a_longer_breach_says_minutes() -> None:
+    [finding] = _breach_of(12)
+    assert "for 12 minutes on" in finding.message_en
+
+
+def test_a_room_without_environment_data_is_named_by_its_class_name() -> None:
+    from compliance.evaluators.environment import evaluate_monitoring_coverage
+    from compliance.records import EnvironmentEvidence, MonitoredRoomRecord
+
+    evidence = EnvironmentEvidence(monitored=True, rooms=(MonitoredRoomRecord(class_id=1),))
+    [finding] = evaluate_monitoring_coverage(inputs(classes=[make_class(15)], environment=evidence), RULES, PERIOD)
+    assert (finding.message_en.startswith("Class 小一班 "), "「小一班」" in finding.message_zh) == (True, True)

@@ -52,7 +52,7 @@ def test_pack_holds_the_documented_files(good_pack: BuiltPack) -> None:
         "data/出勤登记.json", "data/表6_班级卫生消毒检查记录表.json",
         "data/centre.json", "data/findings.json", "data/rulebook.json",
         "audit/head.json", "audit/entries.jsonl", "access/access_log.csv",
-        f"keys/{key_id}.pub", "summary.pdf", "manifest.json", "manifest.sig",
+        f"keys/{key_id}.pub", "summary.pdf", "verify.html", "manifest.json", "manifest.sig",
     ])
 
 
@@ -186,7 +186,7 @@ def test_progress_counts_up_to_its_total(tmp_path: Path, signing_key: Ed25519Pri
     ]
     build_good_pack(tmp_path / "p.zip", signing_key, registers=counted, progress=lambda *a: calls.append(a))
     dones = [done for done, _, _ in calls]
-    assert (dones == sorted(dones), calls[-1][0], calls[-1][1]) == (True, calls[-1][1], 31 * PERIOD.days + 14)
+    assert (dones == sorted(dones), calls[-1][0], calls[-1][1]) == (True, calls[-1][1], 31 * PERIOD.days + 15)
 
 
 def test_pack_streams_to_an_unseekable_output(tmp_path: Path, signing_key: Ed25519PrivateKey) -> None:

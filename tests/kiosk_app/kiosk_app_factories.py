@@ -262,7 +262,8 @@ def make_rig(data_dir: Path, server: FakeKioskServer, *, now: datetime = T0, syn
     cache = RosterCache(config.roster_dir, enrolment.public_keys(), CENTRE_ID)
     photos = PhotoCache(config.photo_dir)
     sync = RosterSync(server.base_url, TOKEN, cache, photos, clock, sync_client,
-                      interval_s=config.roster.sync_interval_s, retry_s=config.roster.retry_interval_s)
+                      interval_s=config.roster.sync_interval_s, retry_s=config.roster.retry_interval_s,
+                      on_demand_interval_s=config.roster.on_demand_interval_s)
     presence = Presence(clock, ZoneInfo("Asia/Shanghai"), config.presence_path)
     kiosk = Kiosk(config, clock=clock, camera=camera, signals=signals, events=events, roster_cache=cache,
                   photos=photos, deliverer=deliverer, sync=sync, inline_io=True, presence=presence,

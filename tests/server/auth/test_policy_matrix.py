@@ -61,10 +61,21 @@ NEEDS: dict[str, Need] = {
     "inspections.inspection": perm(Perm.FINDINGS_READ),
     "inspections.grant_inspector": perm(Perm.INSPECTORS_GRANT),
     "inspections.register": perm(Perm.FINDINGS_READ),
+    "inspections.evaluate": perm(Perm.CENTRE_MANAGE),
+    "dashboard.alerts_panel": perm(Perm.ALERTS_READ),
     "rooms.occupancy_page": perm(Perm.STAFF_READ),
     "rooms.violations_page": perm(Perm.STAFF_READ),
     "rooms.rollcall": perm(Perm.PRESENCE_READ),  # every staff role too, while an emergency is open (own test)
     "rooms.move_page": perm(Perm.ATTENDANCE_WRITE),
+    "people.children": perm(Perm.CHILDREN_READ),
+    "people.enrol_child": perm(Perm.CHILDREN_WRITE),
+    "people.child": perm(Perm.CHILDREN_READ),
+    "people.update_child": perm(Perm.CHILDREN_WRITE),
+    "people.record_consent": perm(Perm.CHILDREN_WRITE),
+    "people.link_contact": perm(Perm.CONTACTS_WRITE),
+    "people.contact_photo": perm(Perm.CONTACTS_WRITE),
+    "people.staff": perm(Perm.STAFF_READ),
+    "people.add_staff": perm(Perm.STAFF_WRITE),
     "demo.kiosk": DEMO,
     "demo.show": DEMO,
     "auth.login": PUBLIC,
@@ -92,6 +103,7 @@ NEEDS: dict[str, Need] = {
     "alerts_api.list_alerts": perm(Perm.ALERTS_READ),
     "alerts_api.acknowledge": perm(Perm.ALERTS_MANAGE),
     "alerts_api.resolve": perm(Perm.ALERTS_MANAGE),
+    "dashboard.alerts_stream": USER,
     "attendance_api.attendance_register": perm(Perm.CHILDREN_ALL),
     "attendance_api.presence": perm(Perm.PRESENCE_READ),
     "attendance_api.presence_stream": perm(Perm.PRESENCE_READ),
@@ -174,6 +186,14 @@ FORMS = {
     "inspections.grant_inspector": {"username": "inspector-y", "display_name": "检查员",
                                     "expires_at": "2026-12-01T08:00"},
     "auth.login": {"username": "nobody", "password": "wrong"},
+    "people.enrol_child": {"name": "新宝宝", "sex": "female", "born_on": "2025-03-01", "enrolled_on": "2026-09-01",
+                           "service_type": "full_day"},
+    "people.update_child": {"allergies": "花生"},
+    "people.record_consent": {"contact_id": "{contact_id}", "consent_on": "2026-09-01"},
+    "people.link_contact": {"contact_id": "{contact_id}", "relationship": "mother", "is_guardian": "y",
+                            "may_pick_up": "y"},
+    "people.add_staff": {"name": "新老师", "role": "caregiver", "hired_on": "2026-09-01"},
+    "inspections.evaluate": {},
 }
 QUERIES = {
     "inspections_api.download_pack": "?from=2026-09-01&to=2026-09-07",
@@ -182,7 +202,7 @@ QUERIES = {
     "rooms_api.occupancy_report": "?from=2026-09-01&to=2026-09-07",
 }
 PATH_VALUES = {"name": CHILDREN.name, "filename": "app.css", "code": "{code}"}
-STREAMS = {"attendance_api.presence_stream", "rooms_api.ratios_stream"}
+STREAMS = {"attendance_api.presence_stream", "rooms_api.ratios_stream", "dashboard.alerts_stream"}
 # Writes that change what later requests see run last, the session's log-out at the very end.
 LAST = ("attendance_api.revoke_phone", "fleet_api.revoke", "attendance_api.reissue", "alerts_api.resolve",
         "auth.logout")

@@ -292,6 +292,13 @@ def _alert(centre_id: int, verdict: RoomVerdict, kind: ViolationKind, row: Ratio
                        subject={"room": verdict.room_id, "ratio_violation": row.id}, now=now)
 
 
+def still_in_breach(alert: Alert) -> bool:
+    """Whether the ratio violation behind a breach alert is still open (its room still out of ratio or over its cap)."""
+    violation_id = alert.subject.get("ratio_violation")
+    row = db.session.get(RatioViolation, violation_id) if isinstance(violation_id, int) else None
+    return row is not None and row.closed_at is None
+
+
 def statuses(centre_id: int) -> list[RoomStatus]:
     return list(db.session.execute(
         select(RoomStatus).join(Room, Room.id == RoomStatus.room_id)
