@@ -85,35 +85,34 @@ def _register_blueprints(app: Flask) -> None:
     from server.alerts import api as alerts_api
     from server.apispec import register_openapi
     from server.attendance import api as attendance_api
+    from server.attendance import card_views
     from server.attendance import views as attendance_views
     from server.attendance.rooms import api as rooms_api
     from server.attendance.rooms import views as rooms_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
     from server.centre import api as centre_api
+    from server.centre import views as centre_views
     from server.dashboard import views as dashboard_views
     from server.demo import views as demo_views
     from server.environment import api as environment_api
     from server.environment import views as environment_views
     from server.fleet import api as fleet_api
+    from server.fleet import views as fleet_views
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
+    from server.navigation import register_navigation
     from server.people import api as people_api
+    from server.people import views as people_views
 
     for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp,
                alerts_api.bp, rooms_api.bp, environment_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(dashboard_views.bp)
-    app.register_blueprint(inspections_views.bp)
-    app.register_blueprint(attendance_views.bp)
-    app.register_blueprint(rooms_views.bp)
-    app.register_blueprint(environment_views.bp)
-    from server.navigation import register_navigation
-    from server.people import views as people_views
-
-    app.register_blueprint(people_views.bp)
+    # The HTML pages: each domain's screens (the office's classes, people, cards and devices among them).
+    for bp in (auth_views.bp, dashboard_views.bp, inspections_views.bp, attendance_views.bp, rooms_views.bp,
+               environment_views.bp, people_views.bp, centre_views.bp, card_views.bp, fleet_views.bp):
+        app.register_blueprint(bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)

@@ -37,21 +37,25 @@ class NavItem:
 CHILDREN = NavItem("people.children", _l("Children"), Perm.CHILDREN_READ)
 STAFF = NavItem("people.staff", _l("Staff"), Perm.STAFF_READ)
 MOVE = NavItem("rooms.move_page", _l("My room"), Perm.ATTENDANCE_WRITE)
+ATTENDANCE = NavItem("attendance.room_attendance", _l("Attendance"), Perm.ATTENDANCE_WRITE)
 ROLLCALL = NavItem("rooms.rollcall", _l("Roll call"), Perm.PRESENCE_READ)
 PLACES = NavItem("rooms.occupancy_page", _l("Places"), Perm.STAFF_READ)
 VIOLATIONS = NavItem("rooms.violations_page", _l("Ratio violations"), Perm.STAFF_READ)
 ENVIRONMENT = NavItem("environment.environment_page", _l("Environment"), Perm.ENVIRONMENT_READ)
 COMPLIANCE = NavItem("inspections.inspection", _l("Compliance"), Perm.FINDINGS_READ)
 PASS = NavItem("attendance.phone_pass", _l("Pick-up pass"), Perm.CHILDREN_READ)
+DEVICES = NavItem("fleet_pages.devices", _l("Devices"), Perm.DEVICES_READ)
+CLASSES = NavItem("centre_pages.classes", _l("Classes"), Perm.CENTRE_READ)
+CARDS = NavItem("cards.credentials", _l("Cards and PINs"), Perm.CONTACTS_WRITE)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.ADMIN: (CHILDREN, STAFF, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE),
-    Role.CAREGIVER: (MOVE, CHILDREN, ROLLCALL, ENVIRONMENT),
-    Role.HEALTH: (CHILDREN, MOVE, ROLLCALL, ENVIRONMENT),
+    Role.ADMIN: (CHILDREN, STAFF, CLASSES, CARDS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE, DEVICES),
+    Role.CAREGIVER: (MOVE, ATTENDANCE, CHILDREN, ROLLCALL, ENVIRONMENT),
+    Role.HEALTH: (CHILDREN, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
     Role.KITCHEN: (CHILDREN, ENVIRONMENT),
     Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT),
     Role.GUARDIAN: (PASS, CHILDREN),
-    Role.INSPECTOR: (COMPLIANCE, CHILDREN, STAFF, PLACES, VIOLATIONS, ENVIRONMENT),
+    Role.INSPECTOR: (COMPLIANCE, CHILDREN, STAFF, PLACES, VIOLATIONS, ENVIRONMENT, DEVICES),
 }
 
 

@@ -110,18 +110,31 @@ def app(database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator:
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_tables(db)
-        db.engine.dispose()
+        try:
+            _empty_tables(db)
+        finally:
+            db.engine.dispose()
 
 
-def _empty_tables(db) -> None:  # type: ignore[no-untyped-def]
+def _empty_tables(db, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Empty every table for the next test. A request thread of a live server (a browser test's last poll)
+    may still hold locks on PostgreSQL; if TRUNCATE then deadlocks with it, PostgreSQL aborts one of the
+    two and the TRUNCATE is tried again."""
+    from sqlalchemy.exc import OperationalError
+
     tables = [t.name for t in db.metadata.sorted_tables]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{table}"'))
+    for attempt in range(attempts):
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                else:
+                    for table in reversed(tables):
+                        conn.execute(text(f'DELETE FROM "{table}"'))
+            return
+        except OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == attempts - 1:
+                raise
 
 
 class FreshContextClient(FlaskClient):

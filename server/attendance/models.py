@@ -69,6 +69,8 @@ class AttendanceEvent(db.Model):
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(String(64))  # for refused attempts
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_event.id"))
+    # Why a member of staff corrected the day by hand (method "manual"): a missed or wrong scan.
+    note: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

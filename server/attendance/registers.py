@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 import chinese_calendar
 from sqlalchemy import select
@@ -33,6 +33,16 @@ REASON_ZH = {AbsenceReason.SICK: "病假", AbsenceReason.PERSONAL: "事假", Abs
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A check-in or check-out recorded by hand: its time, the time it replaced (if any) and why."""
+
+    kind: AttendanceKind
+    at: datetime
+    original_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
 class RegisterLine:
     on: date
     child_id: int
@@ -44,6 +54,7 @@ class RegisterLine:
     arrived_at: datetime | None
     left_at: datetime | None
     absence: Absence | None
+    corrections: tuple[Correction, ...] = ()
 
 
 def is_working_day(day: date) -> bool:
@@ -75,19 +86,31 @@ def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:
     for day in period.each_day():
         start = datetime.combine(day, time.min, tzinfo=tz)
         events = db.session.execute(
-            select(AttendanceEvent.child_id, AttendanceEvent.kind, AttendanceEvent.at).where(
+            select(AttendanceEvent).where(
                 AttendanceEvent.centre_id == centre.id, AttendanceEvent.at >= start,
                 AttendanceEvent.at < start + timedelta(days=1), AttendanceEvent.child_id.is_not(None),
                 AttendanceEvent.kind != AttendanceKind.REFUSED,
-            ).order_by(AttendanceEvent.at)
-        ).all()
+            ).order_by(AttendanceEvent.at, AttendanceEvent.id)
+        ).scalars().all()
+        # Corrections amend, never overwrite: a row another one amends no longer counts, but stays listed.
+        by_id = {e.id: e for e in events}
+        amended = {e.amends_id for e in events if e.amends_id is not None}
         arrived: dict[int, datetime] = {}
         left: dict[int, datetime] = {}
-        for child_id, kind, at in events:
-            if kind is AttendanceKind.CHECK_IN:
-                arrived.setdefault(child_id, at)
+        corrected: dict[int, list[Correction]] = {}
+        for e in events:
+            child_id = e.child_id
+            assert child_id is not None
+            if e.note is not None:
+                original = by_id.get(e.amends_id) if e.amends_id is not None else None
+                corrected.setdefault(child_id, []).append(
+                    Correction(e.kind, e.at, original.at if original else None, e.note))
+            if e.id in amended:
+                continue
+            if e.kind is AttendanceKind.CHECK_IN:
+                arrived.setdefault(child_id, e.at)
             else:
-                left[child_id] = at
+                left[child_id] = e.at
         absences = {a.child_id: a for a in db.session.execute(
             select(Absence).where(Absence.centre_id == centre.id, Absence.on == day).order_by(Absence.id)
         ).scalars()}  # the latest row per child wins: corrections amend, never overwrite
@@ -97,7 +120,7 @@ def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:
                 continue
             yield RegisterLine(day, child.id, child.name, child.room_id, rooms.get(child.room_id, ""),
                                is_expected(child, day), child.id in arrived, arrived.get(child.id),
-                               left.get(child.id), absences.get(child.id))
+                               left.get(child.id), absences.get(child.id), tuple(corrected.get(child.id, ())))
 
 
 def attendance_records(centre: Centre, period: Period) -> Iterator[AttendanceRecord]:
@@ -118,7 +141,15 @@ def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
                line.arrived_at.astimezone(tz).strftime("%H:%M") if line.arrived_at else "",
                line.left_at.astimezone(tz).strftime("%H:%M") if line.left_at else "",
                REASON_ZH[absence.reason] if absence and not line.present else "",
-               absence.disease or "" if absence and not line.present else "")
+               absence.disease or "" if absence and not line.present else "",
+               "；".join(_correction_text(c, tz) for c in line.corrections))
+
+
+def _correction_text(correction: Correction, tz: tzinfo) -> str:
+    """入园 08:10（原 08:40；理由）— the corrected time, the one it replaced, and why."""
+    what = "入园" if correction.kind is AttendanceKind.CHECK_IN else "离园"
+    was = correction.original_at.astimezone(tz).strftime("%H:%M") if correction.original_at else "未记录"
+    return f"{what} {correction.at.astimezone(tz).strftime('%H:%M')}（原 {was}；{correction.note}）"
 
 
 def _count(record: CentreRecord, period: Period) -> int:
@@ -133,7 +164,8 @@ ATTENDANCE_REGISTER = RegisterSource(
     (Column("on", "日期", "date"), Column("class", "班级", "class"), Column("child_id", "幼儿编号", "child id"),
      Column("name", "姓名", "name"), Column("expected", "应出勤", "expected"), Column("present", "实际出勤", "present"),
      Column("arrived", "入园时间", "arrived"), Column("left", "离园时间", "left"),
-     Column("absence", "缺勤原因", "absence reason"), Column("disease", "疾病名称", "disease")),
+     Column("absence", "缺勤原因", "absence reason"), Column("disease", "疾病名称", "disease"),
+     Column("corrections", "更正记录", "corrections")),
     Responsibility.SERVICE, InspectionArea.HEALTH, _rows, "Daily attendance register", count=_count,
 )
 

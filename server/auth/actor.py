@@ -14,8 +14,11 @@ class Grant:
     centre_id: int
     role: Role
     expires_at: datetime | None
+    revoked_at: datetime | None = None
 
     def active(self, now: datetime) -> bool:
+        if self.revoked_at is not None and self.revoked_at <= now:
+            return False
         return self.expires_at is None or now < self.expires_at
 
 
@@ -67,6 +70,9 @@ def authorise(actor: Actor, perm: Perm, centre_id: int, now: datetime) -> None:
     here = [g for g in actor.grants if g.centre_id == centre_id]
     if here:
         if all(not g.active(now) for g in here):
+            if all(g.revoked_at is not None and g.revoked_at <= now for g in here):
+                raise AccessRefused("授权已撤销 / Your access to this centre has been revoked", code="grant_revoked",
+                                    centre_id=centre_id)
             raise AccessRefused("授权已过期 / Your access to this centre has expired", code="grant_expired", centre_id=centre_id)
         raise AccessRefused(centre_id=centre_id)
     if any(g.role is Role.INSPECTOR for g in actor.grants):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.roles import Role
@@ -26,6 +27,8 @@ class User(db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set for an account made with a one-time password: it must choose its own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", cascade="all, delete-orphan"
@@ -45,6 +48,8 @@ class Membership(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A revoked grant gives nothing from this instant on (kept, not deleted: the audit points at it).
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
 

@@ -17,7 +17,7 @@ from server.auth.actor import Actor, Grant, authorise
 from server.auth.models import ApiToken, LoginAttempt, Membership, User
 from server.auth.roles import Perm, Role
 from server.database import db
-from server.errors import ApiError, Conflict, ProblemCollector
+from server.errors import ApiError, Conflict, Forbidden, ProblemCollector
 
 TOKEN_PREFIX = "tyu_"
 MIN_PASSWORD_LENGTH = 8
@@ -61,7 +61,8 @@ def check_password(user: User | None, password: str) -> bool:
 
 
 def _snapshot(user: User) -> dict[str, object]:
-    return {"username": user.username, "active": user.is_active, "session_version": user.session_version}
+    return {"username": user.username, "active": user.is_active, "session_version": user.session_version,
+            "must_change_password": user.must_change_password}
 
 
 def _audit_user(action: str, user: User, before: dict | None, *, actor: Actor, now: datetime) -> None:
@@ -72,9 +73,14 @@ def _audit_user(action: str, user: User, before: dict | None, *, actor: Actor, n
 
 
 def create_user(
-    username: str, display_name: str, password: str | None, *, actor: Actor, now: datetime
+    username: str, display_name: str, password: str | None, *, actor: Actor, now: datetime,
+    must_change_password: bool = False,
 ) -> User:
-    """Create an account; a password is optional (guardians may be invited later)."""
+    """Create an account; a password is optional (guardians may be invited later).
+
+    `must_change_password`: the password is a one-time one handed over by someone else; the account must choose
+    its own at its first log-in before it reaches anything.
+    """
     problems = ProblemCollector()
     username = username.strip()
     if not username:
@@ -87,6 +93,7 @@ def create_user(
     user = User(
         username=username, display_name=display_name.strip() or username,
         password_hash=hash_password(password) if password else None, created_at=now,
+        must_change_password=must_change_password,
     )
     db.session.add(user)
     db.session.flush()
@@ -110,8 +117,9 @@ def grant_role(
     ).scalar_one_or_none()
     before = None
     if existing is not None:
-        before = {"role": existing.role, "expires_at": existing.expires_at}
+        before = {"role": existing.role, "expires_at": existing.expires_at, "revoked_at": existing.revoked_at}
         existing.expires_at = expires_at
+        existing.revoked_at = None  # granting again restores a revoked grant
         membership = existing
     else:
         membership = Membership(
@@ -128,15 +136,60 @@ def grant_role(
     return membership
 
 
+def revoke_grant(membership: Membership, *, actor: Actor, now: datetime) -> Membership:
+    """Withdraw an inspector's grant at its centre: it gives nothing from `now` on (the next request is refused).
+
+    Revoking a grant already revoked changes nothing and writes nothing.
+    """
+    authorise(actor, Perm.INSPECTORS_GRANT if membership.role is Role.INSPECTOR else Perm.CENTRE_MANAGE,
+              membership.centre_id, now)
+    if membership.revoked_at is not None:
+        return membership
+    membership.revoked_at = now
+    db.session.flush()
+    record_change(
+        centre_id=membership.centre_id, actor_id=actor.user_id, actor_kind=actor.kind, action="membership.revoke",
+        object_type="membership", object_id=membership.id, before={"revoked_at": None},
+        after={"user_id": membership.user_id, "role": membership.role, "revoked_at": now}, now=now,
+    )
+    return membership
+
+
+def change_password(user: User, current: str, new: str, *, actor: Actor, now: datetime) -> User:
+    """The user replaces their own password (knowing the current one); other sessions of the account end.
+
+    Clears `must_change_password`. Problems (wrong current password, too short, unchanged) by field.
+    """
+    if actor.user_id != user.id:
+        raise Forbidden()
+    problems = ProblemCollector()
+    if not check_password(user, current):
+        problems.add("wrong_password", "当前密码不正确 / The current password is wrong", "current_password")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        problems.add("password_too_short", "密码至少 8 位 / Password must have at least 8 characters", "new_password")
+    elif new == current:
+        problems.add("password_unchanged", "新密码不能与当前密码相同 / Choose a password other than the current one",
+                     "new_password")
+    problems.raise_if_any()
+    before = _snapshot(user)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_version += 1
+    db.session.flush()
+    _audit_user("user.change_password", user, before, actor=actor, now=now)
+    return user
+
+
 def actor_for(user: User, contacts_of: Callable[[int], frozenset[int]]) -> Actor:
     """Build the Actor of a logged-in user from their memberships and, for guardians, their contacts.
 
     `contacts_of(user_id)` comes from the people registry (listed by the app factory): auth sits below it.
     """
     rows = db.session.execute(
-        select(Membership.centre_id, Membership.role, Membership.expires_at).where(Membership.user_id == user.id)
+        select(Membership.centre_id, Membership.role, Membership.expires_at, Membership.revoked_at)
+        .where(Membership.user_id == user.id)
     )
-    grants = tuple(Grant(centre_id, role, expires_at) for centre_id, role, expires_at in rows)
+    grants = tuple(Grant(centre_id, role, expires_at, revoked_at) for centre_id, role, expires_at, revoked_at in rows)
     if not any(g.role is Role.GUARDIAN for g in grants):
         # Only guardians act through their contacts; staff requests skip the query.
         return Actor(kind="user", user_id=user.id, grants=grants)

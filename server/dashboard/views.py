@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import func, select
 
 from compliance import Responsibility
+from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm, Role
 from server.auth.session import current_actor
 from server.centre import operations as ops
@@ -43,6 +46,58 @@ def _room_rows(centre: Centre, today: object) -> list[dict[str, object]]:
     )
     rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id, Room.is_active).order_by(Room.id)).scalars()
     return [{"room": r, "enrolled": enrolled.get(r.id, 0), "staff": staff.get(r.id, 0)} for r in rooms]
+
+
+def _children_by_room(centre: Centre, today: date, *, actor: Actor, now: datetime) -> list[tuple[str, list[Child]]]:
+    """The children enrolled today by class (the actor's view of them), classes in order, the unplaced last."""
+    children = list(db.session.execute(list_children(centre, actor=actor, now=now, on=today)).scalars())
+    rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id).order_by(Room.id)).scalars().all()
+    groups = [(r.name, sorted((c for c in children if c.room_id == r.id), key=lambda c: c.name)) for r in rooms]
+    unplaced = sorted((c for c in children if c.room_id is None or c.room_id not in {r.id for r in rooms}),
+                      key=lambda c: c.name)
+    return [(name, kids) for name, kids in [*groups, ("", unplaced)] if kids]
+
+
+def _health_day(centre: Centre, today: date, *, actor: Actor, now: datetime) -> dict[str, object]:
+    """保健员: today's children by class with their allergies, and today's absences, sick ones first."""
+    from server.attendance.models import Absence, AbsenceReason
+
+    authorise(actor, Perm.HEALTH_READ, centre.id, now)
+    groups = _children_by_room(centre, today, actor=actor, now=now)
+    latest = {a.child_id: a for a in db.session.execute(
+        select(Absence).where(Absence.centre_id == centre.id, Absence.on == today).order_by(Absence.id)).scalars()}
+    names = {c.id: c for _, kids in groups for c in kids}
+    absences = sorted(((names[cid], a) for cid, a in latest.items() if cid in names),
+                      key=lambda ca: (ca[1].reason is not AbsenceReason.SICK, ca[0].name))
+    labels = {AbsenceReason.SICK.value: _l("Sick"), AbsenceReason.PERSONAL.value: _l("Personal leave"),
+              AbsenceReason.OTHER.value: _l("Other")}
+    return {"health_rooms": groups, "absences_today": absences, "absence_labels": labels}
+
+
+def _kitchen_day(centre: Centre, today: date, *, actor: Actor, now: datetime) -> list[dict[str, object]]:
+    """Kitchen: today's expected head count by class (enrolment and the working calendar) with allergies."""
+    from server.attendance.registers import is_expected
+
+    return [{"room": name, "expected": sum(1 for c in kids if is_expected(c, today)),
+             "allergies": [(c.name, c.allergies) for c in kids if c.allergies and is_expected(c, today)]}
+            for name, kids in _children_by_room(centre, today, actor=actor, now=now)]
+
+
+def _who_is_in(centre: Centre, *, actor: Actor, now: datetime) -> list[dict[str, object]]:
+    """Security: who is in now, room by room (children and staff by name)."""
+    from server.attendance.operations.presence import presence
+
+    rooms = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre.id)).all())
+    groups = presence(centre, actor=actor, now=now)
+    child_ids = [c for g in groups for c in g.children]
+    staff_ids = [s for g in groups for s in g.staff]
+    children = dict(db.session.execute(select(Child.id, Child.name).where(Child.id.in_(child_ids))).all()) \
+        if child_ids else {}
+    staff = dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids))).all()) \
+        if staff_ids else {}
+    return [{"room": rooms.get(g.room_id, "") if g.room_id is not None else "",
+             "children": sorted(children.get(c, "") for c in g.children),
+             "staff": sorted(staff.get(s, "") for s in g.staff)} for g in groups if g.children or g.staff]
 
 
 @bp.get("/")
@@ -95,6 +150,12 @@ def dashboard() -> str:
         context["findings_by_responsibility"] = [
             (r, sum(1 for f in findings if f.responsibility == r.value)) for r in Responsibility
         ]
+    if role is Role.HEALTH:
+        context.update(_health_day(centre, today, actor=actor, now=now))
+    if role is Role.KITCHEN:
+        context["kitchen_rooms"] = _kitchen_day(centre, today, actor=actor, now=now)
+    if role is Role.SECURITY:
+        context["who_is_in"] = _who_is_in(centre, actor=actor, now=now)
     if role is Role.GUARDIAN:
         context["children"] = list(db.session.execute(list_children(centre, actor=actor, now=now, on=today)).scalars())
     if role is Role.INSPECTOR:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
@@ -14,8 +15,8 @@ from compliance.pack.zip_writer import Progress
 from server.audit.models import AuditEntry, chain_for
 from server.audit.operations import log_access, record_change
 from server.auth.actor import Actor, authorise
-from server.auth.models import User
-from server.auth.operations import create_user, grant_role
+from server.auth.models import Membership, User
+from server.auth.operations import create_user, grant_role, revoke_grant
 from server.auth.roles import Perm, Role
 from server.centre import keys
 from server.centre.models import Centre
@@ -23,7 +24,7 @@ from server.centre.records import centre_record
 from server.centre.rules import effective_rules
 from server.centre.timezones import centre_today, centre_zone
 from server.database import db
-from server.errors import ProblemCollector
+from server.errors import Problem, ProblemCollector, ValidationFailed
 from server.inspections.models import EvaluationRun, StoredFinding
 from server.inspections.records import access_log, audit_entries, audit_head
 from server.inspections.sources import ComplianceSources, compliance_inputs
@@ -143,9 +144,48 @@ def grant_inspector(
     password = None
     if user is None:
         password = secrets.token_urlsafe(12)
-        user = create_user(username, display_name, password, actor=actor, now=now)
+        user = create_user(username, display_name, password, actor=actor, now=now, must_change_password=True)
     grant_role(user, centre.id, Role.INSPECTOR, expires_at=expires_at, actor=actor, now=now)
     return user, password
+
+
+@dataclass(frozen=True)
+class InspectorGrant:
+    """One inspector's grant at a centre, as the office sees it."""
+
+    membership: Membership
+    user: User
+
+    def state(self, now: datetime) -> str:
+        """The grant now: "revoked", "expired" or "active"."""
+        if self.membership.revoked_at is not None:
+            return "revoked"
+        if self.membership.expires_at is not None and self.membership.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+def list_inspector_grants(centre: Centre, *, actor: Actor, now: datetime) -> list[InspectorGrant]:
+    """The centre's inspector grants, the latest expiry first (those who may grant them only)."""
+    authorise(actor, Perm.INSPECTORS_GRANT, centre.id, now)
+    rows = db.session.execute(
+        select(Membership, User).join(User, User.id == Membership.user_id)
+        .where(Membership.centre_id == centre.id, Membership.role == Role.INSPECTOR)
+        .order_by(Membership.expires_at.desc(), Membership.id)
+    ).all()
+    return [InspectorGrant(m, u) for m, u in rows]
+
+
+def revoke_inspector(centre: Centre, *, username: str, actor: Actor, now: datetime) -> Membership:
+    """Withdraw an inspector's grant at this centre at once (revoke_grant); an unknown inspector is a problem."""
+    authorise(actor, Perm.INSPECTORS_GRANT, centre.id, now)
+    membership = db.session.execute(
+        select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.centre_id == centre.id, Membership.role == Role.INSPECTOR, User.username == username.strip())
+    ).scalar_one_or_none()
+    if membership is None:
+        raise ValidationFailed([Problem("unknown_grant", "没有该监管人员的授权 / No such inspector grant", "username")])
+    return revoke_grant(membership, actor=actor, now=now)
 
 
 def check_period(start: date | None, end: date | None) -> Period:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -18,13 +19,16 @@ from compliance import Period, RegisterSource, Responsibility
 from compliance.pack.cells import Cells
 from server.apispec import FIRST_DAY, LAST_DAY
 from server.audit.operations import log_access
+from server.auth.actor import Actor
 from server.auth.roles import Perm
 from server.auth.session import current_actor, refuse_form
+from server.centre.models import Centre
 from server.centre.operations import get_centre
 from server.centre.records import centre_record
 from server.centre.timezones import centre_today, centre_zone
 from server.clock import utcnow
-from server.errors import ApiError, Forbidden
+from server.database import db
+from server.errors import ApiError, Forbidden, ValidationFailed
 from server.inspections import operations as ops
 from server.inspections.sources import app_sources
 
@@ -33,27 +37,40 @@ REGISTER_PAGE_ROWS = 500
 REGISTER_DEFAULT_DAYS = 30
 
 
+def grant_states() -> dict[str, str]:
+    """An inspector grant's state in the reader's language."""
+    return {"active": _("Active"), "expired": _("Expired"), "revoked": _("Revoked")}
+
+
 def severity_labels() -> dict[str, str]:
     """Finding severities in the reader's language (the stored value is the machine code)."""
     return {"critical": _("Critical violation"), "violation": _("Violation"), "warning": _("Warning"),
             "info": _("Note")}
 
 
-@bp.get("/centres/<string:code>/inspection")
-@login_required
-def inspection(code: str) -> str:
-    """Findings grouped by the six primary responsibilities, the registers and the pack form."""
-    actor, now = current_actor(), utcnow()
-    centre = get_centre(code, actor=actor, now=now, perm=Perm.FINDINGS_READ)
+def _inspection_page(centre: Centre, actor: Actor, now: datetime, *, errors: dict[str, list[str]] | None = None,
+                     status: int = 200) -> tuple[str, int]:
     run, findings = ops.fresh_findings(centre, sources=app_sources(), actor=actor, now=now)
     grouped = [(r, [f for f in findings if f.responsibility == r.value]) for r in Responsibility]
     today = centre_today(centre, now)
+    can_manage = actor.can(Perm.INSPECTORS_GRANT, centre.id, now)
+    grants = ops.list_inspector_grants(centre, actor=actor, now=now) if can_manage else []
     return render_template(
         "inspections/inspection.html", centre=centre, grouped=grouped, run=run,
         registers=app_sources().registers, today=today, month_start=today.replace(day=1),
-        can_manage=actor.can(Perm.INSPECTORS_GRANT, centre.id, now), findings_total=len(findings),
+        can_manage=can_manage, findings_total=len(findings), grants=grants, now=now, errors=errors or {},
         can_evaluate=actor.can(Perm.CENTRE_MANAGE, centre.id, now), severity_labels=severity_labels(),
-    )
+        grant_states=grant_states(),
+    ), status
+
+
+@bp.get("/centres/<string:code>/inspection")
+@login_required
+def inspection(code: str) -> tuple[str, int]:
+    """Findings grouped by the six primary responsibilities, the registers, the pack form and inspector grants."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now, perm=Perm.FINDINGS_READ)
+    return _inspection_page(centre, actor, now)
 
 
 @bp.post("/centres/<string:code>/inspection/evaluate")
@@ -170,3 +187,22 @@ def grant_inspector(code: str) -> Response:
         message += f"；初始密码 / initial password: {password}"
     flash(message)
     return redirect(url_for("inspections.inspection", code=code))
+
+
+@bp.post("/centres/<string:code>/inspectors/revoke")
+@login_required
+def revoke_inspector(code: str) -> ResponseReturnValue:
+    """The director withdraws an inspector's grant at this centre; it stops working at the inspector's next request."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    back = url_for("inspections.inspection", code=centre.code)
+    username = request.form.get("username", "")[:80]
+    try:
+        ops.revoke_inspector(centre, username=username, actor=actor, now=now)
+    except Forbidden as exc:
+        return refuse_form(exc, back=back)
+    except ValidationFailed:
+        db.session.rollback()
+        return _inspection_page(centre, actor, now, errors={"username": [_("No such inspector grant.")]}, status=422)
+    flash(_("Access of %(username)s revoked.", username=username))
+    return redirect(back)

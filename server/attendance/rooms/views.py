@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
 from flask_login import login_required
+from markupsafe import escape
 from sqlalchemy import select
 
 from server.apispec import FIRST_DAY, LAST_DAY
@@ -44,7 +46,7 @@ def room_cards(centre: Centre, now: datetime) -> list[dict[str, object]]:
         start, end, steps = day_steps(centre, room.id, now)
         cards.append({"room": room, "status": status, "per_caregiver": per,
                       "timeline": timeline_svg(start, end, steps, per_caregiver=per,
-                                               title=f"{room.name} 今日人数与师幼比 / today's children and ratio")})
+                                               title=room.name + " " + gettext("today's children and ratio"))})
     return cards
 
 
@@ -142,7 +144,7 @@ def occupancy_svg(days: list[occupancy.OccupancyDay]) -> str:
         return f'<polyline fill="none" {style} data-series="{name}" points="{points}"/>'
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" id="occupancy-chart">',
-             "<title>托位使用情况 / Places in use</title>",
+             f"<title>{escape(gettext('Places in use'))}</title>",
              line([d.approved_places for d in days], 'stroke="#c62828" stroke-width="1.5"', "approved"),
              line([d.enrolled for d in days], 'stroke="#1d4f91" stroke-width="2"', "enrolled"),
              line([d.present for d in days], 'stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="4 3"', "present")]

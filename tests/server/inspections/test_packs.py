@@ -16,7 +16,7 @@ from server.auth.roles import Role
 from server.cli import main
 from server.database import db
 from tests.factories import link, make_centre, make_child, make_contact, make_login, make_room
-from tests.sessions import log_in
+from tests.sessions import log_in, page_csrf
 
 PACK_URL = "/api/v1/centres/alpha/packs?from=2026-09-01&to=2026-09-07"
 
@@ -123,6 +123,8 @@ def test_director_grants_an_inspector_who_can_then_read_findings(client, centre,
     body = {"username": "wjw-li", "display_name": "卫健委 李", "expires_at": "2026-09-08T00:00:00Z"}
     granted = client.post("/api/v1/centres/alpha/inspectors", json=body, headers=director.headers).get_json()
     log_in(client, "wjw-li", granted["initial_password"])
+    client.post("/password", data={"current_password": granted["initial_password"], "new_password": "wjw-li-own-pw",
+                                   "confirm_password": "wjw-li-own-pw", "csrf_token": page_csrf(client, "/password")})
     page = client.get("/centres/alpha/inspection")
     assert (page.status_code, "备案承诺" in page.get_data(as_text=True)) == (200, True)
 
