@@ -11,6 +11,7 @@ from server.alerts.models import Alert
 from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
+from server.centre.models import Centre
 from server.database import db
 from server.errors import Conflict, NotFound
 
@@ -101,8 +102,6 @@ def emergency_open(centre_id: int) -> bool:
 
 def my_emergencies(*, actor: Actor, now: datetime) -> list[tuple[Alert, str]]:
     """Open emergency alerts (panic, smoke) of every centre where the actor is on staff, with the centre name."""
-    from server.centre.models import Centre
-
     centre_ids = [c for c in actor.centre_ids(now) if actor.can(Perm.ROLLCALL_EMERGENCY, c, now)]
     if not centre_ids:
         return []

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from devices.wire.protocol import Event
+from server.alerts.operations import raise_alert
 from server.attendance.models import AttendanceEvent, AttendanceKind, Credential
 from server.attendance.operations.credentials import person_ref
 from server.audit.operations import audit_record
@@ -175,8 +176,6 @@ FLAG_TEXT = {
 
 def _alert_for(row: AttendanceEvent, now: datetime) -> None:
     """Staff hear at once about a flagged kiosk event or a refused pick-up."""
-    from server.alerts.operations import raise_alert
-
     child = db.session.get(Child, row.child_id) if row.child_id else None
     who = child.name if child else "—"
     if row.kind is AttendanceKind.REFUSED:

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from server.attendance.models import AttendanceEvent, AttendanceKind
+from server.attendance.rooms.operations.live import whereabouts
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre
@@ -55,8 +56,6 @@ def last_moves(centre: Centre, now: datetime) -> tuple[dict[int, Move], dict[int
 
 def presence(centre: Centre, *, actor: Actor, now: datetime) -> list[RoomPresence]:
     """Who is in right now, per room: children and staff where their last check-in or room move put them."""
-    from server.attendance.rooms.operations.live import whereabouts
-
     authorise(actor, Perm.PRESENCE_READ, centre.id, now)
     where = whereabouts(centre.id, now)
     rooms: dict[int | None, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
