@@ -20,6 +20,7 @@ BENCHMARKS = [
     ["chart_query.py", "--postgres", POSTGRES],
     ["ratios.py", "--postgres", POSTGRES],
     ["ingest_mqtt.py"],
+    ["demo_seed.py"],
 ]
 
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from compliance.care.records import CareEvidence
+from compliance.health.records import HealthEvidence
+from compliance.staffing.records import DutyRecord, StaffEvidence
+
 RecordId = int | str
 
 
@@ -96,6 +100,7 @@ class CentreRecord:
     puhui_places: int
     region: str | None = None
     address: str = ""
+    timezone: str = "Asia/Shanghai"  # the centre's local day is the day rules speak of
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,7 @@ class AttendanceRecord:
     present: bool
     expected: bool = True
     absence_reason: str | None = None
+    disease: str | None = None  # 因病缺勤: the disease name (附件4)
 
 
 @dataclass(frozen=True)
@@ -210,3 +216,8 @@ class ComplianceInputs:
     ratio_violations: Sequence[RatioViolationRecord] = field(default_factory=tuple)
     as_of: datetime | None = None  # when the inputs were read (ends intervals still open)
     environment: EnvironmentEvidence | None = None  # None: the centre does not monitor its environment
+    staff: StaffEvidence | None = None  # None: the centre keeps no staff files here
+    staff_check_ins: Sequence[DutyRecord] = field(default_factory=tuple)  # staff kiosk check-ins (attendance)
+    attendance: Sequence[AttendanceRecord] = field(default_factory=tuple)  # children's 出勤登记 lines (attendance)
+    care: CareEvidence | None = None  # None: the centre keeps no care records here
+    health: HealthEvidence | None = None  # None: the centre keeps no health records here

@@ -85,6 +85,8 @@ class ScanConfig:
     repeat_window_s: float = 5.0
     """The same code (or the same person) is ignored while in view and for this long after."""
     accepted_display_s: float = 6.0
+    notice_display_s: float = 12.0
+    """A staff check-in that shows the person's own credential notice (issue #14) stays up this long."""
     refused_display_s: float = 8.0
     confirm_timeout_s: float = 20.0
     """The children screen waits this long for a tap, then cancels without recording anything."""
@@ -342,8 +344,8 @@ class _Reader:
         return GpioConfig(backend, pins, timings)
 
     def scan(self, raw: Mapping[str, Any]) -> ScanConfig:
-        names = ("repeat_window_s", "accepted_display_s", "refused_display_s", "confirm_timeout_s", "staff_alert_s",
-                 "demo_hold_s", "check_out_confirm_s")
+        names = ("repeat_window_s", "accepted_display_s", "notice_display_s", "refused_display_s",
+                 "confirm_timeout_s", "staff_alert_s", "demo_hold_s", "check_out_confirm_s")
         table = self._table(raw, "scan", set(names))
         defaults = ScanConfig()
         values = {n: float(self._number(table, n, "[scan]", getattr(defaults, n), minimum=0.1, maximum=3600))

@@ -57,6 +57,7 @@ from kiosk.screens import (
     View,
     message,
 )
+from kiosk.staff_notice import shown_notice
 from kiosk.status import offline_banner, warnings
 from kiosk.sync import PhotoCache, RosterSync, SyncOutcome
 from kiosk.verify import KioskEvent, Method, ReplayCache, Verdict, Verifier, decide, may_be_newer_than_roster
@@ -283,8 +284,12 @@ class Kiosk:
             self.presence.on_duty(person.id)
         self.feedback.outcome(True, started, door=True)
         self.presence.flush()
+        # Their own credential notice, counted on the kiosk's date; it never stops the sign-on (the server flags).
+        assert self.verifier is not None
+        notice = None if leaving else shown_notice(person.notice, self.verifier.roster.today(scan_at))
+        shown_s = self.config.scan.notice_display_s if notice else self.config.scan.accepted_display_s
         self._show(View(Screen.ACCEPTED, person=person, staff_action=Action.OFF_DUTY if leaving else Action.ON_DUTY,
-                        until=self._after(self.config.scan.accepted_display_s)))
+                        until=self._after(shown_s), notice=notice))
 
     def _children(self, verdict: Verdict, scan_at: datetime, started: float | None) -> None:
         person = verdict.person
@@ -451,6 +456,7 @@ class Kiosk:
                 "alert": json.alert(self._alert, tz),
                 "ratio": view.ratio.as_json(),
                 "prompt": _text(view.prompt),
+                "notice": view.notice.as_json() if view.notice else None,
                 "photo_check": _text(self._photo_check(view)),
                 "emergency": self.emergencies.banner(tz),
                 "warnings": warnings(roster, now, self.config.roster.max_age, self.sync),

@@ -13,6 +13,7 @@ from typing import Any
 
 from devices.wire.roster import RosterChild, RosterPerson
 from kiosk.ratio import NO_ADVICE, RatioAdvice
+from kiosk.staff_notice import ShownNotice
 from kiosk.verify import MESSAGES, ChildRefusal, Decision, Refusal, Verdict
 
 
@@ -110,6 +111,8 @@ class View:
     """Rooms the check-in children would take out of ratio (kiosk.ratio): a warning, never a refusal."""
     prompt: str | None = None
     """A question over the confirm screen (``CONFIRM_CHECK_OUT``), in ``LOCAL_MESSAGES``."""
+    notice: ShownNotice | None = None
+    """A member of staff's own credential notice on their sign-on screen (kiosk.staff_notice)."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from server.bounds import register_bounds
@@ -58,7 +59,10 @@ def _import_models() -> None:
     import server.fleet.models
     import server.inspections.models
     import server.people.models
-    import server.scheduling.models  # noqa: F401
+    import server.people.staff_models
+    import server.scheduling.models
+    import server.staff.models
+    import server.staff.training_models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:
@@ -70,7 +74,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录 / Please log in"
+    login_manager.login_message = _l("Please log in")
+    login_manager.localize_callback = str  # flashed into the session: plain text in the request's language
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["DEFAULT_TIMEZONE"])
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
@@ -103,15 +108,22 @@ def _register_blueprints(app: Flask) -> None:
     from server.inspections import views as inspections_views
     from server.navigation import register_navigation
     from server.people import api as people_api
+    from server.people import staff_api as staff_records_api
     from server.people import views as people_views
+    from server.staff import api as staff_api
+    from server.staff import office_views as staff_office_views
+    from server.staff import training_api
+    from server.staff import views as staff_views
 
     for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp,
-               alerts_api.bp, rooms_api.bp, environment_api.bp):
+               alerts_api.bp, rooms_api.bp, environment_api.bp, staff_api.bp, staff_records_api.bp,
+               training_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     # The HTML pages: each domain's screens (the office's classes, people, cards and devices among them).
     for bp in (auth_views.bp, dashboard_views.bp, inspections_views.bp, attendance_views.bp, rooms_views.bp,
-               environment_views.bp, people_views.bp, centre_views.bp, card_views.bp, fleet_views.bp):
+               environment_views.bp, people_views.bp, centre_views.bp, card_views.bp, fleet_views.bp, staff_views.bp,
+               staff_office_views.bp):
         app.register_blueprint(bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
@@ -130,9 +142,10 @@ def _register_jobs(app: Flask) -> None:
     from server.environment.settings import EnvironmentSettings
     from server.fleet.operations import EventRouter
     from server.inspections.jobs import NIGHTLY_EVALUATION
+    from server.staff.jobs import CREDENTIAL_EXPIRY
 
     app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP, RATIO_REFRESH, ENVIRONMENT_EVALUATION,
-                                    ENVIRONMENT_PRUNE]
+                                    ENVIRONMENT_PRUNE, CREDENTIAL_EXPIRY]
     # Device events by kind prefix: each domain that devices report to adds its handler here.
     app.extensions["tuoyu.event_router"] = EventRouter(
         {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
@@ -147,12 +160,20 @@ def _register_registries(app: Flask) -> None:
     """What the base floor asks of the registries above it, wired here so it imports none of them."""
     from server.auth.roles import ROLE_LABELS
     from server.centre.models import LABELS as CENTRE_LABELS
-    from server.i18n import LABELS_KEY
-    from server.people.models import RELATIONSHIP_LABELS, STAFF_ROLE_LABELS
+    from server.i18n import LABELS_KEY, label_table
+    from server.people.models import LEAVE_REASON_LABELS, RELATIONSHIP_LABELS, STAFF_ROLE_LABELS
     from server.people.operations import contacts_of_user
+    from server.people.staff_models import BAN_SOURCE_LABELS, EMPLOYMENT_EVENT_LABELS
+    from server.people.views import STAFF_FILE_BADGES
+    from server.staff.badges import staff_list_badges
+    from server.staff.models import LABELS as STAFF_FILE_LABELS
+    from server.staff.training_models import TRAINING_CATEGORY_LABELS, TRAINING_SOURCE_LABELS
 
     app.extensions["tuoyu.contacts_of_user"] = contacts_of_user
-    app.extensions[LABELS_KEY] = {**CENTRE_LABELS, **ROLE_LABELS, **RELATIONSHIP_LABELS, **STAFF_ROLE_LABELS}
+    app.extensions[STAFF_FILE_BADGES] = staff_list_badges  # the staff list's credential badges (people floor)
+    app.extensions[LABELS_KEY] = label_table(CENTRE_LABELS, ROLE_LABELS, RELATIONSHIP_LABELS, STAFF_ROLE_LABELS,
+                                             LEAVE_REASON_LABELS, STAFF_FILE_LABELS, BAN_SOURCE_LABELS,
+                                             EMPLOYMENT_EVENT_LABELS, TRAINING_CATEGORY_LABELS, TRAINING_SOURCE_LABELS)
 
 
 def _register_compliance_sources(app: Flask) -> None:
@@ -161,23 +182,29 @@ def _register_compliance_sources(app: Flask) -> None:
     A new record domain adds its registers (in the order the pack's summary lists them), the evidence
     its evaluators read (by `compliance.ComplianceInputs` field) and its key figures here.
     """
-    from server.attendance.registers import ATTENDANCE_REGISTER, attendance_rates
+    from server.attendance.registers import ATTENDANCE_REGISTER, attendance_rates, staff_check_ins
     from server.attendance.rooms import registers as rooms_registers
     from server.centre import registers as centre_registers
     from server.centre.records import class_records
     from server.environment import registers as environment_registers
     from server.inspections.sources import ComplianceSources
     from server.people import registers as people_registers
+    from server.staff import registers as staff_registers
+    from server.staff.training_registers import TRAINING_REGISTER
 
+    # The staff files count kiosk check-ins as duty: attendance's records, handed down (staff is below it).
+    app.extensions[staff_registers.CHECK_INS_KEY] = staff_check_ins
     app.extensions["tuoyu.compliance_sources"] = ComplianceSources(
         registers=(centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES,
-                   people_registers.STAFF, ATTENDANCE_REGISTER, rooms_registers.RATIO_VIOLATIONS,
+                   people_registers.STAFF, TRAINING_REGISTER, ATTENDANCE_REGISTER, rooms_registers.RATIO_VIOLATIONS,
                    rooms_registers.PLACES_MONITORING, environment_registers.EXCEEDANCE_REGISTER,
-                   environment_registers.MONTHLY_SUMMARY),
+                   environment_registers.MONTHLY_SUMMARY, staff_registers.QUALIFICATIONS,
+                   staff_registers.CERTIFIED_SHARE, staff_registers.ROSTER),
         evidence={"classes": class_records, "children": people_registers.child_records,
                   "ratio_violations": rooms_registers.ratio_violation_records,
-                  "environment": environment_registers.environment_evidence},
-        key_figures=(attendance_rates,),
+                  "environment": environment_registers.environment_evidence,
+                  "staff": staff_registers.staff_evidence, "staff_check_ins": staff_check_ins},
+        key_figures=(attendance_rates, staff_registers.certified_share_figures),
     )
 
 
@@ -194,7 +221,7 @@ def _register_unit_of_work(app: Flask) -> None:
         except IntegrityError:
             db.session.rollback()
             app.logger.warning("commit refused by a constraint", exc_info=True)
-            return error_response(409, "conflict", "与现有记录冲突，请重试 / Conflicts with a concurrent change, retry")
+            return error_response(409, "conflict", _l("Conflicts with a concurrent change, retry"))
         return response
 
 

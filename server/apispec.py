@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from sqlalchemy import Select, func, select
@@ -38,17 +39,17 @@ def _raise_validation_error(req: Any, resp: Any, req_validation_error: Any, inst
     problems = [
         Problem(
             code=f"invalid_{err['type']}".replace(".", "_")[:40],
-            message=f"输入无效 / Invalid input: {err['msg']}",
+            message=_l("Invalid input: %(detail)s", detail=err["msg"]),
             field=_field_of(tuple(err.get("loc", ()))),
         )
         for err in req_validation_error.errors(include_url=False, include_input=False)
-    ] or [Problem("invalid", "输入无效 / Invalid input")]
+    ] or [Problem("invalid", _l("Invalid input"))]
     raise ValidationFailed(problems)
 
 
 spec = SpecTree(
     "flask",
-    title="托育运营套件 API / Childcare operations suite API",
+    title="托育运营套件 API",  # generated once, not per request: Chinese first, like the product
     version="1",
     # spectree leaves every route under its own path out of the document, so its pages live
     # under /api/v1/docs and /api/v1/openapi.json is served by register_openapi below.

@@ -14,6 +14,7 @@ import pydantic_core
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -76,24 +77,24 @@ def check_api_body() -> ResponseReturnValue | None:
     length = request.content_length
     limit = _body_limit()
     if length is not None and length > limit:
-        return error_response(413, "too_large", "请求内容过大 / Request body too large")
+        return error_response(413, "too_large", _l("Request body too large"))
     raw = request.get_data(cache=True)
     if len(raw) > limit:
-        return error_response(413, "too_large", "请求内容过大 / Request body too large")
+        return error_response(413, "too_large", _l("Request body too large"))
     if not raw.strip():
         if request.method in ("PUT", "PATCH"):
-            return error_response(400, "body_required", "请求须包含 JSON 对象 / A JSON object is required")
+            return error_response(400, "body_required", _l("A JSON object is required"))
         return None
     if not request.is_json:
-        return error_response(415, "unsupported_media_type", "请使用 JSON / Send JSON (Content-Type: application/json)")
+        return error_response(415, "unsupported_media_type", _l("Send JSON (Content-Type: application/json)"))
     try:
         body = request.get_json()
     except Exception:  # noqa: BLE001 - werkzeug's BadRequest or pydantic-core's ValueError: both mean unreadable
-        return error_response(400, "invalid_json", "请求内容不是有效的 JSON / The body is not valid JSON")
+        return error_response(400, "invalid_json", _l("The body is not valid JSON"))
     if not isinstance(body, dict):
-        return error_response(422, "body_not_object", "请求内容须为 JSON 对象 / The body must be a JSON object")
+        return error_response(422, "body_not_object", _l("The body must be a JSON object"))
     if _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        return error_response(400, "too_deep", "JSON 嵌套过深 / The JSON is nested too deeply")
+        return error_response(400, "too_deep", _l("The JSON is nested too deeply"))
     return None
 
 

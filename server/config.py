@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_BODY_BYTES": 256 * 1024,  # any API body but a device batch (which has its own 5 MiB limit)
     "API_MAX_PER_PAGE": 200,
     "KEYS_DIR": "",
+    # Scans of staff credentials: files named by their SHA-256, outside the database; empty: <instance>/staff_files.
+    "STAFF_FILES_DIR": "",
+    "STAFF_FILE_MAX_BYTES": 5 * 1024 * 1024,
     "JSON_AS_ASCII": False,
     # Presence push: how often an open stream looks for changes, and when it ends (EventSource reconnects).
     "PRESENCE_POLL_S": 0.25,
@@ -94,4 +97,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     if not app.config["KEYS_DIR"]:
         app.config["KEYS_DIR"] = str(Path(app.instance_path) / "keys")
+    if not app.config["STAFF_FILES_DIR"]:
+        app.config["STAFF_FILES_DIR"] = str(Path(app.instance_path) / "staff_files")
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead; tablets stay open all day

@@ -1,4 +1,8 @@
-"""One error shape for the whole API: {"error": {"code", "message", "field"}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "field"}}.
+
+Messages are lazy catalogue strings (msgid English, Chinese by default): an operation may build one outside a
+request (a job, the CLI), and it is put into words in the caller's language only when serialised.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+Text = str | LazyString  # a message: plain, or a catalogue string translated when rendered
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: a machine code, a bilingual message and the field."""
+    """One thing wrong with an input: a machine code, a message in the catalogue and the field."""
 
     code: str
-    message: str
+    message: Text
     field: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "field": self.field}
+        return {"code": self.code, "message": str(self.message), "field": self.field}
 
 
 class ApiError(Exception):
@@ -26,40 +34,40 @@ class ApiError(Exception):
 
     status = 400
     code = "bad_request"
-    message = "请求有误 / Bad request"
+    message: Text = _l("Bad request")
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, field: str | None = None):
-        super().__init__(message or self.message)
-        self.message = message or self.message
+    def __init__(self, message: Text | None = None, *, code: str | None = None, field: str | None = None):
+        self.message = self.message if message is None else message
+        super().__init__(self.message)
         self.code = code or self.code
         self.field = field
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        return {"error": {"code": self.code, "message": str(self.message), "field": self.field}}
 
 
 class NotFound(ApiError):
     status = 404
     code = "not_found"
-    message = "找不到该记录 / Not found"
+    message = _l("Not found")
 
 
 class Forbidden(ApiError):
     status = 403
     code = "forbidden"
-    message = "无权执行此操作 / You are not allowed to do this"
+    message = _l("You are not allowed to do this")
 
 
 class Unauthorised(ApiError):
     status = 401
     code = "unauthorised"
-    message = "请先登录 / Authentication required"
+    message = _l("Authentication required")
 
 
 class Conflict(ApiError):
     status = 409
     code = "conflict"
-    message = "与现有记录冲突 / Conflicts with an existing record"
+    message = _l("Conflicts with an existing record")
 
 
 class ValidationFailed(ApiError):
@@ -87,7 +95,7 @@ class ProblemCollector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, code: str, message: str, field: str | None = None) -> None:
+    def add(self, code: str, message: Text, field: str | None = None) -> None:
         self.problems.append(Problem(code, message, field))
 
     def raise_if_any(self) -> None:
@@ -97,16 +105,16 @@ class ProblemCollector:
 
 # Messages for plain HTTP errors raised by Flask/Werkzeug themselves (routing, methods, limits).
 _HTTP_MESSAGES = {
-    400: ("bad_request", "请求有误 / Bad request"),
-    401: ("unauthorised", "请先登录 / Authentication required"),
-    403: ("forbidden", "无权执行此操作 / You are not allowed to do this"),
-    404: ("not_found", "找不到该地址或记录 / Not found"),
-    405: ("method_not_allowed", "不支持该请求方法 / Method not allowed"),
-    409: ("conflict", "与现有记录冲突 / Conflict"),
-    413: ("too_large", "请求内容过大 / Request body too large"),
-    415: ("unsupported_media_type", "请使用 JSON / Send JSON"),
-    429: ("rate_limited", "尝试过于频繁，请稍后再试 / Too many attempts, try again later"),
-    500: ("internal_error", "服务器内部错误 / Internal server error"),
+    400: ("bad_request", _l("Bad request")),
+    401: ("unauthorised", _l("Authentication required")),
+    403: ("forbidden", _l("You are not allowed to do this")),
+    404: ("not_found", _l("No such address or record")),
+    405: ("method_not_allowed", _l("Method not allowed")),
+    409: ("conflict", _l("Conflict")),
+    413: ("too_large", _l("Request body too large")),
+    415: ("unsupported_media_type", _l("Send JSON")),
+    429: ("rate_limited", _l("Too many attempts, try again later")),
+    500: ("internal_error", _l("Internal server error")),
 }
 
 
@@ -114,8 +122,8 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, "field": field}})
+def error_response(status: int, code: str, message: Text, field: str | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": str(message), "field": field}})
     response.status_code = status
     return response
 

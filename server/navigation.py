@@ -47,15 +47,19 @@ PASS = NavItem("attendance.phone_pass", _l("Pick-up pass"), Perm.CHILDREN_READ)
 DEVICES = NavItem("fleet_pages.devices", _l("Devices"), Perm.DEVICES_READ)
 CLASSES = NavItem("centre_pages.classes", _l("Classes"), Perm.CENTRE_READ)
 CARDS = NavItem("cards.credentials", _l("Cards and PINs"), Perm.CONTACTS_WRITE)
+CLOSURES = NavItem("centre_pages.closures_page", _l("Closures"), Perm.CENTRE_MANAGE)
+ROSTER = NavItem("staff_office.roster", _l("Duty roster"), Perm.ROSTER_READ)
+EXPIRY = NavItem("staff_pages.expiry_list", _l("Expiring credentials"), Perm.STAFF_FILES_READ)
+BANS = NavItem("staff_office.ban_list_page", _l("Ban list"), Perm.STAFF_WRITE)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.ADMIN: (CHILDREN, STAFF, CLASSES, CARDS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE, DEVICES),
+    Role.ADMIN: (CHILDREN, STAFF, ROSTER, EXPIRY, BANS, CLASSES, CLOSURES, CARDS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE, DEVICES),
     Role.CAREGIVER: (MOVE, ATTENDANCE, CHILDREN, ROLLCALL, ENVIRONMENT),
     Role.HEALTH: (CHILDREN, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
     Role.KITCHEN: (CHILDREN, ENVIRONMENT),
     Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT),
     Role.GUARDIAN: (PASS, CHILDREN),
-    Role.INSPECTOR: (COMPLIANCE, CHILDREN, STAFF, PLACES, VIOLATIONS, ENVIRONMENT, DEVICES),
+    Role.INSPECTOR: (COMPLIANCE, CHILDREN, STAFF, EXPIRY, ROSTER, PLACES, VIOLATIONS, ENVIRONMENT, DEVICES),
 }
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from compliance.evaluators.capacity import evaluate_class_capacity, evaluate_enrolment
+from compliance.evaluators.care import evaluate_care
 from compliance.evaluators.consent import evaluate_consent
 from compliance.evaluators.environment import evaluate_environment
 from compliance.evaluators.filing import evaluate_filing
+from compliance.evaluators.health import evaluate_health
 from compliance.evaluators.ratios import evaluate_ratio_violations
+from compliance.evaluators.staff import evaluate_staff
 from compliance.findings import Finding
 from compliance.period import Period
 from compliance.records import ComplianceInputs
@@ -28,6 +31,9 @@ EVALUATORS: tuple[Evaluator, ...] = (
     evaluate_consent,
     evaluate_ratio_violations,
     evaluate_environment,
+    evaluate_staff,
+    evaluate_care,
+    evaluate_health,
 )
 
 
@@ -50,7 +56,10 @@ __all__ = [
     "Evaluator",
     "evaluate",
     "evaluate_class_capacity",
+    "evaluate_care",
     "evaluate_consent",
     "evaluate_enrolment",
     "evaluate_filing",
+    "evaluate_health",
+    "evaluate_staff",
 ]

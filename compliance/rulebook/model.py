@@ -42,6 +42,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "check/day": ("次/日", "checks a day"),
     "entry/day": ("次/日", "entries a day"),
     "time/day": ("次/日", "times a day"),
+    "time/year": ("次/年", "times a year"),
     "min": ("分钟", "min"),
     "h": ("小时", "h"),
     "h/day": ("小时/日", "h a day"),
@@ -56,6 +57,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "µg/m³": ("µg/m³", "µg/m³"),
     "mg/m³": ("mg/m³", "mg/m³"),
     "place/1000 people": ("个托位/千人", "places per 1,000 people"),
+    "SD": ("个标准差", "SD"),  # z-score cut-offs of growth charts (WHO 2006)
 }
 
 

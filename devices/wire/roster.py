@@ -47,6 +47,32 @@ class RosterKey:
     public_key: str
 
 
+class NoticeKind(StrEnum):
+    """Why a member of staff sees their own credential on the kiosk (issue #14)."""
+
+    EXPIRING = "expiring"
+    """Certified, but a credential is within the rulebook's first warning figure."""
+    NOT_CERTIFIED = "not_certified"
+    """Not certified on the day the roster was built: the check-in is recorded but flagged."""
+
+
+@dataclass(frozen=True)
+class CredentialNotice:
+    """A staff member's own credential notice, as the server judged it on the day it built the roster.
+
+    ``days_left`` is that day's count (negative once expired); a kiosk counts again from ``expires_on`` and its
+    own date, since a roster may be older than today. ``expires_on`` is None for a credential not on file.
+    """
+
+    kind: NoticeKind
+    title_zh: str
+    title_en: str
+    credential_kind: str | None = None
+    """The credential type's kind (health | background | qualification): the kiosk words the advice by it."""
+    expires_on: date | None = None
+    days_left: int | None = None
+
+
 @dataclass(frozen=True)
 class RosterPerson:
     """An adult who may use the kiosk, the children they may drop off and pick up, and their PIN hash."""
@@ -58,6 +84,8 @@ class RosterPerson:
     pin_hash: str | None = field(default=None, repr=False)
     drop_off: tuple[int, ...] = ()
     pick_up: tuple[int, ...] = ()
+    notice: CredentialNotice | None = None
+    """Staff only, optional (v1 kiosks ignore it): their own credential notice for the check-in screen."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +153,7 @@ class RosterDocument:
             "version": self.version,
             "generated_at": self.generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "keys": [{"id": k.id, "public_key": k.public_key} for k in self.keys],
-            "persons": [
-                {"id": p.id, "name": p.name, "kind": p.kind.value, "photo": p.photo, "pin_hash": p.pin_hash,
-                 "drop_off": list(p.drop_off), "pick_up": list(p.pick_up)}
-                for p in self.persons
-            ],
+            "persons": [_person_json(p) for p in self.persons],
             "credentials": [
                 {"id": c.id, "person": c.person, "expires_on": c.expires_on.isoformat(),
                  "card_serial": c.card_serial, "revoked_serials": list(c.revoked_serials),
@@ -164,6 +188,40 @@ def sign_roster(document: RosterDocument, centre_key: Ed25519PrivateKey) -> tupl
 def expand_keys(keys: Sequence[Ed25519PublicKey]) -> tuple[RosterKey, ...]:
     """Roster key entries for the centre's current public keys (the server calls this when building)."""
     return tuple(RosterKey(key_id(k), public_key_text(k)) for k in keys)
+
+
+def _person_json(person: RosterPerson) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": person.id, "name": person.name, "kind": person.kind.value, "photo": person.photo,
+                           "pin_hash": person.pin_hash, "drop_off": list(person.drop_off),
+                           "pick_up": list(person.pick_up)}
+    notice = person.notice
+    if notice is not None:  # absent rather than null: a roster without notices keeps its v1 bytes
+        out["notice"] = {"kind": notice.kind.value, "title_zh": notice.title_zh, "title_en": notice.title_en,
+                         "credential_kind": notice.credential_kind,
+                         "expires_on": notice.expires_on.isoformat() if notice.expires_on else None,
+                         "days_left": notice.days_left}
+    return out
+
+
+def _notice_problems(person: RosterPerson) -> list[str]:
+    notice = person.notice
+    if notice is None:
+        return []
+    where = f"person {person.id!r}: notice"
+    problems = []
+    if person.kind is not PersonKind.STAFF:
+        problems.append(f"{where} on a person who is not staff")
+    if not all(isinstance(t, str) and t for t in (notice.title_zh, notice.title_en)):
+        problems.append(f"{where} title is not text")
+    if notice.credential_kind is not None and not isinstance(notice.credential_kind, str):
+        problems.append(f"{where} credential_kind is not text")
+    if notice.expires_on is not None and not isinstance(notice.expires_on, date):
+        problems.append(f"{where} expires_on is not a date")
+    if notice.days_left is not None and (isinstance(notice.days_left, bool) or not isinstance(notice.days_left, int)):
+        problems.append(f"{where} days_left is not an integer")
+    if notice.kind is NoticeKind.EXPIRING and notice.expires_on is None:
+        problems.append(f"{where} expiring without expires_on")
+    return problems
 
 
 def _document_problems(doc: RosterDocument) -> list[str]:
@@ -215,6 +273,7 @@ def _document_problems(doc: RosterDocument) -> list[str]:
         for listed in (*person.drop_off, *person.pick_up):
             if listed not in child_ids:
                 problems.append(f"person {person.id!r}: child {listed!r} is not in the roster")
+        problems += _notice_problems(person)
     for cred in doc.credentials:
         if not is_id(cred.id):
             problems.append(f"credential {cred.id!r}: id is not an id")
@@ -281,6 +340,20 @@ class _Reader:
             self.problems.append(f"{where} is not a date")
             return None
 
+    def _notice(self, person: Mapping[str, Any], where: str) -> CredentialNotice | None:
+        obj = self._get(person, "notice", where, (dict,), optional=True)
+        if obj is None:
+            return None
+        w = f"{where}.notice"
+        kind = self._get(obj, "kind", w, (str,))
+        if kind not in {k.value for k in NoticeKind}:
+            return None  # a kind from a newer server: this kiosk cannot word it, and the check-in needs none
+        return CredentialNotice(
+            NoticeKind(kind), self._get(obj, "title_zh", w, (str,)), self._get(obj, "title_en", w, (str,)),
+            self._get(obj, "credential_kind", w, (str,), optional=True),
+            self._date(self._get(obj, "expires_on", w, (str,), optional=True), f"{w}.expires_on"),
+            self._get(obj, "days_left", w, (int,), optional=True))
+
     def document(self, obj: object) -> RosterDocument | None:
         if not isinstance(obj, dict):
             self.problems.append("the roster is not a JSON object")
@@ -310,7 +383,7 @@ class _Reader:
             persons.append(RosterPerson(
                 self._get(p, "id", w, (str,)) or "", self._get(p, "name", w, (str,)), PersonKind(kind),
                 self._get(p, "photo", w, (int,), optional=True), self._get(p, "pin_hash", w, (str,), optional=True),
-                self._ids(p, "drop_off", w), self._ids(p, "pick_up", w)))
+                self._ids(p, "drop_off", w), self._ids(p, "pick_up", w), self._notice(p, w)))
         credentials = []
         for w, c in self._objects(obj, "credentials", ""):
             phones = tuple(PhoneEnrolment(self._get(ph, "enrolment", pw, (int,)),

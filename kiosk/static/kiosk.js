@@ -114,6 +114,16 @@ function renderAccepted(state) {
   renderPhotoCheck($("accepted-photo-check"), state.photo_check);
   fill($("accepted-notes"), refusalItems(state.refusals));
   renderRatio($("accepted-ratio"), state.ratio.warnings);
+  renderNotice(state.notice);
+}
+
+// Issue #14: a member of staff sees their own credential expiring or lapsed; the sign-on is recorded either way.
+function renderNotice(notice) {
+  const box = $("accepted-notice");
+  box.hidden = !notice;
+  box.dataset.kind = notice ? notice.kind : "";
+  $("accepted-notice-zh").textContent = notice ? `⚠ ${notice.message_zh}` : "";
+  $("accepted-notice-en").textContent = notice ? notice.message_en : "";
 }
 
 // Issue #13: on a check-out, "compare the photos", or "no photo on file: check ID" when there is none.

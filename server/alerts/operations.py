@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.alerts.models import Alert
@@ -54,7 +55,7 @@ def acknowledge(alert: Alert, *, actor: Actor, now: datetime) -> Alert:
     """A member of staff takes the alert on (who and when are kept)."""
     authorise(actor, Perm.ALERTS_MANAGE, alert.centre_id, now)
     if alert.resolved_at is not None:
-        raise Conflict("警报已解除 / The alert is already resolved", code="already_resolved")
+        raise Conflict(_l("The alert is already resolved"), code="already_resolved")
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by_id = now, actor.user_id
         db.session.flush()
@@ -71,9 +72,8 @@ def resolve(alert: Alert, *, actor: Actor, now: datetime,
     authorise(actor, Perm.ALERTS_MANAGE, alert.centre_id, now)
     condition = (conditions or {}).get(alert.kind)
     if alert.resolved_at is None and condition is not None and condition(alert):
-        raise Conflict("情况仍在持续（如班级仍未达到师幼比），恢复后警报自动解除 / The condition still holds "
-                       "(e.g. the room is still out of ratio); the alert resolves itself when it ends",
-                       code="still_in_breach")
+        raise Conflict(_l("The condition still holds (e.g. the room is still out of ratio); the alert resolves itself "
+                          "when it ends"), code="still_in_breach")
     if alert.resolved_at is None:
         if alert.acknowledged_at is None:
             alert.acknowledged_at, alert.acknowledged_by_id = now, actor.user_id

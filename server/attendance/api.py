@@ -180,7 +180,7 @@ def roster():
     device, now = device_reading(Feed.ROSTER), utcnow()
     centre = db.session.get(Centre, device.centre_id)
     assert centre is not None
-    if request.headers.get("If-None-Match", "").strip('"') == str(roster_ops.roster_version(centre)):
+    if request.headers.get("If-None-Match", "").strip('"') == str(roster_ops.roster_version(centre, now)):
         return Response(status=304)
     data, signature, version = roster_ops.build_roster(centre, now=now)
     return RosterOut(version=version, document=base64.b64encode(data).decode(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import segno
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -124,16 +125,24 @@ def _change(code: str, failed: str, change: Any) -> ResponseReturnValue:
 @bp.post("/centres/<string:code>/credentials")
 @login_required
 def issue(code: str) -> ResponseReturnValue:
-    """Issue a credential (card serial 1) to a contact (`contact_id`) or a member of staff (`staff_id`)."""
+    """Issue a credential (card serial 1) to a contact (`contact_id`) or a member of staff (`staff_id`).
+
+    `then=phone` (a guardian's phone pass): the same credential, then its page with the code for the phone.
+    """
     contact_id, staff_id = _person_id("contact_id"), _person_id("staff_id")
     if (contact_id is None) == (staff_id is None):
         abort(400)
+    issued: list[Credential] = []
 
     def change(centre: Centre, actor: Actor, now: datetime) -> None:
         contact = get_contact(contact_id, actor=actor, now=now) if contact_id is not None else None
         staff = get_staff(staff_id, actor=actor, now=now) if staff_id is not None else None
-        ops.issue_credential(centre, contact=contact, staff=staff, expires_on=_expiry(), actor=actor, now=now)
-    return _change(code, f"c{contact_id}" if contact_id is not None else f"s{staff_id}", change)
+        issued.append(ops.issue_credential(centre, contact=contact, staff=staff, expires_on=_expiry(), actor=actor,
+                                           now=now))
+    response = _change(code, f"c{contact_id}" if contact_id is not None else f"s{staff_id}", change)
+    if issued and contact_id is not None and request.form.get("then") == "phone":
+        return redirect(url_for("cards.phone_page", code=code, credential_id=issued[0].id))
+    return response
 
 
 def _credential(centre: Centre, credential_id: int) -> Credential:
@@ -159,3 +168,54 @@ def set_pin(code: str, credential_id: int) -> ResponseReturnValue:
     def change(centre: Centre, actor: Actor, now: datetime) -> None:
         ops.set_pin(_credential(centre, credential_id), request.form.get("pin", "").strip(), actor=actor, now=now)
     return _change(code, f"k{credential_id}", change)
+
+
+# --- phone passes: open the pass on the guardian's phone, remove a lost phone ---------------------------------
+
+
+def _contact_credential(centre: Centre, credential_id: int, actor: Actor, now: datetime) -> Credential:
+    authorise(actor, Perm.CONTACTS_WRITE, centre.id, now)
+    cred = _credential(centre, credential_id)
+    if cred.contact_id is None:
+        abort(404)  # staff check in by card or PIN; the phone pass is the families'
+    return cred
+
+
+@bp.get("/centres/<string:code>/credentials/<int:credential_id>/phone")
+@login_required
+def phone_page(code: str, credential_id: int) -> ResponseReturnValue:
+    """A guardian's phone pass: the code their phone scans to open it, and the phones enrolled so far.
+
+    The phone makes its own key when the pass opens and enrols it (enroll_phone, audited): the private key
+    never leaves the phone, so the office hands over a link, not a secret.
+    """
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    cred = _contact_credential(centre, credential_id, actor, now)
+    contact = get_contact(cred.contact_id, actor=actor, now=now) if cred.contact_id is not None else None
+    link = url_for("attendance.phone_pass", credential=cred.id, _external=True)
+    phones = list(db.session.execute(select(PhoneKey).where(PhoneKey.credential_id == cred.id)
+                                      .order_by(PhoneKey.id)).scalars())
+    return render_template(
+        "attendance/phone_link.html", centre=centre, credential=cred, contact=contact, link=link,
+        qr=segno.make(link, error="m").svg_data_uri(scale=6, border=2), phones=phones,
+        today=centre_today(centre, now),
+    )
+
+
+@bp.post("/centres/<string:code>/credentials/<int:credential_id>/phones/<int:phone_id>/revoke")
+@login_required
+def revoke_phone(code: str, credential_id: int, phone_id: int) -> ResponseReturnValue:
+    """A lost or replaced phone: its codes stop working with the kiosks' next roster (revoke_phone)."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    back = url_for("cards.phone_page", code=centre.code, credential_id=credential_id)
+    try:
+        cred = _contact_credential(centre, credential_id, actor, now)
+        phone = db.session.get(PhoneKey, phone_id)
+        if phone is None or phone.credential_id != cred.id:
+            abort(404)
+        ops.revoke_phone(phone, actor=actor, now=now)
+    except Forbidden as exc:
+        return refuse_form(exc, back=url_for("cards.credentials", code=centre.code))
+    return redirect(back)

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import segno
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
@@ -36,9 +38,8 @@ from server.centre.models import Centre
 from server.centre.timezones import centre_today
 from server.database import db
 from server.errors import NotFound, ProblemCollector
+from server.i18n import label
 from server.people.models import (
-    RELATIONSHIP_LABELS,
-    STAFF_ROLE_LABELS,
     Child,
     ChildContact,
     Contact,
@@ -79,11 +80,11 @@ MARK = Color(0, 0, 0)
 
 @dataclass(frozen=True)
 class CardFace:
-    """What one printed card shows. Labels are bilingual, Chinese first."""
+    """What one printed card shows; its fixed words are drawn in the language of whoever prints it."""
 
     centre_name: str
     person_name: str
-    role_label: str  # e.g. "母亲 / Mother"
+    role_label: str  # e.g. "母亲" (the relationship in the printing language)
     children: tuple[str, ...]  # the children this card may collect (or drop off)
     qr_text: str  # the signed `TY1C:` text
     credential_id: int
@@ -97,7 +98,7 @@ def card_sheet_pdf(cards: Sequence[CardFace], *, font_path: str | os.PathLike[st
     font = _register_font(font_path)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1, initialFontName=font)
-    canvas.setTitle("接送卡 / Pick-up cards")
+    canvas.setTitle(gettext("Pick-up cards"))
     canvas.setCreator("tuoyu")
     for start in range(0, max(len(cards), 1), PER_PAGE):
         _draw_cut_marks(canvas)
@@ -148,7 +149,7 @@ def _draw_footer(canvas: Canvas, font: str) -> None:
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 6.5)
     canvas.drawCentredString(PAGE_W / 2, 3.5 * mm,
-                             "按实际大小（100%）打印，沿裁切线裁开 / Print at actual size (100%) and cut along the marks")
+                             gettext("Print at actual size (100%) and cut along the marks"))
 
 
 def _draw_card(canvas: Canvas, face: CardFace, x: float, y: float, font: str) -> None:
@@ -157,7 +158,7 @@ def _draw_card(canvas: Canvas, face: CardFace, x: float, y: float, font: str) ->
     canvas.setFillColor(BAND)
     canvas.roundRect(x + INSET, band_y, CARD_W - 2 * INSET, BAND_H, 1.5 * mm, stroke=0, fill=1)
     canvas.setFillColor(INK)
-    title = "接送卡 / Pick-up card"
+    title = gettext("Pick-up card")
     canvas.setFont(font, 6)
     title_w = pdfmetrics.stringWidth(title, font, 6)
     canvas.drawRightString(x + CARD_W - INSET - 2 * mm, band_y + 2.5 * mm, title)
@@ -179,14 +180,12 @@ def _draw_card(canvas: Canvas, face: CardFace, x: float, y: float, font: str) ->
     canvas.setFillColor(INK)
     canvas.setFont(font, 12)
     canvas.drawString(text_x, top - 4.3 * mm, _fit(face.person_name, font, 12, text_w))
-    zh, _, en = face.role_label.partition(" / ")
     canvas.setFont(font, 7.5)
-    canvas.drawString(text_x, top - 8.5 * mm, _fit(zh, font, 7.5, text_w))
+    canvas.drawString(text_x, top - 8.5 * mm, _fit(face.role_label, font, 7.5, text_w))
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 6)
-    canvas.drawString(text_x, top - 11.3 * mm, _fit(en, font, 6, text_w))
     if face.children:
-        canvas.drawString(text_x, top - 15 * mm, "接送 / Collects")
+        canvas.drawString(text_x, top - 15 * mm, gettext("Collects"))
         canvas.setFillColor(INK)
         canvas.setFont(font, 7.5)
         for i, line in enumerate(_wrap_names(face.children, font, 7.5, text_w, max_lines=2)):
@@ -196,9 +195,9 @@ def _draw_card(canvas: Canvas, face: CardFace, x: float, y: float, font: str) ->
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 6)
     bottom_w = qr_x - 0.5 * mm - photo_x
-    canvas.drawString(photo_x, y + 6.2 * mm, _fit(f"卡号 No. {face.credential_id}-{face.serial}", font, 6, bottom_w))
+    canvas.drawString(photo_x, y + 6.2 * mm, _fit(gettext("No. %(number)s", number=f"{face.credential_id}-{face.serial}"), font, 6, bottom_w))
     canvas.drawString(photo_x, y + 3 * mm,
-                      _fit(f"有效期至 Valid to {face.expires_on.isoformat()}", font, 6, bottom_w))
+                      _fit(gettext("Valid to %(day)s", day=face.expires_on.isoformat()), font, 6, bottom_w))
 
 
 def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -288,7 +287,7 @@ def card_faces(centre: Centre, credential_ids: Sequence[int], *, actor: Actor, n
     today = centre_today(centre, now)
     problems = ProblemCollector()
     if len(credential_ids) > MAX_CARDS:
-        problems.add("too_many_cards", f"一次最多打印 {MAX_CARDS} 张 / At most {MAX_CARDS} cards at a time",
+        problems.add("too_many_cards", _l("At most %(most)s cards at a time", most=MAX_CARDS),
                      "credential")
     problems.raise_if_any()
     if credential_ids:
@@ -300,7 +299,7 @@ def card_faces(centre: Centre, credential_ids: Sequence[int], *, actor: Actor, n
         credentials = [found[i] for i in wanted]
         for cred in credentials:
             if cred.revoked_at is not None or cred.expires_on < today:
-                problems.add("credential_inactive", f"凭证 {cred.id} 已停用或过期 / Credential {cred.id} is revoked or expired",
+                problems.add("credential_inactive", _l("Credential %(id)s is revoked or expired", id=cred.id),
                              "credential")
         problems.raise_if_any()
     else:
@@ -320,8 +319,7 @@ def _face(centre: Centre, cred: Credential, today: date, *, actor: Actor, now: d
     else:
         staff = db.session.get(Staff, cred.staff_id)
         assert staff is not None
-        zh, en = STAFF_ROLE_LABELS[staff.role]
-        name, role, children = staff.name, f"{zh} / {en}", ()
+        name, role, children = staff.name, label(staff.role), ()
     if photo is not None:
         log_access(centre_id=centre.id, user_id=actor.user_id, action="read", object_type="photo",
                    object_id=photo.id, now=now, detail=f"card sheet, credential {cred.id}")
@@ -331,14 +329,13 @@ def _face(centre: Centre, cred: Credential, today: date, *, actor: Actor, now: d
 
 
 def contact_role_label(contact_id: int) -> str:
-    """The contact's relationship to their (first) child, bilingual, e.g. "母亲 / Mother"."""
+    """The contact's relationship to their (first) child in the current language, e.g. "母亲"."""
     link = db.session.execute(
         select(ChildContact).where(ChildContact.contact_id == contact_id).order_by(ChildContact.id)
     ).scalars().first()
     if link is None:
-        return "联系人 / Contact"
-    zh, en = RELATIONSHIP_LABELS[link.relationship]
-    return f"{zh} / {en}"
+        return gettext("Contact")
+    return label(link.relationship)
 
 
 def collectable_children(contact_id: int, today: date) -> tuple[str, ...]:

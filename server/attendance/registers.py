@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -20,7 +20,9 @@ from compliance import (
     attendance_by_class_month,
 )
 from compliance.pack.pdf import KeyFigure
+from compliance.staffing import DutyRecord
 from server.attendance.models import Absence, AbsenceReason, AttendanceEvent, AttendanceKind
+from server.centre.closures import closed_days
 from server.centre.models import Centre, Room, ServiceType
 from server.centre.registers import centre_of
 from server.centre.timezones import centre_zone
@@ -57,22 +59,25 @@ class RegisterLine:
     corrections: tuple[Correction, ...] = ()
 
 
-def is_working_day(day: date) -> bool:
+def is_working_day(day: date, closed: Container[date] = ()) -> bool:
     """A working day of the official calendar: 法定节假日 are off, 调休 weekends are on (国务院办公厅 notices).
 
+    `closed`: the centre's own closures (`centre.closures.closed_days`), off on top of the calendar.
     A year the calendar package does not know yet (its yearly release covers the next year once the State
     Council publishes it) falls back to Monday to Friday.
     """
+    if day in closed:
+        return False
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         return day.weekday() < 5
 
 
-def is_expected(child: Child, day: date) -> bool:
-    """应出勤: enrolled that day, on daily care, and a working day of the official calendar."""
+def is_expected(child: Child, day: date, closed: Container[date] = ()) -> bool:
+    """应出勤: enrolled that day, on daily care, a working day of the official calendar and the centre open."""
     enrolled = child.enrolled_on <= day and (child.left_on is None or child.left_on >= day)
-    return enrolled and child.service_type in DAILY_SERVICES and is_working_day(day)
+    return enrolled and child.service_type in DAILY_SERVICES and is_working_day(day, closed)
 
 
 def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:
@@ -83,6 +88,7 @@ def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:
         select(Child).where(Child.centre_id == centre.id, Child.enrolled_on <= period.end,
                             (Child.left_on.is_(None)) | (Child.left_on >= period.start)).order_by(Child.id)
     ).scalars().all()
+    closed = closed_days(centre.id, period.start, period.end)
     for day in period.each_day():
         start = datetime.combine(day, time.min, tzinfo=tz)
         events = db.session.execute(
@@ -119,7 +125,7 @@ def register_lines(centre: Centre, period: Period) -> Iterator[RegisterLine]:
             if not enrolled:
                 continue
             yield RegisterLine(day, child.id, child.name, child.room_id, rooms.get(child.room_id, ""),
-                               is_expected(child, day), child.id in arrived, arrived.get(child.id),
+                               is_expected(child, day, closed), child.id in arrived, arrived.get(child.id),
                                left.get(child.id), absences.get(child.id), tuple(corrected.get(child.id, ())))
 
 
@@ -178,3 +184,18 @@ def attendance_rates(centre: Centre, period: Period) -> list[KeyFigure]:
         room, rate = rooms.get(row.class_id, "—"), f"{row.rate} %" if row.rate is not None else "—"
         figures.append(KeyFigure(f"出勤率 {room} {row.month}", f"attendance rate {room} {row.month}", rate))
     return figures
+
+
+def staff_check_ins(centre: Centre, period: Period) -> list[DutyRecord]:
+    """Staff kiosk check-ins of the period, one per person and local day (on duty, for 持证上岗率)."""
+    tz = centre_zone(centre)
+    start = datetime.combine(period.start, time.min, tzinfo=tz)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
+    seen: set[tuple[int, date]] = set()
+    for staff_id, at in db.session.execute(
+        select(AttendanceEvent.staff_id, AttendanceEvent.at).where(
+            AttendanceEvent.centre_id == centre.id, AttendanceEvent.staff_id.is_not(None),
+            AttendanceEvent.child_id.is_(None), AttendanceEvent.kind == AttendanceKind.CHECK_IN,
+            AttendanceEvent.at >= start, AttendanceEvent.at < end).order_by(AttendanceEvent.at)).all():
+        seen.add((staff_id, at.astimezone(tz).date()))
+    return [DutyRecord(staff_id=staff_id, day=day, source="kiosk") for staff_id, day in sorted(seen)]

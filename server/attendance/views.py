@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from server.centre.timezones import centre_today, centre_zone
 from server.clock import utcnow
 from server.database import db
 from server.errors import Forbidden, Problem, ValidationFailed
+from server.i18n import is_chinese
 from server.people.models import Child
 from server.people.operations import get_child
 
@@ -69,10 +71,10 @@ def phone_pass() -> tuple[str, int] | str:
 def pass_manifest() -> Response:
     """The web app manifest that lets a phone install the pass (public: it names nobody)."""
     response = jsonify({
-        "name": "接送码 / Pick-up pass",
-        "short_name": "接送码",
-        "description": "出示给门口终端的接送码 / The pick-up code to show the door kiosk",
-        "lang": "zh-CN",
+        "name": gettext("Pick-up pass"),
+        "short_name": gettext("Pick-up pass"),
+        "description": gettext("The pick-up code to show the door kiosk"),
+        "lang": "zh-CN" if is_chinese() else "en",
         "dir": "ltr",
         "id": PASS_SCOPE,
         "start_url": url_for("attendance.phone_pass"),

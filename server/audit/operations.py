@@ -91,10 +91,14 @@ def record_change(
     """Append one entry to the centre's chain under a lock on the chain head."""
     chain = chain_for(centre_id)
     # FOR UPDATE serialises appenders on PostgreSQL; on SQLite every transaction already
-    # began IMMEDIATE (server.database), which holds the database write lock.
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    ).scalar_one_or_none()
+    # began IMMEDIATE (server.database), which holds the database write lock, so the head the session
+    # holds is current (a commit or rollback expires it) and needs no query per entry.
+    if db.session.get_bind().dialect.name == "sqlite":
+        head = db.session.get(AuditHead, chain)
+    else:
+        head = db.session.execute(
+            select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+        ).scalar_one_or_none()
     if head is None:
         ensure_chain(centre_id)
         head = db.session.execute(

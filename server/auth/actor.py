@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from server.auth.roles import PERMISSIONS, Perm, Role
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden, NotFound, Text
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Actor:
 class AccessRefused(Forbidden):
     """A refusal that is logged (expired grant, out-of-scope inspector, missing permission)."""
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, centre_id: int | None = None):
+    def __init__(self, message: Text | None = None, *, code: str | None = None, centre_id: int | None = None):
         super().__init__(message, code=code)
         self.centre_id = centre_id
 
@@ -71,12 +73,12 @@ def authorise(actor: Actor, perm: Perm, centre_id: int, now: datetime) -> None:
     if here:
         if all(not g.active(now) for g in here):
             if all(g.revoked_at is not None and g.revoked_at <= now for g in here):
-                raise AccessRefused("授权已撤销 / Your access to this centre has been revoked", code="grant_revoked",
+                raise AccessRefused(_l("Your access to this centre has been revoked"), code="grant_revoked",
                                     centre_id=centre_id)
-            raise AccessRefused("授权已过期 / Your access to this centre has expired", code="grant_expired", centre_id=centre_id)
+            raise AccessRefused(_l("Your access to this centre has expired"), code="grant_expired", centre_id=centre_id)
         raise AccessRefused(centre_id=centre_id)
     if any(g.role is Role.INSPECTOR for g in actor.grants):
         raise AccessRefused(
-            "不在授权范围内 / This centre is outside your inspection scope", code="out_of_scope", centre_id=centre_id
+            _l("This centre is outside your inspection scope"), code="out_of_scope", centre_id=centre_id
         )
     raise NotFound()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from server.audit.operations import record_change
@@ -84,11 +85,11 @@ def create_user(
     problems = ProblemCollector()
     username = username.strip()
     if not username:
-        problems.add("required", "用户名必填 / Username is required", "username")
+        problems.add("required", _l("Username is required"), "username")
     elif db.session.execute(select(User.id).where(User.username == username)).first():
-        raise Conflict("用户名已存在 / Username already taken", code="username_taken", field="username")
+        raise Conflict(_l("Username already taken"), code="username_taken", field="username")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        problems.add("password_too_short", "密码至少 8 位 / Password must have at least 8 characters", "password")
+        problems.add("password_too_short", _l("The password must have at least 8 characters."), "password")
     problems.raise_if_any()
     user = User(
         username=username, display_name=display_name.strip() or username,
@@ -108,9 +109,9 @@ def grant_role(
     authorise(actor, Perm.INSPECTORS_GRANT if role is Role.INSPECTOR else Perm.CENTRE_MANAGE, centre_id, now)
     problems = ProblemCollector()
     if role is Role.INSPECTOR and expires_at is None:
-        problems.add("expiry_required", "监管人员授权必须设置到期时间 / An inspector grant needs an expiry", "expires_at")
+        problems.add("expiry_required", _l("An inspector grant needs an expiry"), "expires_at")
     if expires_at is not None and expires_at <= now:
-        problems.add("expiry_in_past", "到期时间必须晚于现在 / Expiry must be in the future", "expires_at")
+        problems.add("expiry_in_past", _l("Expiry must be in the future"), "expires_at")
     problems.raise_if_any()
     existing = db.session.execute(
         select(Membership).where(Membership.user_id == user.id, Membership.centre_id == centre_id, Membership.role == role)
@@ -164,12 +165,11 @@ def change_password(user: User, current: str, new: str, *, actor: Actor, now: da
         raise Forbidden()
     problems = ProblemCollector()
     if not check_password(user, current):
-        problems.add("wrong_password", "当前密码不正确 / The current password is wrong", "current_password")
+        problems.add("wrong_password", _l("The current password is wrong."), "current_password")
     if len(new) < MIN_PASSWORD_LENGTH:
-        problems.add("password_too_short", "密码至少 8 位 / Password must have at least 8 characters", "new_password")
+        problems.add("password_too_short", _l("The password must have at least 8 characters."), "new_password")
     elif new == current:
-        problems.add("password_unchanged", "新密码不能与当前密码相同 / Choose a password other than the current one",
-                     "new_password")
+        problems.add("password_unchanged", _l("Choose a password other than the current one."), "new_password")
     problems.raise_if_any()
     before = _snapshot(user)
     user.password_hash = hash_password(new)
@@ -199,13 +199,13 @@ def actor_for(user: User, contacts_of: Callable[[int], frozenset[int]]) -> Actor
 class LoginRefused(ApiError):
     status = 401
     code = "login_failed"
-    message = "用户名或密码错误 / Wrong username or password"
+    message = _l("Wrong username or password")
 
 
 class LoginLocked(ApiError):
     status = 429
     code = "login_locked"
-    message = "失败次数过多，请 15 分钟后再试 / Too many failed attempts, try again in 15 minutes"
+    message = _l("Too many failed attempts, try again in 15 minutes")
 
 
 def recent_failures(username: str, now: datetime) -> int:

@@ -51,12 +51,17 @@ class Perm(StrEnum):
     PACKS_DOWNLOAD = "packs.download"
     INSPECTORS_GRANT = "inspectors.grant"
     ENVIRONMENT_READ = "environment.read"  # room air, fridges, safety alarms (not for guardians)
+    STAFF_FILES_READ = "staff_files.read"  # credentials with masked numbers, expiries, 持证上岗率
+    STAFF_FILES_WRITE = "staff_files.write"  # record and amend credentials, upload scans
+    STAFF_DOCUMENTS_READ = "staff_documents.read"  # the scans and full credential numbers (every read logged)
+    ROSTER_READ = "roster.read"
+    ROSTER_WRITE = "roster.write"
 
 
 # Every member of staff sees the centre's children by name, its environment and its alerts, and may act on an
 # alert and take the roll call in an emergency; what differs by role is added below.
 _STAFF = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ, Perm.ALERTS_READ,
-          Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY}
+          Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY, Perm.ROSTER_READ}
 _CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -73,13 +78,14 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.INSPECTOR: frozenset({
         Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.HEALTH_READ, Perm.ENVIRONMENT_READ,
         Perm.PRESENCE_READ, Perm.STAFF_READ, Perm.ALERTS_READ, Perm.DEVICES_READ, Perm.AUDIT_READ,
-        Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD,
+        Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD, Perm.STAFF_FILES_READ, Perm.ROSTER_READ,
     }),
 }
 
 # Changes no read-only role may ever hold (checked by a test over the table).
 WRITE_PERMISSIONS = frozenset({Perm.CENTRE_MANAGE, Perm.ROOMS_MANAGE, Perm.CHILDREN_WRITE, Perm.ATTENDANCE_WRITE,
-                               Perm.CONTACTS_WRITE, Perm.STAFF_WRITE, Perm.ALERTS_MANAGE, Perm.INSPECTORS_GRANT})
+                               Perm.CONTACTS_WRITE, Perm.STAFF_WRITE, Perm.ALERTS_MANAGE, Perm.INSPECTORS_GRANT,
+                               Perm.STAFF_FILES_WRITE, Perm.ROSTER_WRITE})
 
 
 def role_label(role: Role) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, flash, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 
 from server.audit.operations import log_access
@@ -51,7 +52,7 @@ def current_actor() -> Actor:
     if header.startswith("Bearer "):
         user = user_for_token(header[7:].strip(), utcnow())
         if user is None:
-            raise Unauthorised("令牌无效或已过期 / Invalid or expired token", code="bad_token")
+            raise Unauthorised(_l("Invalid or expired token"), code="bad_token")
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()
@@ -86,7 +87,7 @@ def refuse_form(exc: Forbidden, *, back: str) -> ResponseReturnValue:
     `back` is the page the form was on; the answer stays a 403 (not a redirect) so nothing reads it as done.
     """
     _log_refusal(exc)
-    flash(exc.message)
+    flash(str(exc.message))  # the session stores plain text, not a lazy string
     return render_template("refused.html", message=exc.message, back=back), exc.status
 
 

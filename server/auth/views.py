@@ -80,7 +80,7 @@ def logout() -> Response:
 
 @bp.get("/lang/<string:code>")
 def switch_language(code: str) -> Response:
-    """Switch the interface language (中文 / English)."""
+    """Switch the interface language (Chinese or English)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(_safe_next(request.args.get("next")))
@@ -98,7 +98,7 @@ PASSWORD_PROBLEMS = {
 
 class PasswordChangeRequired(Forbidden):
     code = "password_change_required"
-    message = "请先修改初始密码 / Change your one-time password first"
+    message = _l("Change your one-time password first")
 
 
 @bp.before_app_request

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from server.apispec import Day, Schema, responses, spec
 from server.auth.roles import Role
 from server.auth.session import current_actor, current_user_record
+from server.centre import closures
 from server.centre import operations as ops
 from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, ServiceType
 from server.clock import utcnow
@@ -141,6 +142,70 @@ def patch_room(room_id: int, json: RoomPatch):
     actor, now = current_actor(), utcnow()
     room = ops.get_room(room_id, actor=actor, now=now)
     return RoomOut.model_validate(ops.update_room(room, _changes(json), actor=actor, now=now))
+
+
+class ClosureIn(Schema):
+    first_day: Day
+    last_day: Day
+    reason: str = Field(min_length=1, max_length=closures.MAX_REASON)
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(min_length=1, max_length=closures.MAX_REASON)
+
+
+class ClosureOut(Schema):
+    id: int
+    centre_id: int
+    first_day: date
+    last_day: date
+    reason: str
+    recorded_by_id: int | None
+    recorded_at: datetime
+    withdrawn: bool = False
+    withdrawn_reason: str | None = None
+    withdrawn_at: datetime | None = None
+
+
+class ClosureList(Schema):
+    items: list[ClosureOut]
+
+
+def _closure_out(view: closures.ClosureView) -> ClosureOut:
+    out = ClosureOut.model_validate(view.closure)
+    if view.withdrawal is not None:
+        out.withdrawn, out.withdrawn_reason = True, view.withdrawal.reason
+        out.withdrawn_at = view.withdrawal.recorded_at
+    return out
+
+
+@bp.get("/centres/<string:code>/closures")
+@spec.validate(resp=responses(HTTP_200=ClosureList), tags=["centres"])
+def list_closures(code: str):
+    """The centre's own closures (园所停园日), latest first, withdrawn ones marked."""
+    actor, now = current_actor(), utcnow()
+    centre = ops.get_centre(code, actor=actor, now=now)
+    return ClosureList(items=[_closure_out(v) for v in closures.list_closures(centre, actor=actor, now=now)])
+
+
+@bp.post("/centres/<string:code>/closures")
+@spec.validate(json=ClosureIn, resp=responses(HTTP_201=ClosureOut), tags=["centres"])
+def record_closure(code: str, json: ClosureIn):
+    """Close the centre on some days (负责人): expected attendance and 出勤率 skip them (audited)."""
+    actor, now = current_actor(), utcnow()
+    centre = ops.get_centre(code, actor=actor, now=now)
+    closure = closures.record_closure(centre, **json.model_dump(), actor=actor, now=now)
+    return _closure_out(closures.ClosureView(closure, None)), 201
+
+
+@bp.post("/closures/<int:closure_id>/withdraw")
+@spec.validate(json=WithdrawIn, resp=responses(HTTP_200=ClosureOut), tags=["centres"])
+def withdraw_closure(closure_id: int, json: WithdrawIn):
+    """Withdraw a closure (the centre opens after all): a new row names it, the closure stays listed."""
+    actor, now = current_actor(), utcnow()
+    closure = closures.get_closure(closure_id, actor=actor, now=now)
+    withdrawal = closures.withdraw_closure(closure, reason=json.reason, actor=actor, now=now)
+    return _closure_out(closures.ClosureView(closure, withdrawal))
 
 
 class GrantOut(Schema):

@@ -110,3 +110,22 @@ class Room(db.Model):
     capacity: Mapped[int]
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CentreClosure(db.Model):
+    """A centre's own closure (园所停园日) on top of the official working calendar. Append-only.
+
+    Withdrawing a closure is a new row naming it in `withdraws_id` (same days, the withdrawal's reason);
+    the closure counts while no withdrawal names it.
+    """
+
+    __tablename__ = "centre_closure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(100))
+    withdraws_id: Mapped[int | None] = mapped_column(ForeignKey("centre_closure.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from compliance.rulebook.load import default_books
@@ -29,29 +30,29 @@ MAX_ROOM_CAPACITY = 60
 
 def _check_centre(values: dict[str, Any], problems: ProblemCollector) -> None:
     if "name" in values and not str(values["name"]).strip():
-        problems.add("required", "机构名称必填 / Name is required", "name")
+        problems.add("required", _l("Name is required"), "name")
     if values.get("approved_places", 0) < 0:
-        problems.add("negative", "托位数不能为负 / Places cannot be negative", "approved_places")
+        problems.add("negative", _l("Places cannot be negative"), "approved_places")
     if values.get("inclusive_places", 0) < 0:
-        problems.add("negative", "普惠托位数不能为负 / Places cannot be negative", "inclusive_places")
+        problems.add("negative", _l("Inclusive places cannot be negative"), "inclusive_places")
     if values.get("inclusive_places", 0) > values.get("approved_places", 0):
         problems.add(
-            "inclusive_exceeds_approved", "普惠托位不能多于核定托位 / Inclusive places exceed approved places",
+            "inclusive_exceeds_approved", _l("Inclusive places exceed approved places"),
             "inclusive_places",
         )
     if values.get("filing_status") == FilingStatus.FILED and not values.get("filed_on"):
-        problems.add("filed_on_required", "已备案须填写备案日期 / A filed centre needs its filing date", "filed_on")
+        problems.add("filed_on_required", _l("A filed centre needs its filing date"), "filed_on")
     for st in values.get("service_types", []):
         if st not in ServiceType._value2member_map_:
-            problems.add("unknown_service_type", f"未知服务类型 / Unknown service type: {st}", "service_types")
+            problems.add("unknown_service_type", _l("Unknown service type: %(value)s", value=st), "service_types")
     if values.get("region") is not None and values["region"] not in default_books().overlays:
         known = ", ".join(sorted(default_books().overlays))
-        problems.add("unknown_region", f"未知地区 / Unknown region (known: {known})", "region")
+        problems.add("unknown_region", _l("Unknown region (known: %(known)s)", known=known), "region")
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            problems.add("unknown_timezone", "未知时区 / Unknown time zone", "timezone")
+            problems.add("unknown_timezone", _l("Unknown time zone"), "timezone")
 
 
 def create_centre(
@@ -63,12 +64,12 @@ def create_centre(
         raise Forbidden()
     problems = ProblemCollector()
     if not CODE_PATTERN.match(code):
-        problems.add("bad_code", "机构代码须为 2–32 位小写字母、数字或连字符 / Code: 2–32 lowercase letters, digits, hyphens", "code")
+        problems.add("bad_code", _l("Code: 2–32 lowercase letters, digits, hyphens"), "code")
     values = {"name": name, "legal_form": legal_form, "filing_status": filing_status, **profile}
     _check_centre(values, problems)
     problems.raise_if_any()
     if db.session.execute(select(Centre.id).where(Centre.code == code)).first():
-        raise Conflict("机构代码已存在 / Centre code already exists", code="code_taken", field="code")
+        raise Conflict(_l("Centre code already exists"), code="code_taken", field="code")
     centre = Centre(code=code, created_at=now, **values)
     db.session.add(centre)
     db.session.flush()
@@ -102,10 +103,10 @@ def list_centres(*, actor: Actor, now: datetime) -> list[Centre]:
 
 def _check_room(values: dict[str, Any], problems: ProblemCollector) -> None:
     if not str(values.get("name", "")).strip():
-        problems.add("required", "班级名称必填 / Class name is required", "name")
+        problems.add("required", _l("Class name is required"), "name")
     capacity = values.get("capacity", 0)
     if not 1 <= capacity <= MAX_ROOM_CAPACITY:
-        problems.add("bad_capacity", f"容量须在 1–{MAX_ROOM_CAPACITY} 之间 / Capacity must be 1–{MAX_ROOM_CAPACITY}", "capacity")
+        problems.add("bad_capacity", _l("Capacity must be 1–%(most)s", most=MAX_ROOM_CAPACITY), "capacity")
 
 
 def create_room(
@@ -117,7 +118,7 @@ def create_room(
     _check_room({"name": name, "capacity": capacity}, problems)
     problems.raise_if_any()
     if db.session.execute(select(Room.id).where(Room.centre_id == centre.id, Room.name == name.strip())).first():
-        raise Conflict("班级名称已存在 / A class with this name exists", code="name_taken", field="name")
+        raise Conflict(_l("A class with this name already exists."), code="name_taken", field="name")
     room = Room(centre_id=centre.id, name=name.strip(), class_type=class_type, capacity=capacity, created_at=now)
     db.session.add(room)
     db.session.flush()
@@ -131,7 +132,7 @@ def update_room(room: Room, changes: dict[str, Any], *, actor: Actor, now: datet
     name = str(changes.get("name") or "").strip()
     if name and name != room.name and db.session.execute(
             select(Room.id).where(Room.centre_id == room.centre_id, Room.name == name, Room.id != room.id)).first():
-        raise Conflict("班级名称已存在 / A class with this name exists", code="name_taken", field="name")
+        raise Conflict(_l("A class with this name already exists."), code="name_taken", field="name")
     return audited_update(room, changes, ROOM_FIELDS, "room.update", _check_room, actor=actor, now=now)
 
 

@@ -31,7 +31,7 @@ def centre_record(centre: Centre) -> CentreRecord:
         code=centre.code, name=centre.name, legal_form=RuleLegalForm(centre.legal_form.value),
         registering_authority=centre.registering_authority or "", filing_status=FILING[centre.filing_status],
         filed_on=centre.filed_on, approved_places=centre.approved_places, puhui_places=centre.inclusive_places,
-        region=centre.region, address=centre.address or "",
+        region=centre.region, address=centre.address or "", timezone=centre.timezone,
     )
 
 

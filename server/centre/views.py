@@ -7,7 +7,7 @@ problem shown by its field.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -15,11 +15,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from server.apispec import FIRST_DAY, LAST_DAY
 from server.auth.actor import Actor
 from server.auth.roles import Perm
 from server.auth.session import current_actor, refuse_form
+from server.centre import closures
 from server.centre.models import Centre, ClassType, Room
 from server.centre.operations import MAX_ROOM_CAPACITY, create_room, get_centre, get_room, list_rooms, update_room
+from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
 from server.errors import Conflict, Forbidden, Problem, ValidationFailed
@@ -134,3 +137,97 @@ def set_class_active(code: str, room_id: int) -> ResponseReturnValue:
         assert room is not None
         update_room(room, {"is_active": request.form.get("is_active") == "1"}, actor=actor, now=now)
     return _change(code, room_id, change)
+
+
+# --- the centre's own closures (园所停园日) ------------------------------------------------------------------
+
+CLOSURE_PROBLEMS = {
+    "required": _l("This is required."),
+    "bad_date": _l("Enter a date (year-month-day)."),
+    "end_before_start": _l("The last day is before the first day."),
+    "too_long_closure": _l("A closure is at most %(most)s days.", most=closures.MAX_CLOSURE_DAYS),
+    "too_long": _l("At most %(most)s characters.", most=closures.MAX_REASON),
+    "already_withdrawn": _l("This closure is already withdrawn."),
+}
+
+
+def _closures_page(centre: Centre, actor: Actor, now: datetime, *, form: dict[str, Any] | None = None,
+                   errors: dict[str, list[str]] | None = None, failed: int | None = None,
+                   status: int = 200) -> ResponseReturnValue:
+    """The list; `failed` is the closure whose withdraw form came back with `errors` (None: the add form)."""
+    today = centre_today(centre, now)
+    return render_template(
+        "centre/closures.html", centre=centre, closures=closures.list_closures(centre, actor=actor, now=now),
+        may_manage=actor.can(Perm.CENTRE_MANAGE, centre.id, now), today=today, form=form or {},
+        errors=errors or {}, failed=failed, most_days=closures.MAX_CLOSURE_DAYS,
+    ), status
+
+
+@bp.get("/centres/<string:code>/closures")
+@login_required
+def closures_page(code: str) -> ResponseReturnValue:
+    """The centre's own closures on top of the official calendar; the forms for the director."""
+    actor, now = current_actor(), utcnow()
+    return _closures_page(get_centre(code, actor=actor, now=now), actor, now)
+
+
+def _day(name: str, problems: list[Problem]) -> date | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        problems.append(Problem("required", "", name))
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or not FIRST_DAY <= value <= LAST_DAY:
+        problems.append(Problem("bad_date", "", name))
+        return None
+    return value
+
+
+def _closure_change(code: str, failed: int | None, change: Any) -> ResponseReturnValue:
+    """Run one change of the closures page; 403 in the layout if refused, 422 with the page on problems."""
+    actor, now = current_actor(), utcnow()
+    centre = get_centre(code, actor=actor, now=now)
+    back = url_for("centre_pages.closures_page", code=centre.code)
+    try:
+        change(centre, actor, now)
+    except Forbidden as exc:
+        return refuse_form(exc, back=back)
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        problems = exc.problems if isinstance(exc, ValidationFailed) else [Problem(exc.code, exc.message, exc.field)]
+        fields: dict[str, list[str]] = {}
+        for p in problems:
+            fields.setdefault(p.field or "", []).append(str(CLOSURE_PROBLEMS.get(p.code, p.message)))
+        return _closures_page(centre, actor, now, form=request.form.to_dict(), errors=fields, failed=failed,
+                              status=422)
+    return redirect(back)
+
+
+@bp.post("/centres/<string:code>/closures")
+@login_required
+def add_closure(code: str) -> ResponseReturnValue:
+    """Record a closure (record_closure): first and last day, and why."""
+    def change(centre: Centre, actor: Actor, now: datetime) -> None:
+        problems: list[Problem] = []
+        first, last = _day("first_day", problems), _day("last_day", problems)
+        if problems:
+            raise ValidationFailed(problems)
+        assert first is not None and last is not None
+        closures.record_closure(centre, first_day=first, last_day=last, reason=request.form.get("reason", ""),
+                                actor=actor, now=now)
+    return _closure_change(code, None, change)
+
+
+@bp.post("/centres/<string:code>/closures/<int:closure_id>/withdraw")
+@login_required
+def withdraw_closure(code: str, closure_id: int) -> ResponseReturnValue:
+    """Withdraw a closure (withdraw_closure): the centre opens after all; the closure stays listed."""
+    def change(centre: Centre, actor: Actor, now: datetime) -> None:
+        closure = closures.get_closure(closure_id, actor=actor, now=now)
+        if closure.centre_id != centre.id:
+            abort(404)
+        closures.withdraw_closure(closure, reason=request.form.get("reason", ""), actor=actor, now=now)
+    return _closure_change(code, closure_id, change)

@@ -22,6 +22,7 @@ from server.dashboard.alerts import alert_centres, alert_events
 from server.database import db
 from server.people.models import Child, Staff
 from server.people.operations import list_children
+from server.staff.summary import staff_files_card
 
 bp = Blueprint("dashboard", __name__)
 
@@ -77,9 +78,11 @@ def _health_day(centre: Centre, today: date, *, actor: Actor, now: datetime) -> 
 def _kitchen_day(centre: Centre, today: date, *, actor: Actor, now: datetime) -> list[dict[str, object]]:
     """Kitchen: today's expected head count by class (enrolment and the working calendar) with allergies."""
     from server.attendance.registers import is_expected
+    from server.centre.closures import closed_days
 
-    return [{"room": name, "expected": sum(1 for c in kids if is_expected(c, today)),
-             "allergies": [(c.name, c.allergies) for c in kids if c.allergies and is_expected(c, today)]}
+    closed = closed_days(centre.id, today, today)  # the centre's own closures: nobody expected
+    return [{"room": name, "expected": sum(1 for c in kids if is_expected(c, today, closed)),
+             "allergies": [(c.name, c.allergies) for c in kids if c.allergies and is_expected(c, today, closed)]}
             for name, kids in _children_by_room(centre, today, actor=actor, now=now)]
 
 
@@ -128,10 +131,10 @@ def dashboard() -> str:
         rows = _room_rows(centre, today)
         context["rooms"] = rows
         if actor.can(Perm.STAFF_READ, centre.id, now):
-            from server.attendance.rooms.views import RATIO_LABELS, room_cards
+            from server.attendance.rooms.views import ratio_labels, room_cards
 
             context["room_cards"] = {card["room"].id: card for card in room_cards(centre, now)}  # type: ignore[attr-defined]
-            context["ratio_labels"] = RATIO_LABELS
+            context["ratio_labels"] = ratio_labels()
         context["enrolled_total"] = sum(int(r["enrolled"]) for r in rows)  # type: ignore[call-overload]
     if actor.can(Perm.STAFF_READ, centre.id, now):
         staff_roles = db.session.execute(
@@ -150,6 +153,11 @@ def dashboard() -> str:
         context["findings_by_responsibility"] = [
             (r, sum(1 for f in findings if f.responsibility == r.value)) for r in Responsibility
         ]
+    if role is Role.ADMIN and actor.can(Perm.STAFF_FILES_READ, centre.id, now):
+        card = staff_files_card(centre, today, actor=actor, now=now)
+        context["staff_files"], context["share_chart"] = card, {
+            **card.chart(), "labels": {"day": str(_l("Date")), "share": str(_l("Certified share (%)")),
+                                      "target": str(_l("Regional minimum"))}}
     if role is Role.HEALTH:
         context.update(_health_day(centre, today, actor=actor, now=now))
     if role is Role.KITCHEN:

@@ -38,12 +38,12 @@ def write_config(data_dir: Path, room: Room, children: int, *, mqtt: tuple[str, 
             f'[[sensors]]\nid = "pm-room{room.id}"\ndriver = "pms5003"\nlocation = "{where}"\nport = "/dev/fake-pms"\n'
             f'[[sensors]]\nid = "hcho-room{room.id}"\ndriver = "wzs"\nlocation = "{where}"\nport = "/dev/fake-wzs"\n'
             f'[[safety_inputs]]\nname = "door-room{room.id}"\nkind = "door"\npin = 5\nlocation = "{where}"\n'
-            f'label = "{room.name}门 / {room.name} door"\n')
+            f'label = "{room.name}门"\n')
     if first:
         text += ('[[sensors]]\nid = "fridge-sample"\ndriver = "ds18b20"\nlocation = "fridge-sample"\n'
                  'path = "28-000000000001"\n'
                  f'[[safety_inputs]]\nname = "panic-office"\nkind = "panic"\npin = 6\nlocation = "{where}"\n'
-                 'label = "办公室紧急按钮 / Office panic button"\n')
+                 'label = "办公室紧急按钮"\n')
     config = data_dir / "agent.toml"
     config.write_text(text, encoding="utf-8")
     return config

@@ -24,7 +24,7 @@ def write_config(data_dir: Path, server_url: str) -> Path:
     config.write_text(
         f'server_url = "{server_url}"\n'
         f'data_dir = "{data_dir}"\n'
-        'label = "演示门口终端 / Demo door kiosk"\n'
+        'label = "演示门口终端"\n'
         '[camera]\nkind = "replay"\nsize = [1280, 720]\n'
         '[gpio]\nbackend = "fake"\n'
         f'[ui]\nhost = "127.0.0.1"\nport = {KIOSK_UI_PORT}\n',

@@ -1,7 +1,8 @@
-"""A reproducible demo centre: three classes, ~40 children with families, staff with log-ins, a month lived."""
+"""A reproducible demo centre: three classes, ~40 children with families, staff with log-ins and files, a month lived."""
 
 from __future__ import annotations
 
+import gc
 import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,10 +17,15 @@ from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Roo
 from server.centre.operations import create_centre, create_room
 from server.centre.timezones import centre_today
 from server.database import db
-from server.demo.environment import seed_environment
+from server.demo.environment import evaluate_environment, seed_environment
 from server.demo.history import enroll_history_kiosk, seed_attendance
+from server.demo.roster import seed_roster
+from server.demo.staff import Cast, born_on, id_number, new_hire_day, seed_staff_files
+from server.demo.training import seed_training
+from server.environment.settings import app_settings
 from server.people.models import Contact, Relationship, Sex, Staff, StaffRole
 from server.people.operations import create_child, create_contact, create_staff, link_contact
+from server.staff.jobs import warn_centre
 
 DEMO_PASSWORD = "tuoyu-demo"
 # The demo parent's kiosk PIN (for the dead-phone fallback).
@@ -52,10 +58,10 @@ ZONE = ZoneInfo("Asia/Shanghai")
 # (name, class type, capacity, children, age range in months at today, caregivers)
 CLASSES = (
     ("小星星班", ClassType.INFANT, 10, 8, (7, 12), 3),
-    ("小月亮班", ClassType.TODDLER, 15, 14, (13, 24), 3),
+    ("小月亮班", ClassType.TODDLER, 15, 14, (13, 24), 4),
     ("小太阳班", ClassType.PRESCHOOL, 20, 18, (25, 35), 3),
 )
-ALLERGIES = (None, None, None, None, "鸡蛋 / egg", "花生 / peanut", "牛奶蛋白 / cow's milk protein")
+ALLERGIES = (None, None, None, None, "鸡蛋", "花生", "牛奶蛋白")  # records as a centre types them
 
 
 def _phone(rng: random.Random) -> str:
@@ -72,28 +78,48 @@ def demo_logins(code: str = "demo") -> tuple[tuple[str, str, str], ...]:
                  for username, password, role in DEMO_LOGINS)
 
 
-def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, history_days: int = HISTORY_DAYS) -> bool:
+def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, history_days: int = HISTORY_DAYS,
+              story: bool | None = None) -> bool:
     """Create the demo centre if it does not exist, with `history_days` of past days and today so far.
 
     Returns whether anything was created. The centre is set up the morning `history_days` ago, so every
     record (and its audit entry) is dated when it would have happened; 0 sets it up at `now`, without history.
+    `story`: the staff files' planned imperfections (`server.demo.staff`); by default the `demo` centre's only.
     """
     if db.session.execute(select(Centre.id).where(Centre.code == code)).first():
         return False
     rng = random.Random(seed)
+    files_rng = random.Random(f"{seed}:staff")  # its own stream: a change to the staff files leaves the families be
     system = Actor.system()
     first_day = now.astimezone(ZONE).date() - timedelta(days=history_days)
     # Set up at 06:00 of the first day of history, before anyone arrives (never after `now`).
     setup_at = min(now, datetime.combine(first_day, time(6), tzinfo=ZONE)) if history_days else now
-    centre = _seed_people(code, now=now, setup_at=setup_at, rng=rng, actor=system)
-    if history_days:
-        device = enroll_history_kiosk(centre, actor=system, now=setup_at)
-        seed_attendance(centre, device, start=first_day, now=now, rng=rng)
-        seed_environment(centre, start=setup_at, now=now, rng=rng)
+    # The cyclic garbage collector paused: a month of rows is a few hundred thousand young objects, none of
+    # them in a cycle, and collecting them over and over cost about a sixth of the seed (bench/demo_seed.py).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        centre, cast = _seed_people(code, now=now, setup_at=setup_at, rng=rng, files_rng=files_rng, actor=system)
+        today = centre_today(centre, now)
+        plan = seed_staff_files(centre, cast, today=today, setup_at=setup_at, rng=files_rng, actor=system,
+                                story=code == "demo" if story is None else story)
+        seed_training(centre, cast, plan, today=today, setup_at=setup_at, now=now, rng=files_rng, actor=system)
+        seed_roster(centre, start=first_day, today=today, setup_at=setup_at, now=now, actor=system, away=plan.away)
+        if history_days:
+            device = enroll_history_kiosk(centre, actor=system, now=setup_at)
+            seed_attendance(centre, device, start=first_day, now=now, rng=rng, away=plan.away)
+            closed_window = seed_environment(centre, start=setup_at, now=now, rng=rng)
+            evaluate_environment(centre, settings=app_settings(), now=now, watched=closed_window)
+            # The scheduler's morning expiry warnings, at once: the director sees them on first log-in.
+            warn_centre(centre, now)
+    finally:
+        if collecting:
+            gc.enable()
     return True
 
 
-def _seed_people(code: str, *, now: datetime, setup_at: datetime, rng: random.Random, actor: Actor) -> Centre:
+def _seed_people(code: str, *, now: datetime, setup_at: datetime, rng: random.Random, files_rng: random.Random,
+                 actor: Actor) -> tuple[Centre, Cast]:
     """The centre, its log-ins, staff, rooms, children, families and kiosk cards, as of `setup_at`."""
     system, logins = actor, demo_logins(code)
     names = {username: DISPLAY_NAMES[plain] for (username, _, _), (plain, _, _) in zip(logins, DEMO_LOGINS,
@@ -119,27 +145,43 @@ def _seed_people(code: str, *, now: datetime, setup_at: datetime, rng: random.Ra
         expires = real_now + timedelta(days=30) if role == Role.INSPECTOR.value else None
         grant_role(users[plain_of[username]], centre.id, Role(role), expires_at=expires, actor=system, now=now)
 
-    create_staff(centre, name="周园长", role=StaffRole.DIRECTOR, hired_on=date(2024, 8, 1), phone=_phone(rng),
-                 user_id=users["director"].id, actor=system, now=now)
-    for name, role, user in (("吴保健", StaffRole.HEALTH, "health"), ("郑师傅", StaffRole.KITCHEN, "kitchen"),
-                             ("钱师傅", StaffRole.KITCHEN, None), ("冯保安", StaffRole.SECURITY, "security")):
-        create_staff(centre, name=name, role=role, hired_on=date(2024, 8, 15), phone=_phone(rng),
-                     user_id=users[user].id if user else None, actor=system, now=now)
+    taken: set[str] = set()
+
+    def hire(surname: str, sex: Sex, role: StaffRole, hired_on: date, ages: tuple[int, int], *,
+             user: str | None = None, room_id: int | None = None) -> Staff:
+        # A full name (unique in the centre) and a made-up 身份证号 that passes the check digit.
+        name = surname + files_rng.choice(ADULT_GIVEN[sex])
+        while name in taken:
+            name = surname + files_rng.choice(ADULT_GIVEN[sex])
+        taken.add(name)
+        number = id_number(files_rng, born_on(files_rng, today, *ages), sex)
+        return create_staff(centre, name=name, role=role, hired_on=hired_on, phone=_phone(rng), home_room_id=room_id,
+                            user_id=users[user].id if user else None, id_number=number, actor=system, now=now)
+
+    director = hire("周", Sex.FEMALE, StaffRole.DIRECTOR, date(2024, 8, 1), (38, 48), user="director")
+    others = tuple(hire(surname, sex, role, date(2024, 8, 15), ages, user=user) for surname, sex, role, ages, user in (
+        ("吴", Sex.FEMALE, StaffRole.HEALTH, (30, 45), "health"), ("郑", Sex.MALE, StaffRole.KITCHEN, (40, 55), "kitchen"),
+        ("钱", Sex.MALE, StaffRole.KITCHEN, (35, 55), None), ("冯", Sex.MALE, StaffRole.SECURITY, (35, 55), "security")))
 
     parent_linked = False
+    classes: list[tuple[int, tuple[Staff, ...]]] = []
     for room_name, class_type, capacity, n_children, (low, high), caregivers in CLASSES:
         room = create_room(centre, name=room_name, class_type=class_type, capacity=capacity, actor=system, now=now)
+        team = []
         for i in range(caregivers):
-            user_id = users["caregiver"].id if class_type is ClassType.TODDLER and i == 0 else None
-            create_staff(centre, name=rng.choice(SURNAMES) + "老师" + "一二三"[i], role=StaffRole.CAREGIVER,
-                         hired_on=date(2024, 9, 1), phone=_phone(rng), home_room_id=room.id,
-                         user_id=user_id, actor=system, now=now)
+            login = class_type is ClassType.TODDLER and i == 0  # the demo caregiver, 陈老师
+            team.append(hire("陈" if login else rng.choice(SURNAMES), Sex.FEMALE, StaffRole.CAREGIVER,
+                             date(2024, 9, 1), (23, 45), user="caregiver" if login else None, room_id=room.id))
+        classes.append((room.id, tuple(team)))
         for _ in range(n_children):
             _seed_family(centre, room, today, (low, high), rng, system, now,
                          parent_user_id=None if parent_linked else users["parent"].id)
             parent_linked = True
+    # The newest caregiver of the first class, hired a week or so ago (her file was opened at set-up).
+    new_hire = hire(rng.choice(SURNAMES), Sex.FEMALE, StaffRole.CAREGIVER, new_hire_day(today), (20, 26),
+                    room_id=classes[0][0])
     _seed_credentials(centre, today, users["parent"].id, system, now)
-    return centre
+    return centre, Cast(director, others, tuple(classes), new_hire)
 
 
 def _seed_credentials(centre: Centre, today: date, parent_user_id: int, actor: Actor, now: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -53,7 +54,7 @@ def show(credential_id: int) -> Response:
         abort(404)
     try:
         httpx.post(f"{kiosk_url}/demo/show", json={"text": card_text(credential, now=now), "hold_s": 2}, timeout=5)
-        flash("已出示给门口终端 / Shown to the door kiosk")
+        flash(_("Shown to the door kiosk"))
     except httpx.HTTPError as exc:
-        flash(f"演示终端未响应 / The demo kiosk did not answer: {exc}")
+        flash(_("The demo kiosk did not answer: %(error)s", error=exc))
     return redirect(url_for("demo.kiosk"))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from server.environment.operations.queries import ChartPoint
@@ -80,6 +81,6 @@ def line_chart(points: Sequence[ChartPoint], *, start: datetime, end: datetime, 
                    f'stroke-width="1.5"/>')
     else:
         out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" text-anchor="middle" font-size="12" '
-                   f'fill="#999">无数据 / No data</text>')
+                   f'fill="#999">{escape(gettext("No data"))}</text>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every interpolated text is escaped above

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -21,9 +22,11 @@ from server.environment.operations.alerting import quantity_label
 from server.environment.operations.queries import CHART_RANGES, environment_alerts
 from server.environment.settings import app_settings
 from server.errors import Forbidden
+from server.i18n import is_chinese
 
 bp = Blueprint("environment", __name__)
 STEPS = {"24h": timedelta(minutes=1), "7d": timedelta(hours=1)}  # one chart point a minute / an hour
+CHART_TITLES = {"24h": _l("%(quantity)s, 24 h"), "7d": _l("%(quantity)s, 7 days")}
 
 
 @bp.get("/centres/<string:code>/environment")
@@ -44,7 +47,7 @@ def environment_page(code: str) -> str:
         for name, (span, _model) in CHART_RANGES.items():
             points = ops.chart_series(centre, chosen, latest.quantity, name, actor=actor, now=now)
             step = STEPS[name]
-            title = f"{zh} {'24小时' if name == '24h' else '7天'} / {en} {'24 h' if name == '24h' else '7 days'}"
+            title = str(CHART_TITLES[name]) % {"quantity": zh if is_chinese() else en}
             charts.append({"quantity": latest.quantity, "range": name,
                            "svg": line_chart(points, start=now - span, end=now, step=step, lower=lower, upper=upper,
                                              title=title, unit=unit, zone=centre_zone(centre))})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, field_validator
 
 from devices.wire.keys import public_key_text
@@ -165,7 +166,7 @@ def post_events():
         raise ValidationFailed([Problem(refused.code, refused.message, refused.field)])
     assert prepared is not None
     if prepared.batch.device_id != device.device_id:
-        raise Forbidden("批次不属于此设备 / The batch names another device", code="device_mismatch")
+        raise Forbidden(_l("The batch names another device"), code="device_mismatch")
     ack: Ack = ops.ingest_batch(device, prepared, router, now=now)
     # The Ack is already a validated wire model (devices/wire/protocol): serialise it once, not re-validate
     # up to 500 results through the response schema (a third of a reading batch's server time).

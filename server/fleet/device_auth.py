@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from server.auth.actor import AccessRefused
 from server.clock import utcnow
@@ -35,7 +36,7 @@ class FeedNotAllowed(AccessRefused):
     """A device asked for a feed its kind may not read; logged like every refusal."""
 
     code = "feed_not_allowed"
-    message = "此类设备不能读取该数据 / This kind of device may not read this feed"
+    message = _l("This kind of device may not read this feed")
 
 
 def device_reading(feed: Feed) -> Device:

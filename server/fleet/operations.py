@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -49,9 +51,9 @@ def create_enrolment_code(
     authorise(actor, Perm.CENTRE_MANAGE, centre.id, now)
     problems = ProblemCollector()
     if not name.strip():
-        problems.add("required", "请填写设备名称 / Name the device", "name")
+        problems.add("required", _l("Name the device"), "name")
     if not 1 <= valid_hours <= MAX_CODE_HOURS:
-        problems.add("bad_validity", "有效期为 1–168 小时 / Valid for 1–168 hours", "valid_hours")
+        problems.add("bad_validity", _l("Valid for 1–%(most)s hours", most=MAX_CODE_HOURS), "valid_hours")
     problems.raise_if_any()
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
     code = EnrolmentCode(centre_id=centre.id, code_hash=_digest(raw), kind=kind, name=name.strip(),
@@ -67,7 +69,7 @@ def create_enrolment_code(
 class EnrolmentRefused(ApiError):
     status = 404
     code = "enrolment_refused"
-    message = "注册码无效、已使用或已过期 / The enrolment code is unknown, used or expired"
+    message = _l("The enrolment code is unknown, used or expired")
 
 
 def enroll_device(code: str, *, kind: DeviceKind, name: str | None, version: str | None,
@@ -119,14 +121,14 @@ def list_devices(centre: Centre, *, actor: Actor, now: datetime) -> list[Device]
 
 class DeviceRevoked(Unauthorised):
     code = "device_revoked"
-    message = "设备已被停用 / This device has been revoked"
+    message = _l("This device has been revoked")
 
 
 def authenticate_device(token: str, *, now: datetime, version: str | None = None) -> Device:
     """The device a bearer token belongs to; a revoked one is refused and the attempt logged."""
     device = db.session.execute(select(Device).where(Device.token_hash == _digest(token))).scalar_one_or_none()
     if device is None or not token.startswith(DEVICE_TOKEN_PREFIX):
-        raise Unauthorised("设备令牌无效 / Unknown device token", code="bad_device_token")
+        raise Unauthorised(_l("Unknown device token"), code="bad_device_token")
     if device.revoked_at is not None:
         raise DeviceRevoked()
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY or version != device.version:
@@ -248,9 +250,10 @@ def _refuse_kinds(device: Device, events: list[Event], now: datetime) -> list[Ev
     log_access(centre_id=device.centre_id, user_id=None, action="denied", object_type="device",
                object_id=device.device_id, now=now,
                detail=f"{device.kind} sent {len(events)} event(s) of kinds it may not send: {', '.join(kinds)}"[:200])
-    message = f"{device.kind} 类设备不能发送此类事件 / a {device.kind} may not send"
+    # Acks are plain text on the wire, in the default language (a device sends no Accept-Language).
     return [EventResult(key=event.key, status=AckStatus.REJECTED, reason=KIND_NOT_ALLOWED,
-                        message=f"{message} {event.kind}") for event in events]
+                        message=gettext("a %(device)s may not send %(kind)s", device=device.kind, kind=event.kind))
+            for event in events]
 
 
 NOT_STORED = "not_stored"
@@ -267,8 +270,7 @@ def _not_stored(device: Device, event: Event, exc: IntegrityError, now: datetime
                            "it is kept on the device: call support",
                 subject={"device": device.id, "event_key": event.key, "kind": str(event.kind)}, now=now)
     return EventResult(key=event.key, status=AckStatus.REJECTED, reason=NOT_STORED,
-                       message="服务器未能保存此事件，已保留在设备上 / the server could not store this event; "
-                               "it stays on the device")
+                       message=gettext("the server could not store this event; it stays on the device"))
 
 
 def _previous_answer(device: Device, event: Event, fingerprint: str) -> EventResult | None:
@@ -279,7 +281,7 @@ def _previous_answer(device: Device, event: Event, fingerprint: str) -> EventRes
         return None
     if seen.fingerprint != fingerprint:
         return EventResult(key=event.key, status=AckStatus.REJECTED, reason=Reason.KEY_REUSED.value,
-                           message="同一幂等键对应不同内容 / key reused with different content")
+                           message=gettext("key reused with different content"))
     if seen.status == "rejected":
         return EventResult(key=event.key, status=AckStatus.REJECTED, reason=seen.reason, message=seen.message)
     return EventResult(key=event.key, status=AckStatus.DUPLICATE)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from compliance import Period, evaluate
@@ -184,7 +185,7 @@ def revoke_inspector(centre: Centre, *, username: str, actor: Actor, now: dateti
         .where(Membership.centre_id == centre.id, Membership.role == Role.INSPECTOR, User.username == username.strip())
     ).scalar_one_or_none()
     if membership is None:
-        raise ValidationFailed([Problem("unknown_grant", "没有该监管人员的授权 / No such inspector grant", "username")])
+        raise ValidationFailed([Problem("unknown_grant", _l("No such inspector grant"), "username")])
     return revoke_grant(membership, actor=actor, now=now)
 
 
@@ -192,13 +193,13 @@ def check_period(start: date | None, end: date | None) -> Period:
     """A pack period from user input, with every problem reported at once."""
     problems = ProblemCollector()
     if start is None:
-        problems.add("required", "请填写开始日期 / Start date is required", "from")
+        problems.add("required", _l("Start date is required"), "from")
     if end is None:
-        problems.add("required", "请填写结束日期 / End date is required", "to")
+        problems.add("required", _l("End date is required"), "to")
     if start and end and end < start:
-        problems.add("period_reversed", "结束日期早于开始日期 / The period ends before it starts", "to")
+        problems.add("period_reversed", _l("The period ends before it starts"), "to")
     if start and end and (end - start).days + 1 > MAX_PACK_DAYS:
-        problems.add("period_too_long", "期间最长三年 / A pack covers at most three years", "to")
+        problems.add("period_too_long", _l("A pack covers at most three years"), "to")
     problems.raise_if_any()
     assert start is not None and end is not None
     return Period(start, end)

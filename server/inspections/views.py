@@ -175,17 +175,19 @@ def grant_inspector(code: str) -> Response:
             expires_at=expires_at, actor=actor, now=now,
         )
     except ValueError:
-        flash("到期时间格式不正确 / The expiry is not a valid date and time")
+        flash(_("The expiry is not a valid date and time"))
         return redirect(url_for("inspections.inspection", code=code))
     except Forbidden as exc:
         return refuse_form(exc, back=url_for("inspections.inspection", code=code))  # type: ignore[return-value]
     except ApiError as exc:
-        flash(exc.message)
+        flash(str(exc.message))
         return redirect(url_for("inspections.inspection", code=code))
-    message = f"已授权 {user.username} 至 {expires_at:%Y-%m-%d %H:%M} / Access granted"
+    until = f"{expires_at:%Y-%m-%d %H:%M}"
     if password:
-        message += f"；初始密码 / initial password: {password}"
-    flash(message)
+        flash(_("Access granted to %(username)s until %(until)s; initial password: %(password)s",
+                username=user.username, until=until, password=password))
+    else:
+        flash(_("Access granted to %(username)s until %(until)s", username=user.username, until=until))
     return redirect(url_for("inspections.inspection", code=code))
 
 

@@ -16,7 +16,8 @@ from server.centre.operations import get_centre
 from server.centre.timezones import centre_today, centre_today_by_id
 from server.clock import utcnow
 from server.people import operations as ops
-from server.people.models import Child, Relationship, Sex, StaffRole
+from server.people.leaving import MAX_NOTE, leave_child
+from server.people.models import Child, LeaveReason, Relationship, Sex, StaffRole
 
 bp = Blueprint("people_api", __name__, url_prefix="/api/v1")
 
@@ -30,11 +31,13 @@ class ChildSummary(Schema):
     room_id: int | None
     enrolled_on: date
     left_on: date | None
+    left_reason: LeaveReason | None
     service_type: ServiceType
     consent_on: date | None
 
 
 class ChildOut(ChildSummary):
+    left_note: str | None
     allergies: str | None
     conditions: str | None
     consent_by_contact_id: int | None
@@ -72,6 +75,12 @@ class ChildPatch(Schema):
     service_type: ServiceType | None = None
     allergies: str | None = Field(None, max_length=2000)
     conditions: str | None = Field(None, max_length=2000)
+
+
+class LeaveIn(Schema):
+    left_on: Day
+    reason: LeaveReason
+    note: str | None = Field(None, max_length=MAX_NOTE)
 
 
 class ContactOut(Schema):
@@ -128,6 +137,7 @@ class StaffOut(Schema):
     home_room_id: int | None
     hired_on: date
     left_on: date | None
+    id_number_masked: str | None = None  # 身份证号, never shown in full
 
 
 class StaffPage(Schema):
@@ -143,6 +153,7 @@ class StaffIn(Schema):
     hired_on: Day
     phone: str | None = Field(None, max_length=32)
     home_room_id: Id | None = None
+    id_number: str | None = Field(None, max_length=24)  # checked (GB 11643) and against the 禁入名单
 
 
 def _child_out(child: Child, actor: Actor, now: datetime) -> ChildOut:
@@ -199,6 +210,17 @@ def patch_child(child_id: int, json: ChildPatch):
         if v is not None or k not in ("name", "service_type")
     }
     child = ops.update_child(child, changes, actor=actor, now=now, today=centre_today_by_id(child.centre_id, now))
+    return _child_out(child, actor, now)
+
+
+@bp.post("/children/<int:child_id>/leave")
+@spec.validate(json=LeaveIn, resp=responses(HTTP_200=ChildOut), tags=["children"])
+def leave(child_id: int, json: LeaveIn):
+    """A child leaves the centre (离园/退托): the last day, why and a note (audited; once: 409 after)."""
+    actor, now = current_actor(), utcnow()
+    child = ops.get_child(child_id, actor=actor, now=now, log=False)
+    child = leave_child(child, left_on=json.left_on, reason=json.reason, note=json.note, actor=actor, now=now,
+                        today=centre_today_by_id(child.centre_id, now))
     return _child_out(child, actor, now)
 
 

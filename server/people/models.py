@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.centre.models import ServiceType, str_enum
 from server.database import UTCDateTime, db
+from server.people.idnumber import mask_id_number
 
 
 class Sex(StrEnum):
@@ -44,6 +45,22 @@ RELATIONSHIP_LABELS = {
     Relationship.AUNT_UNCLE: ("姑姨叔舅", "Aunt or uncle"),
     Relationship.NANNY: ("保姆", "Nanny"),
     Relationship.OTHER: ("其他", "Other"),
+}
+
+class LeaveReason(StrEnum):
+    """Why a child left the centre (离园/退托)."""
+
+    GRADUATED = "graduated"  # 毕业 (on to kindergarten)
+    TRANSFERRED = "transferred"  # 转园
+    WITHDRAWN = "withdrawn"  # 退托
+    OTHER = "other"  # 其他 (labels are keyed by value: the same words as Relationship.OTHER's)
+
+
+LEAVE_REASON_LABELS = {
+    LeaveReason.GRADUATED: ("毕业", "Graduated"),
+    LeaveReason.TRANSFERRED: ("转园", "Transferred to another centre"),
+    LeaveReason.WITHDRAWN: ("退托", "Withdrawn"),
+    LeaveReason.OTHER: ("其他", "Other"),
 }
 
 STAFF_ROLE_LABELS = {
@@ -84,6 +101,9 @@ class Child(db.Model):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
     enrolled_on: Mapped[date]
     left_on: Mapped[date | None]
+    # Set by leave_child (离园/退托) with left_on: why, and a short note.
+    left_reason: Mapped[LeaveReason | None] = mapped_column(str_enum(LeaveReason, 16))
+    left_note: Mapped[str | None] = mapped_column(String(200))
     service_type: Mapped[ServiceType] = mapped_column(str_enum(ServiceType))
     allergies: Mapped[str | None] = mapped_column(Text)
     conditions: Mapped[str | None] = mapped_column(Text)
@@ -139,4 +159,10 @@ class Staff(db.Model):
     hired_on: Mapped[date]
     left_on: Mapped[date | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 身份证号 (GB 11643, upper-case X), checked against the 禁入名单 at hire; only ever shown masked.
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def id_number_masked(self) -> str | None:
+        return mask_id_number(self.id_number)

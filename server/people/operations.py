@@ -6,14 +6,19 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from server.audit.operations import audit_record, audited_update, log_access, snapshot
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre, Room, ServiceType
+from server.centre.timezones import centre_today, centre_today_by_id
 from server.database import db
 from server.errors import NotFound, ProblemCollector
+from server.people.ban_list import check_id_number, refuse_if_banned
+from server.people.employment import record_changes, record_hire, tracked
+from server.people.idnumber import normalise_id_number
 from server.people.models import (
     Child,
     ChildContact,
@@ -31,7 +36,7 @@ CHILD_FIELDS = (
 )
 CONTACT_FIELDS = ("name", "phone", "photo_id", "user_id")
 LINK_FIELDS = ("child_id", "contact_id", "relationship", "is_guardian", "may_pick_up", "may_drop_off")
-STAFF_FIELDS = ("name", "role", "phone", "home_room_id", "hired_on", "left_on", "user_id")
+STAFF_FIELDS = ("name", "role", "phone", "home_room_id", "hired_on", "left_on", "user_id", "id_number")
 # 托育 is for ages 0–3; a child older than this at enrolment is a typing error.
 MAX_AGE_AT_ENROLMENT = timedelta(days=4 * 366)
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -45,23 +50,23 @@ def check_room_in_centre(room_id: int | None, centre_id: int, problems: ProblemC
         return
     room = db.session.get(Room, room_id)
     if room is None or room.centre_id != centre_id or (active and not room.is_active):
-        problems.add("unknown_room", "班级不存在 / No such class", field)
+        problems.add("unknown_room", _l("No such class."), field)
 
 
 def _check_child(values: dict[str, Any], centre_id: int, today: date, problems: ProblemCollector) -> None:
     if not str(values.get("name") or "").strip():
-        problems.add("required", "姓名必填 / Name is required", "name")
+        problems.add("required", _l("The name is required."), "name")
     born, enrolled, left = values.get("born_on"), values.get("enrolled_on"), values.get("left_on")
     if born and born > today:
-        problems.add("born_in_future", "出生日期不能晚于今天 / Date of birth is in the future", "born_on")
+        problems.add("born_in_future", _l("The date of birth is in the future."), "born_on")
     if born and enrolled and enrolled < born:
-        problems.add("enrolled_before_born", "入托日期早于出生日期 / Enrolment before birth", "enrolled_on")
+        problems.add("enrolled_before_born", _l("The enrolment date is before the date of birth."), "enrolled_on")
     if born and enrolled and enrolled - born > MAX_AGE_AT_ENROLMENT:
-        problems.add("too_old", "入托时年龄超过托育范围 / Too old for 托育 (0–3) at enrolment", "born_on")
+        problems.add("too_old", _l("Too old for a childcare centre (0–3 years) at enrolment."), "born_on")
     if enrolled and left and left < enrolled:
-        problems.add("left_before_enrolled", "离园日期早于入托日期 / Leaving date before enrolment", "left_on")
+        problems.add("left_before_enrolled", _l("The leaving date is before the enrolment date."), "left_on")
     if values.get("consent_on") and values["consent_on"] > today:
-        problems.add("consent_in_future", "同意日期不能晚于今天 / Consent date is in the future", "consent_on")
+        problems.add("consent_in_future", _l("The consent date is in the future."), "consent_on")
     check_room_in_centre(values.get("room_id"), centre_id, problems, "room_id")
 
 
@@ -137,9 +142,9 @@ def create_contact(
     authorise(actor, Perm.CONTACTS_WRITE, centre.id, now)
     problems = ProblemCollector()
     if not name.strip():
-        problems.add("required", "姓名必填 / Name is required", "name")
+        problems.add("required", _l("The name is required."), "name")
     if phone is not None and not phone.replace("+", "").replace("-", "").replace(" ", "").isdigit():
-        problems.add("bad_phone", "电话号码格式不正确 / Phone number is not valid", "phone")
+        problems.add("bad_phone", _l("This phone number is not valid."), "phone")
     problems.raise_if_any()
     contact = Contact(centre_id=centre.id, name=name.strip(), phone=phone, user_id=user_id, created_at=now)
     db.session.add(contact)
@@ -169,7 +174,7 @@ def link_contact(
     """Say how an adult relates to a child: guardian or not, may collect or not (set independently)."""
     authorise(actor, Perm.CONTACTS_WRITE, child.centre_id, now)
     if contact.centre_id != child.centre_id:
-        raise NotFound("联系人不存在 / No such contact", field="contact_id")
+        raise NotFound(_l("No such contact."), field="contact_id")
     existing = db.session.execute(
         select(ChildContact).where(ChildContact.child_id == child.id, ChildContact.contact_id == contact.id)
     ).scalar_one_or_none()
@@ -209,31 +214,72 @@ def record_consent(child: Child, contact: Contact, *, on: date, actor: Actor, no
     ).scalar_one_or_none()
     problems = ProblemCollector()
     if link is None or not link.is_guardian:
-        problems.add("not_guardian", "只有监护人可以同意 / Only a guardian can consent", "contact_id")
+        problems.add("not_guardian", _l("Only a guardian can give consent."), "contact_id")
     if on > today:
-        problems.add("consent_in_future", "同意日期不能晚于今天 / Consent date is in the future", "consent_on")
+        problems.add("consent_in_future", _l("The consent date is in the future."), "consent_on")
     problems.raise_if_any()
     return update_child(child, {"consent_on": on, "consent_by_contact_id": contact.id}, actor=actor, now=now, today=today)
 
 
 def create_staff(
     centre: Centre, *, name: str, role: StaffRole, hired_on: date, phone: str | None = None,
-    home_room_id: int | None = None, user_id: int | None = None, actor: Actor, now: datetime,
+    home_room_id: int | None = None, user_id: int | None = None, id_number: str | None = None,
+    actor: Actor, now: datetime,
 ) -> Staff:
-    """Add a member of staff."""
+    """Hire a member of staff, unless the 禁入名单 bars them (the refusal is audited); the hire starts their history."""
     authorise(actor, Perm.STAFF_WRITE, centre.id, now)
     problems = ProblemCollector()
     if not name.strip():
-        problems.add("required", "姓名必填 / Name is required", "name")
+        problems.add("required", _l("The name is required."), "name")
+    number = check_id_number(id_number, problems)
     check_room_in_centre(home_room_id, centre.id, problems, "home_room_id")
     problems.raise_if_any()
+    refuse_if_banned(centre.id, name=name, id_number=number, day=centre_today(centre, now),
+                     action="staff.hire_refused", actor=actor, now=now)
     staff = Staff(
         centre_id=centre.id, name=name.strip(), role=role, phone=phone, home_room_id=home_room_id,
-        hired_on=hired_on, user_id=user_id, created_at=now,
+        hired_on=hired_on, user_id=user_id, id_number=number, created_at=now,
     )
     db.session.add(staff)
     db.session.flush()
     audit_record(staff, "staff.create", None, STAFF_FIELDS, actor=actor, now=now)
+    record_hire(staff, actor=actor, now=now)
+    return staff
+
+
+def update_staff(staff: Staff, changes: dict[str, Any], *, effective_on: date | None = None, actor: Actor,
+                 now: datetime) -> Staff:
+    """Change a person's file; role, class and exit changes are also steps of their history.
+
+    They take effect from `effective_on` (default: the centre's today). An identity number on the 禁入名单 is
+    refused like a hire.
+    """
+    authorise(actor, Perm.STAFF_WRITE, staff.centre_id, now)
+    today = centre_today_by_id(staff.centre_id, now)
+    changes = dict(changes)
+    if changes.get("id_number") is not None:
+        changes["id_number"] = normalise_id_number(changes["id_number"]) or None
+
+    def check(values: dict[str, Any], problems: ProblemCollector) -> None:
+        if not str(values.get("name") or "").strip():
+            problems.add("required", _l("Name is required"), "name")
+        if "id_number" in changes:
+            check_id_number(values.get("id_number"), problems)
+        check_room_in_centre(values.get("home_room_id"), staff.centre_id, problems, "home_room_id")
+        if values.get("left_on") and values["left_on"] < staff.hired_on:
+            problems.add("left_before_hired", _l("The leaving date is before the hiring date"), "left_on")
+        if effective_on is not None and effective_on < staff.hired_on:
+            problems.add("before_hire", _l("The date is before this person was hired"), "effective_on")
+
+    if changes.get("id_number") and changes["id_number"] != staff.id_number:
+        problems = ProblemCollector()
+        check(dict(snapshot(staff, STAFF_FIELDS), **changes), problems)
+        problems.raise_if_any()
+        refuse_if_banned(staff.centre_id, name=changes.get("name") or staff.name, id_number=changes["id_number"],
+                         day=today, action="staff.id_number_refused", actor=actor, now=now)
+    before = tracked(staff)
+    audited_update(staff, changes, STAFF_FIELDS, "staff.update", check, actor=actor, now=now)
+    record_changes(staff, before, effective_on=effective_on or today, actor=actor, now=now)
     return staff
 
 
@@ -257,9 +303,9 @@ def set_contact_photo(
     authorise(actor, Perm.CONTACTS_WRITE, contact.centre_id, now)
     problems = ProblemCollector()
     if content_type not in PHOTO_TYPES:
-        problems.add("bad_photo_type", "照片须为 JPEG/PNG/WebP / Photo must be JPEG, PNG or WebP", "photo")
+        problems.add("bad_photo_type", _l("The photo must be a JPEG, PNG or WebP image."), "photo")
     if not data or len(data) > MAX_PHOTO_BYTES:
-        problems.add("bad_photo_size", "照片须小于 2 MB / Photo must be under 2 MB", "photo")
+        problems.add("bad_photo_size", _l("The photo must be under 2 MB."), "photo")
     problems.raise_if_any()
     photo = Photo(
         centre_id=contact.centre_id, content_type=content_type, data=data,
@@ -279,10 +325,10 @@ def read_contact_photo(contact: Contact, *, actor: Actor, now: datetime) -> Phot
     if contact.id not in actor.contact_ids:
         authorise(actor, Perm.CONTACTS_READ, contact.centre_id, now)
     if contact.photo_id is None:
-        raise NotFound("没有照片 / No photo")
+        raise NotFound(_l("No photo."))
     photo = db.session.get(Photo, contact.photo_id)
     if photo is None:
-        raise NotFound("没有照片 / No photo")
+        raise NotFound(_l("No photo."))
     log_access(centre_id=contact.centre_id, user_id=actor.user_id, action="read", object_type="photo",
                object_id=photo.id, now=now)
     return photo

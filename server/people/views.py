@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -26,12 +26,14 @@ from server.centre.operations import get_centre
 from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
-from server.errors import Forbidden, Problem, ValidationFailed
+from server.errors import Conflict, Forbidden, Problem, ValidationFailed
 from server.i18n import label
 from server.people import operations as ops
-from server.people.models import Child, Contact, Relationship, Sex, StaffRole
+from server.people.leaving import leave_child
+from server.people.models import Child, Contact, LeaveReason, Relationship, Sex, StaffRole
 
 bp = Blueprint("people", __name__)
+STAFF_FILE_BADGES = "tuoyu.staff_file_badges"  # app.extensions: (centre, staff, day, state) -> (staff, badges)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -50,6 +52,9 @@ PROBLEM_TEXTS = {
     "consent_in_future": _l("The consent date is in the future."),
     "bad_photo_type": _l("The photo must be a JPEG, PNG or WebP image."),
     "bad_photo_size": _l("The photo must be under 2 MB."),
+    "left_too_far": _l("The leaving date must be within a year."),
+    "already_left": _l("This child has already left."),
+    "too_long": _l("This is too long."),
 }
 
 
@@ -121,6 +126,7 @@ def _options(centre: Centre) -> dict[str, list[tuple[object, str]]]:
         "service_options": [(s.value, label(s)) for s in ServiceType],
         "relationship_options": [(r.value, label(r)) for r in Relationship],
         "role_options": [(r.value, label(r)) for r in StaffRole],
+        "leave_options": [(r.value, label(r)) for r in LeaveReason],
     }
 
 
@@ -141,7 +147,10 @@ def _may(actor: Actor, centre: Centre, now: datetime, *perms: Perm) -> dict[str,
 def _children_page(centre: Centre, actor: Actor, now: datetime, *, form: dict[str, Any] | None = None,
                    errors: dict[str, list[str]] | None = None, status: int = 200) -> ResponseReturnValue:
     today = centre_today(centre, now)
-    children = list(db.session.execute(ops.list_children(centre, actor=actor, now=now)).scalars())
+    everyone = list(db.session.execute(ops.list_children(centre, actor=actor, now=now)).scalars())
+    # A child who has left (离园/退托) drops out of the class lists the day after; listed apart, at the end.
+    left = [c for c in everyone if c.left_on is not None and c.left_on < today]
+    children = [c for c in everyone if c.left_on is None or c.left_on >= today]
     rooms = _rooms(centre)
     groups = [(room, [c for c in children if c.room_id == room.id]) for room in rooms]
     unplaced = [c for c in children if c.room_id is None]
@@ -150,7 +159,7 @@ def _children_page(centre: Centre, actor: Actor, now: datetime, *, form: dict[st
     may = _may(actor, centre, now, Perm.CHILDREN_WRITE, Perm.HEALTH_READ)
     return render_template(
         "people/children.html", centre=centre, groups=[g for g in groups if g[1] or may["children_write"]],
-        today=today, may=may, form=form or {}, errors=errors or {}, **_options(centre),
+        left=left, room_names={r.id: r.name for r in rooms}, today=today, may=may, form=form or {}, errors=errors or {}, **_options(centre),
     ), status
 
 
@@ -313,6 +322,23 @@ def contact_photo(code: str, child_id: int, contact_id: int) -> ResponseReturnVa
     return _child_post(code, child_id, change)
 
 
+@bp.post("/centres/<string:code>/children/<int:child_id>/leave")
+@login_required
+def leave(code: str, child_id: int) -> ResponseReturnValue:
+    """A child leaves the centre (leave_child): the last day, the reason and a note."""
+    def change(centre: Centre, target: Child, actor: Actor, now: datetime, form: FormReader) -> None:
+        left_on = form.day("left_on", required=True)
+        reason = form.choice("reason", LeaveReason)
+        form.raise_if_any()
+        assert left_on is not None and reason is not None
+        try:
+            leave_child(target, left_on=left_on, reason=reason, note=form.text("note"), actor=actor, now=now,
+                        today=centre_today(centre, now))
+        except Conflict as exc:
+            raise ValidationFailed([Problem(exc.code, str(exc.message), "left_on")]) from None
+    return _child_post(code, child_id, change)
+
+
 # --- staff ------------------------------------------------------------------------------------------------
 
 
@@ -320,9 +346,14 @@ def _staff_page(centre: Centre, actor: Actor, now: datetime, *, form: dict[str, 
                 errors: dict[str, list[str]] | None = None, status: int = 200) -> ResponseReturnValue:
     staff = list(db.session.execute(ops.list_staff(centre, actor=actor, now=now)).scalars())
     rooms = _rooms(centre)
+    may = _may(actor, centre, now, Perm.STAFF_WRITE, Perm.STAFF_FILES_READ, Perm.ROSTER_READ)
+    # Credential badges come from the staff files floor above, handed down by the app factory.
+    badges, files = None, current_app.extensions.get(STAFF_FILE_BADGES)
+    if files is not None and may["staff_files_read"]:
+        staff, badges = files(centre, staff, centre_today(centre, now), request.args.get("state"))
     return render_template(
         "people/staff.html", centre=centre, staff=staff, room_names={r.id: r.name for r in rooms},
-        may=_may(actor, centre, now, Perm.STAFF_WRITE), form=form or {}, errors=errors or {},
+        may=may, form=form or {}, errors=errors or {}, badges=badges, state=request.args.get("state", ""),
         today=centre_today(centre, now), **_options(centre),
     ), status
 
@@ -346,7 +377,7 @@ def add_staff(code: str) -> ResponseReturnValue:
         values = {
             "name": request.form.get("name", ""), "role": form.choice("role", StaffRole),
             "hired_on": form.day("hired_on", required=True), "phone": form.text("phone"),
-            "home_room_id": form.number("home_room_id"),
+            "home_room_id": form.number("home_room_id"), "id_number": form.text("id_number"),
         }
         form.raise_if_any()
         ops.create_staff(centre, **values, actor=actor, now=now)

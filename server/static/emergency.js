@@ -13,11 +13,13 @@
       row.className = "emergency-item";
       row.dataset.alert = item.id;
       var text = document.createElement("strong");
-      text.textContent = "紧急 / EMERGENCY · " + item.centre + " · " + item.message_zh + " / " + item.message_en;
+      // The page's language picks the alert's words; the banner's own words come from the layout's catalogue.
+      var message = document.documentElement.lang.indexOf("zh") === 0 ? item.message_zh : item.message_en;
+      text.textContent = banner.dataset.title + " · " + item.centre + " · " + message;
       row.appendChild(text);
       if (!item.acknowledged_at) {
         var ack = document.createElement("button");
-        ack.textContent = "收到 / Acknowledge";
+        ack.textContent = banner.dataset.acknowledge;
         ack.addEventListener("click", function () {
           fetch("/api/v1/alerts/" + item.id + "/acknowledge", {method: "POST", credentials: "same-origin",
             headers: {"X-CSRFToken": token ? token.content : ""}}).then(poll);

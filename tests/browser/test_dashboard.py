@@ -28,7 +28,7 @@ def test_director_sees_the_chinese_dashboard_and_switches_to_english(page: Page,
     assert (tmp_path / "dashboard-en.png").stat().st_size > 10_000
 
 
-def test_wrong_password_shows_a_bilingual_error(page: Page, live_server, expected_console_errors):
+def test_wrong_password_shows_the_error_in_chinese(page: Page, live_server, expected_console_errors):
     expected_console_errors.append("status of 401")  # the refused log-in's page is a 401
     page.goto(f"{live_server}/login")
     page.get_by_label("用户名").fill("director")

@@ -39,5 +39,5 @@ def test_a_panic_press_appears_on_the_open_dashboard(page: Page, live_server, cl
     expect(banner).to_be_visible(timeout=5000)  # polled every 3 s
     expect(banner).to_contain_text("紧急")
     page.screenshot(path=str(tmp_path / "emergency-banner.png"))
-    banner.get_by_role("button", name="收到 / Acknowledge").click()
+    banner.get_by_role("button", name="确认").click()
     expect(banner.get_by_role("button")).to_have_count(0)

@@ -29,6 +29,7 @@ from devices.wire.keys import public_key_text
 from devices.wire.phone import phone_code
 from devices.wire.pin import hash_pin
 from devices.wire.roster import (
+    CredentialNotice,
     PersonKind,
     PhoneEnrolment,
     RosterCentre,
@@ -144,6 +145,16 @@ def make_document(*, version: int = 1, generated_at: datetime = T0 - timedelta(h
                   RosterChild(YIYI, "刘一一", "托小班", 23), *extra_children),
     )
     return dataclasses.replace(document, **changes)
+
+
+HEALTH = ("托幼机构工作人员健康合格证", "Childcare staff health certificate")
+
+
+def roster_with_notice(notice: CredentialNotice, *, version: int = 2) -> RosterDocument:
+    """The test roster, 陈老师 (s1) carrying her own credential notice (issue #14)."""
+    document = make_document(version=version)
+    persons = tuple(dataclasses.replace(p, notice=notice) if p.id == "s1" else p for p in document.persons)
+    return dataclasses.replace(document, persons=persons)
 
 
 CARD_PERSONS = {MOTHER: "c1", NANNY: "c2", UNCLE: "c3", TEACHER: "s1", MOTHER_OLD: "c1", FATHER: "c4"}

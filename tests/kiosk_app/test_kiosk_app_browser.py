@@ -8,10 +8,23 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from kiosk_app_factories import FATHER, FATHER_PIN, MOTHER, XIAOHONG, XIAOMING, YIYI, Rig, card
+from kiosk_app_factories import (
+    FATHER,
+    FATHER_PIN,
+    HEALTH,
+    MOTHER,
+    TEACHER,
+    XIAOHONG,
+    XIAOMING,
+    YIYI,
+    Rig,
+    card,
+    roster_with_notice,
+)
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
+from devices.wire.roster import CredentialNotice, NoticeKind
 from kiosk.fake_server import FakeKioskServer, FakeRoom
 from kiosk.webui import create_ui
 from tests.browser.page_watch import watch_for_errors
@@ -156,3 +169,15 @@ def test_check_in_works_under_the_banner_and_the_banner_goes_when_resolved(
     rig.clock.advance(seconds=2)
     rig.frames(1)
     expect(page.locator("#emergency")).to_be_hidden()
+
+
+def test_a_teacher_signing_on_sees_their_expiring_certificate(
+        page: Page, rig: Rig, server: FakeKioskServer, tmp_path) -> None:
+    server.publish(roster_with_notice(CredentialNotice(NoticeKind.EXPIRING, *HEALTH, "health", date(2026, 9, 27), 20)))
+    rig.sync.sync_now()
+    rig.scan(card(TEACHER))
+    expect(page.locator("#accepted-title")).to_have_text("上岗签到成功")
+    expect(page.locator("#accepted-notice")).to_be_visible()
+    expect(page.locator("#accepted-notice-zh")).to_have_text(
+        "⚠ 您的托幼机构工作人员健康合格证将于 2026-09-27 到期（还有 20 天），请及时复检")
+    page.screenshot(path=str(tmp_path / "kiosk-credential-notice.png"))

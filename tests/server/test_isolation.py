@@ -11,12 +11,17 @@ from server.alerts.operations import raise_alert
 from server.attendance.models import PhoneKey
 from server.attendance.operations.credentials import issue_credential
 from server.auth.roles import Role
+from server.centre.closures import record_closure
 from server.database import db
 from server.fleet.models import DeviceKind
 from server.fleet.operations import create_enrolment_code, enroll_device
+from server.people.ban_list import add_ban
 from server.people.models import StaffRole
 from server.people.operations import create_staff
+from server.people.staff_models import BanSource
+from server.staff.training import TrainingValues, record_training
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.server.staff.factories import staff_files
 
 # A valid body for every write endpoint that takes an id, so the 404 is about the id, not the body.
 VALID_BODIES = {
@@ -45,8 +50,29 @@ VALID_BODIES = {
     ("POST", "/api/v1/children/<child_id>/moves"): {"room_id": "{room_id}"},
     ("POST", "/api/v1/credentials/<credential_id>/phones"): {"public_key": "A" * 43},
     ("DELETE", "/api/v1/credentials/<credential_id>/phones/<phone_id>"): None,
+    ("POST", "/api/v1/children/<child_id>/leave"): {"left_on": "2026-09-30", "reason": "graduated"},
+    ("POST", "/api/v1/centres/<code>/closures"): {"first_day": "2026-10-09", "last_day": "2026-10-09",
+                                                  "reason": "消毒"},
+    ("POST", "/api/v1/closures/<closure_id>/withdraw"): {"reason": "照常开园"},
     ("POST", "/api/v1/centres/<code>/inspectors"): {
         "username": "inspector-x", "display_name": "检查员", "expires_at": "2026-12-01T00:00:00Z"},
+    ("PATCH", "/api/v1/staff/<staff_id>"): {"phone": "13800000001"},
+    ("PUT", "/api/v1/staff/<staff_id>/manager"): {"manager_id": None, "effective_on": "2026-09-07"},
+    ("POST", "/api/v1/centres/<code>/banned-persons"): {
+        "name": "禁入者", "id_number": "110101198003070017", "reason": "通报", "source": "police",
+        "decided_on": "2026-09-01", "is_lifetime": True},
+    ("POST", "/api/v1/banned-persons/<ban_id>/lifting"): {"reason": "撤销", "source": "court",
+                                                           "decided_on": "2026-09-07"},
+    ("POST", "/api/v1/staff/<staff_id>/training"): {"category": "safety", "title": "消防", "hours": "1",
+                                                    "provider": "消防队", "held_on": "2026-09-07"},
+    ("POST", "/api/v1/training/<entry_id>/amendments"): {"withdraw": True, "note": "重复登记"},
+    ("POST", "/api/v1/staff/<staff_id>/certificates"): {"type_code": "health_certificate", "number": "A1234567",
+                                                        "issuer": "区妇幼保健院", "issued_on": "2026-08-01"},
+    ("POST", "/api/v1/staff-certificates/<certificate_id>/amend"): {"issuer": "市妇幼保健院", "note": "更正"},
+    ("POST", "/api/v1/staff/<staff_id>/documents"): None,
+    ("POST", "/api/v1/centres/<code>/roster"): {"staff_id": "{staff_id}", "day": "2026-09-08", "starts": "08:00",
+                                                "ends": "12:00"},
+    ("POST", "/api/v1/shifts/<shift_id>/cancel"): {"reason": "调班"},
 }
 
 
@@ -54,7 +80,9 @@ VALID_BODIES = {
 QUERIES = {"/api/v1/centres/<code>/packs": "?from=2026-09-01&to=2026-09-07",
            "/api/v1/centres/<code>/attendance": "?on=2026-09-07",
            "/api/v1/centres/<code>/ratio-violations": "?from=2026-09-01&to=2026-09-07",
-           "/api/v1/centres/<code>/occupancy": "?from=2026-09-01&to=2026-09-07"}
+           "/api/v1/centres/<code>/occupancy": "?from=2026-09-01&to=2026-09-07",
+           "/api/v1/staff/<staff_id>/managers": "?on=2026-09-07",
+           "/api/v1/centres/<code>/training/totals": "?from=2026-09-01&to=2026-09-07"}
 # Routes for device tokens only (a user token gets 401 there); their isolation is tested per device.
 DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>"}
 
@@ -87,11 +115,19 @@ def two_centres(app, clock):
     db.session.flush()
     alert_b = raise_alert(b.id, kind="test", severity="warning", dedupe_key="x", message_zh="测试", message_en="test",
                           now=now)
+    ban_b = add_ban(b, name="禁入者", id_number="11010519491231002X", reason="通报", source=BanSource.POLICE,
+                    decided_on=date(2026, 9, 1), is_lifetime=True, actor=SYSTEM, now=now, today=now.date())
+    training_b = record_training(staff_b, TrainingValues(category="safety", title="消防", hours=1, provider="消防队",
+                                                         held_on=now.date()), actor=SYSTEM, now=now)
+    closure_b = record_closure(b, first_day=date(2026, 10, 9), last_day=date(2026, 10, 9), reason="消毒",
+                               actor=SYSTEM, now=now)
+    certificate_b, document_b, shift_b = staff_files(b, staff_b, room_b, now)
     director_a = make_login("director-a", now, [(a, Role.ADMIN)])
     db.session.commit()
-    ids = {"code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
+    ids = {"ban_id": ban_b.id, "entry_id": training_b.id, "code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
            "staff_id": staff_b.id, "credential_id": credential_b.id, "device_pk": device_b.id, "photo_id": 1,
-           "alert_id": alert_b.id, "phone_id": phone_b.id}
+           "alert_id": alert_b.id, "phone_id": phone_b.id, "closure_id": closure_b.id,
+           "certificate_id": certificate_b.id, "document_id": document_b.id, "shift_id": shift_b.id}
     return director_a, ids
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.attendance.models import Absence, AbsenceReason
@@ -23,11 +24,11 @@ def record_absence(
     authorise(actor, Perm.ATTENDANCE_WRITE, child.centre_id, now)
     problems = ProblemCollector()
     if reason is AbsenceReason.SICK and not (disease or "").strip():
-        problems.add("disease_required", "因病缺勤须填写疾病名称 / A sick day needs the disease name", "disease")
+        problems.add("disease_required", _l("A sick day needs the disease name"), "disease")
     if on > today + timedelta(days=30):
-        problems.add("too_far_ahead", "最多提前 30 天登记 / At most 30 days ahead", "on")
+        problems.add("too_far_ahead", _l("At most %(days)s days ahead", days=30), "on")
     if child.enrolled_on > on or (child.left_on is not None and child.left_on < on):
-        problems.add("not_enrolled", "该日幼儿不在托 / The child is not enrolled that day", "on")
+        problems.add("not_enrolled", _l("The child is not enrolled that day"), "on")
     problems.raise_if_any()
     previous = db.session.execute(
         select(Absence).where(Absence.child_id == child.id, Absence.on == on).order_by(Absence.id.desc()).limit(1)

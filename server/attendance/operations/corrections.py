@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.attendance.models import AttendanceEvent, AttendanceKind
+from server.attendance.rooms.operations import live
 from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
@@ -52,16 +54,16 @@ def correct_attendance(
     problems = ProblemCollector()
     note = (reason or "").strip()
     if kind not in CORRECTABLE:
-        problems.add("bad_choice", "请选择入园或离园 / Choose check-in or check-out", "kind")
+        problems.add("bad_choice", _l("Choose check-in or check-out"), "kind")
     if not note:
-        problems.add("reason_required", "须填写更正理由 / A correction needs its reason", "reason")
+        problems.add("reason_required", _l("A correction needs its reason"), "reason")
     elif len(note) > MAX_NOTE:
-        problems.add("too_long", f"最多 {MAX_NOTE} 字 / At most {MAX_NOTE} characters", "reason")
+        problems.add("too_long", _l("At most %(most)s characters.", most=MAX_NOTE), "reason")
     if at > now:
-        problems.add("in_future", "时间不能晚于现在 / The time cannot be later than now", "at")
+        problems.add("in_future", _l("The time cannot be later than now"), "at")
     on = at.astimezone(centre_zone(centre)).date()
     if child.centre_id != centre.id or child.enrolled_on > on or (child.left_on is not None and child.left_on < on):
-        problems.add("not_enrolled", "该日幼儿不在托 / The child is not enrolled that day", "at")
+        problems.add("not_enrolled", _l("The child is not enrolled that day"), "at")
     problems.raise_if_any()
     same = [e for e in effective_events(centre, child.id, on) if e.kind is kind]
     original = (same[0] if kind is AttendanceKind.CHECK_IN else same[-1]) if same else None
@@ -71,4 +73,5 @@ def correct_attendance(
     db.session.flush()
     audit_record(event, "attendance.correct", None, ("child_id", "kind", "at", "amends_id", "note"),
                  actor=actor, now=now)
+    live.refresh(centre, now)  # presence follows the corrected time: the rooms' ratios at once
     return event

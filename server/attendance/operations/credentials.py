@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
 from devices.wire.card import issue_card
 from devices.wire.keys import load_public_key
 from devices.wire.pin import check_pin_policy, hash_pin
@@ -34,12 +36,12 @@ def issue_credential(
     authorise(actor, Perm.CONTACTS_WRITE if contact else Perm.STAFF_WRITE, centre.id, now)
     problems = ProblemCollector()
     if (contact is None) == (staff is None):
-        problems.add("one_person", "凭证须属于一位联系人或一位员工 / A credential belongs to one contact or one staff member")
+        problems.add("one_person", _l("A credential belongs to one contact or one staff member"))
     for person in (contact, staff):
         if person is not None and person.centre_id != centre.id:
             raise NotFound()
     if expires_on <= centre_today(centre, now):
-        problems.add("expiry_in_past", "有效期须晚于今天 / Expiry must be after today", "expires_on")
+        problems.add("expiry_in_past", _l("Expiry must be after today"), "expires_on")
     problems.raise_if_any()
     credential = Credential(centre_id=centre.id, contact_id=contact.id if contact else None,
                             staff_id=staff.id if staff else None, card_serial=1, revoked_serials=[],
@@ -66,7 +68,7 @@ def set_pin(credential: Credential, pin: str, *, actor: Actor, now: datetime) ->
     authorise(actor, Perm.CONTACTS_WRITE, credential.centre_id, now)
     problems = ProblemCollector()
     for code in check_pin_policy(pin):
-        problems.add(code, "PIN 须为 6–8 位数字，且不能过于简单 / PIN: 6–8 digits, not trivial", "pin")
+        problems.add(code, _l("PIN: 6–8 digits, not trivial"), "pin")
     problems.raise_if_any()
     before = snapshot(credential, CREDENTIAL_FIELDS)
     credential.pin_hash = hash_pin(pin)
@@ -83,7 +85,7 @@ def enroll_phone(credential: Credential, public_key: str, *, actor: Actor, now: 
         load_public_key(public_key)
     except ValueError:
         problems = ProblemCollector()
-        problems.add("bad_public_key", "公钥格式不正确 / Not an Ed25519 public key", "public_key")
+        problems.add("bad_public_key", _l("Not an Ed25519 public key"), "public_key")
         problems.raise_if_any()
     phone = PhoneKey(credential_id=credential.id, public_key=public_key, enrolled_at=now)
     db.session.add(phone)

@@ -21,7 +21,10 @@ from server.database import db
 from server.fleet.models import Device
 from server.fleet.operations import EventRejected
 from server.people.models import Child, ChildContact, Contact, Staff
+from server.staff.operations.eligibility import certified_staff_ids
 
+CHILD_LEFT = "child_left"  # the refusal reason of a check-in of a child who has left the centre
+NOT_CERTIFIED = "not_certified"  # a member of staff checks in without valid credentials for the day (issue #14)
 EVENT_FIELDS = ("kind", "child_id", "staff_id", "contact_id", "method", "credential_id", "at", "flags", "reason")
 
 
@@ -74,6 +77,9 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
     day = event.created_at.astimezone(centre_zone(centre)).date()
     person.flags += _credential_flags(device.centre_id, payload, day)
     check_in = kind == "attendance.check_in"
+    if check_in and person.staff is not None and not payload.children and person.staff.id not in certified_staff_ids(
+            device.centre_id, [person.staff.id], day):
+        person.flags.append(NOT_CERTIFIED)  # kept and counted as present, but not in any ratio; the director told
     links = {}
     if person.contact is not None:
         links = {link.child_id: link for link in db.session.execute(
@@ -84,6 +90,11 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
         if child is None or child.centre_id != device.centre_id:
             raise EventRejected("unknown_child", f"no child {child_id} at this centre")
         flags = list(person.flags)
+        if check_in and child.left_on is not None and child.left_on < day:
+            # A child who has left (离园/退托) is not taken in: a refused row, kept, and staff told why.
+            rows.append(_event_row(device, event, now, AttendanceKind.REFUSED, person, payload, child_id=child_id,
+                                   flags=flags, reason=CHILD_LEFT))
+            continue
         if child.enrolled_on > day or (child.left_on is not None and child.left_on < day):
             flags.append("not_enrolled")
         link = links.get(child_id)
@@ -100,7 +111,7 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
     db.session.flush()
     for row in rows:
         audit_record(row, f"attendance.{row.kind.value}", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
-        if row.flags:
+        if row.flags or row.kind is AttendanceKind.REFUSED:
             _alert_for(row, now)
     # The rooms' ratios are worked out once the whole batch is in (rooms.live.refresh_after_kiosk_batch).
 
@@ -171,14 +182,19 @@ FLAG_TEXT = {
     "unknown_credential": ("服务器无此凭证（数据可能较旧）", "credential unknown to the server (older data?)"),
     "not_enrolled": ("幼儿当日不在托", "child not enrolled that day"),
     "no_credential": ("无凭证", "no credential"),
+    NOT_CERTIFIED: ("证件不全或已过期，不能上岗", "staff member without valid credentials"),
 }
 
 
 def _alert_for(row: AttendanceEvent, now: datetime) -> None:
     """Staff hear at once about a flagged kiosk event or a refused pick-up."""
     child = db.session.get(Child, row.child_id) if row.child_id else None
-    who = child.name if child else "—"
-    if row.kind is AttendanceKind.REFUSED:
+    staff = db.session.get(Staff, row.staff_id) if child is None and row.staff_id else None
+    who = child.name if child else (staff.name if staff else "—")
+    if row.kind is AttendanceKind.REFUSED and row.reason == CHILD_LEFT:
+        zh, en = f"已离园幼儿签到被拒：{who}已办理离园", f"check-in refused: the child has left the centre ({who})"
+        severity = "warning"
+    elif row.kind is AttendanceKind.REFUSED:
         if row.reason != "not_authorised_pick_up":
             return
         zh, en = "非授权人员试图接走幼儿", "an unauthorised person tried to collect a child"
@@ -187,7 +203,7 @@ def _alert_for(row: AttendanceEvent, now: datetime) -> None:
         texts = [FLAG_TEXT.get(f, (f, f)) for f in row.flags]
         zh = "签到异常：" + "、".join(t[0] for t in texts) + f"（{who}）"
         en = "check-in flagged: " + ", ".join(t[1] for t in texts) + f" ({who})"
-        severity = "urgent" if {"not_authorised", "credential_revoked"} & set(row.flags) else "warning"
+        severity = "urgent" if {"not_authorised", "credential_revoked", NOT_CERTIFIED} & set(row.flags) else "warning"
     raise_alert(row.centre_id, kind=f"attendance.{row.kind.value}", severity=severity,
                 dedupe_key=f"attendance_event:{row.id}", message_zh=zh, message_en=en,
                 subject={"attendance_event": row.id, "child": row.child_id}, now=now)

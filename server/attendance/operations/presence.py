@@ -33,7 +33,10 @@ class Move:
 
 
 def last_moves(centre: Centre, now: datetime) -> tuple[dict[int, Move], dict[int, Move]]:
-    """(children, staff): each one's last in/out of today (centre-local), refused attempts aside."""
+    """(children, staff): each one's last in/out of today (centre-local), refused and corrected rows aside.
+
+    A row a correction replaced does not count; the correction does, at its own time.
+    """
     tz = centre_zone(centre)
     start = datetime.combine(centre_today(centre, now), time.min, tzinfo=tz)
     events = db.session.execute(
@@ -42,10 +45,16 @@ def last_moves(centre: Centre, now: datetime) -> tuple[dict[int, Move], dict[int
             AttendanceEvent.at < start + timedelta(days=1), AttendanceEvent.at <= now,
             AttendanceEvent.kind != AttendanceKind.REFUSED,
         ).order_by(AttendanceEvent.at, AttendanceEvent.id)
-    ).scalars()
+    ).scalars().all()
+    amended = set(db.session.execute(
+        select(AttendanceEvent.amends_id).where(
+            AttendanceEvent.centre_id == centre.id, AttendanceEvent.at >= start - timedelta(days=1),
+            AttendanceEvent.amends_id.is_not(None))).scalars())
     children: dict[int, Move] = {}
     staff: dict[int, Move] = {}
     for e in events:
+        if e.id in amended:
+            continue
         move = Move(e.kind is AttendanceKind.CHECK_IN, e.at)
         if e.child_id is not None:
             children[e.child_id] = move

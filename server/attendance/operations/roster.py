@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -20,6 +20,7 @@ from devices.wire.roster import (
 )
 from server.attendance.models import Credential, PhoneKey
 from server.attendance.operations.credentials import person_ref
+from server.attendance.operations.roster_notices import staff_notices
 from server.audit.models import AuditHead, chain_for
 from server.centre import keys
 from server.centre.models import Centre, Room
@@ -28,10 +29,17 @@ from server.database import db
 from server.people.models import Child, ChildContact, Contact, Staff
 
 
-def roster_version(centre: Centre) -> int:
-    """Every change that can alter a roster is audited, so the chain's length is a rising version."""
+# A roster also changes with the centre's day (cards expire, children leave, credential notices count down), so
+# the version rises with the day as well as with every audited change: day × 2³² + the chain's length, which
+# stays below 2⁵³ (what the wire allows) for thousands of years.
+VERSION_EPOCH = date(2024, 1, 1)
+
+
+def roster_version(centre: Centre, now: datetime) -> int:
+    """Rising with every audited change and with every new day at the centre."""
     head = db.session.get(AuditHead, chain_for(centre.id))
-    return head.seq if head else 0
+    day = (centre_today(centre, now) - VERSION_EPOCH).days
+    return day * 2**32 + (head.seq if head else 0)
 
 
 def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
@@ -63,6 +71,7 @@ def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
     phones: dict[int, list[PhoneKey]] = defaultdict(list)
     for phone in db.session.execute(select(PhoneKey).where(PhoneKey.revoked_at.is_(None))).scalars():
         phones[phone.credential_id].append(phone)
+    notices = staff_notices(centre.id, {c.staff_id for c in credentials if c.staff_id is not None}, today)
     persons: dict[str, RosterPerson] = {}
     for cred in credentials:
         ref = person_ref(contact_id=cred.contact_id, staff_id=cred.staff_id)
@@ -75,9 +84,10 @@ def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
         else:
             staff = db.session.get(Staff, cred.staff_id)
             assert staff is not None
-            persons[ref] = RosterPerson(ref, staff.name, PersonKind.STAFF, None, cred.pin_hash)
+            persons[ref] = RosterPerson(ref, staff.name, PersonKind.STAFF, None, cred.pin_hash,
+                                        notice=notices.get(staff.id))
     document = RosterDocument(
-        centre=RosterCentre(centre.id, centre.code, centre.timezone), version=roster_version(centre),
+        centre=RosterCentre(centre.id, centre.code, centre.timezone), version=roster_version(centre, now),
                 # Retired keys stay listed: cards printed before a rotation keep working until reissued.
         generated_at=now, keys=expand_keys([record.public_key for record in keyset.keys]),
         persons=tuple(persons.values()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from server.apispec import Day, Id, Schema, responses, spec
@@ -171,9 +172,9 @@ class ViolationsOut(Schema):
 def _check_period(start: date, end: date) -> None:
     problems = ProblemCollector()
     if end < start:
-        problems.add("bad_period", "结束日期早于开始日期 / The period ends before it starts", "to")
+        problems.add("bad_period", _l("The period ends before it starts"), "to")
     elif (end - start).days > 400:
-        problems.add("period_too_long", "时间段最长 400 天 / At most 400 days", "to")
+        problems.add("period_too_long", _l("At most %(days)s days", days=400), "to")
     problems.raise_if_any()
 
 

@@ -18,9 +18,9 @@ from server.database import UTCDateTime, db
 
 
 class MoveReason(StrEnum):
-    ROOM = "room"  # 进入班级 / now in this room
-    BREAK = "break"  # 休息 / on a break: not counted anywhere
-    OFF_FLOOR = "off_floor"  # 离开班级（办公、会议）/ away from the children, still checked in
+    ROOM = "room"  # 进入班级: now in this room
+    BREAK = "break"  # 休息: on a break, not counted anywhere
+    OFF_FLOOR = "off_floor"  # 离开班级（办公、会议）: away from the children, still checked in
 
 
 class RoomMove(db.Model):
@@ -77,8 +77,8 @@ class RoomStatusLog(db.Model):
 
 
 class ViolationKind(StrEnum):
-    RATIO = "ratio"  # 师幼比不足 / too few caregivers for the children present
-    CLASS_SIZE = "class_size"  # 超班额 / more children than the class type allows
+    RATIO = "ratio"  # 师幼比不足: too few caregivers for the children present
+    CLASS_SIZE = "class_size"  # 超班额: more children than the class type allows
 
 
 class RatioViolation(db.Model):

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from markupsafe import escape
 from sqlalchemy import select
@@ -176,19 +177,25 @@ def violations_page(code: str) -> str:
 
 
 RATIO_LABELS = {
-    "ok": "正常 / OK",
-    "near_limit": "接近上限：再来一名幼儿或离开一名保育人员即超标 / Near the limit: one more child or one "
-                  "caregiver leaving breaches",
-    "breach": "超标：师幼比不足或超班额 / Out of ratio or over the class size",
+    "ok": _l("OK"),
+    "near_limit": _l("Near the limit: one more child or one caregiver leaving breaches"),
+    "breach": _l("Out of ratio or over the class size"),
 }
+
+
+def _breach_needed(needed: object) -> str:
+    return gettext("Out of ratio or over the class size (%(needed)s caregivers needed)", needed=needed)
+
+
+def ratio_labels() -> dict[str, str]:
+    """The labels in this request's language, for the dashboard's live script ("{n}": the caregivers needed)."""
+    return {**{state: str(text) for state, text in RATIO_LABELS.items()}, "breach_needed": _breach_needed("{n}")}
 
 
 @bp.app_template_global()
 def ratio_label(status: object) -> str:
-    """The room's state in clear words, Chinese first (an empty room is simply OK)."""
+    """The room's state in clear words, in the page's language (an empty room is simply OK)."""
     state = getattr(status, "state", "ok")
-    text = RATIO_LABELS.get(state, state)
     if state == "breach" and getattr(status, "under_staffed", False):
-        needed = getattr(status, "caregivers_needed", 0)
-        text += f"（需 {needed} 名 / {needed} needed）"
-    return text
+        return _breach_needed(getattr(status, "caregivers_needed", 0))
+    return str(RATIO_LABELS.get(state, state))

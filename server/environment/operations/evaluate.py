@@ -15,6 +15,7 @@ the intervals that overlap none already recorded: the record grows, it is never 
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ MAX_BACKLOG = timedelta(days=7)  # judged at most this far back (a longer outage
 LimitsOn = Callable[[str, date], list[Limit]]  # (quantity, local date) -> limits
 Span = tuple[datetime, datetime | None]  # [start, end) of minutes that are no data; end None: still going on
 Judged = list[tuple[Limit, float | None]]  # each limit with its window mean, None when the window is not valid
+_UNKNOWN = -math.inf  # no 1-h mean worked out yet (a mean is a float or None, never this)
 
 
 @dataclass
@@ -53,6 +55,9 @@ class WindowMeans:
         self.times: list[datetime] = []
         self.n = [0]
         self.total = [0.0]
+        # The 1-h means of long windows, by data required and start minute: the window a minute later shares
+        # all but one of them.
+        self.hourly: dict[int, dict[int, float | None]] = {}
         for at, n, total in minutes:
             self.times.append(at)
             self.n.append(self.n[-1] + n)
@@ -87,8 +92,15 @@ class WindowMeans:
         start = end - limit.window
         if not limit.min_hours:
             return self._mean(start, end, limit.min_minutes)
-        hourly = [self._mean(start + k * HOUR, start + (k + 1) * HOUR, limit.min_minutes)
-                  for k in range(limit.window // HOUR)]
+        known = self.hourly.setdefault(limit.min_minutes, {})
+        first = int(start.timestamp()) // 60
+        hourly = []
+        for k in range(limit.window // HOUR):
+            hour_mean = known.get(first + 60 * k, _UNKNOWN)
+            if hour_mean is _UNKNOWN:
+                hour_mean = known[first + 60 * k] = self._mean(start + k * HOUR, start + (k + 1) * HOUR,
+                                                               limit.min_minutes)
+            hourly.append(hour_mean)
         valid = [mean for mean in hourly if mean is not None]
         return sum(valid) / len(valid) if len(valid) >= limit.min_hours else None
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
@@ -105,10 +106,9 @@ def _validate(events: list[Event], settings: EnvironmentSettings, now: datetime
             where = ".".join(str(part) for part in first["loc"]) or "payload"
             rejected.append(_reject(event, "reading.invalid", f"{where}: {first['msg']}"))
         elif event.created_at > too_new:
-            rejected.append(_reject(event, "reading.future", "采样时间晚于服务器时间 / sample is ahead of server time"))
+            rejected.append(_reject(event, "reading.future", gettext("sample is ahead of server time")))
         elif event.created_at < too_old:
-            rejected.append(_reject(event, "reading.too_old", "采样时间早于原始数据保留期 / sample is older than "
-                                                             "raw retention"))
+            rejected.append(_reject(event, "reading.too_old", gettext("sample is older than raw retention")))
         else:
             location = payload.location
             room = int(location[len(ROOM_PREFIX):]) if location.startswith(ROOM_PREFIX) else None
@@ -166,7 +166,7 @@ def _without_unknown_rooms(prepared: PreparedReadings, centre_id: int, now: date
     if not unknown:
         return prepared
     kept = [s for s in prepared.samples if s.room not in unknown]
-    refused = [_reject(s.event, "reading.unknown_room", "本机构无此班级 / no such room at this centre")
+    refused = [_reject(s.event, "reading.unknown_room", gettext("no such room at this centre"))
                for s in prepared.samples if s.room in unknown]
     return _build(kept, prepared.rejected + refused, now, dialect_name() == "sqlite")
 

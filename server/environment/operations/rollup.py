@@ -84,10 +84,36 @@ def _upsert_statement(table: Table, dialect: str) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
+def _sqlite_upsert_sql(table: str) -> str:
+    return (f"INSERT INTO {table} (centre_id, point, quantity, at, n, total, low, high) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (centre_id, point, quantity, at) DO UPDATE SET "
+            f"n = {table}.n + excluded.n, total = {table}.total + excluded.total, "
+            f"low = min({table}.low, excluded.low), high = max({table}.high, excluded.high)")
+
+
 def _upsert(table: Table, centre_id: int, buckets: dict[Key, list[float]]) -> None:
     if not buckets:
         return
-    stmt = _upsert_statement(table, dialect_name())
+    dialect = dialect_name()
+    if dialect == "sqlite":
+        # On the driver's own cursor, times as SQLAlchemy stores them (naive UTC text): its per-value processing
+        # cost several times the database's work on a month of minutes (bench/demo_seed.py). Unsorted: SQLite
+        # has one writer, so no lock order to keep.
+        texts: dict[datetime, str] = {}
+        rows = []
+        for (p, q, at), b in buckets.items():
+            text = texts.get(at)
+            if text is None:
+                text = texts[at] = at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            rows.append((centre_id, p, q, text, int(b[0]), b[1], b[2], b[3]))
+        cursor = db.session.connection().connection.cursor()
+        try:
+            cursor.executemany(_sqlite_upsert_sql(table.name), rows)
+        finally:
+            cursor.close()
+        return
+    stmt = _upsert_statement(table, dialect)
     # Sorted, so concurrent batches on PostgreSQL lock the same rows in the same order (no deadlock).
     values = [{"centre_id": centre_id, "point": p, "quantity": q, "at": at, "n": int(b[0]), "total": b[1],
                "low": b[2], "high": b[3]} for (p, q, at), b in sorted(buckets.items())]

@@ -78,34 +78,13 @@ async function enrolPhoneKey() {
   const retryButton = document.getElementById("retry");
   const reEnrolButton = document.getElementById("re-enrol");
 
-  // Every message is Chinese first, English second.
-  const MESSAGES = {
-    insecure: ["本页需要 HTTPS（或本机 localhost）才能生成接送码。请用机构提供的 https:// 地址打开。",
-      "This page needs HTTPS (or localhost) to make the code. Open it with the centre's https:// address."],
-    unsupported: ["此浏览器不支持生成接送码所需的加密功能。请在 Chrome、Edge、Safari 或 Firefox 中打开本页。",
-      "This browser cannot create the pass key. Open this page in Chrome, Edge, Safari or Firefox."],
-    storage: ["无法在本机保存密钥（隐私模式？）。请在普通浏览窗口中打开本页。",
-      "This phone cannot keep the key (private browsing?). Open this page in a normal window."],
-    enrolling: ["正在登记本机…", "Enrolling this phone…"],
-    enrolFailed: ["登记本机失败，请检查网络后重试。", "Could not enrol this phone. Check the connection and try again."],
-    loggedOut: ["登录已过期，请重新登录后再登记本机。", "Your log-in has expired. Log in again to enrol this phone."],
-    removed: ["本机已被机构停用，门口终端不会接受它的接送码。", "The centre removed this phone; the kiosk will not accept its codes."],
-  };
+  // The messages in the page's language, rendered by the server from the catalogue (pass.html).
+  const MESSAGES = JSON.parse(document.getElementById("pass-messages").textContent);
 
   function say(key, detail) {
-    const [zh, en] = MESSAGES[key];
-    status.replaceChildren(span(zh, "zh-CN"), document.createTextNode(" "), span(en, "en", "en"));
-    if (detail) status.append(document.createTextNode(" "), span(`(${detail})`, "en", "en"));
+    status.textContent = detail ? `${MESSAGES[key]} (${detail})` : MESSAGES[key];
     status.dataset.state = key;
     status.hidden = false;
-  }
-
-  function span(text, lang, className) {
-    const el = document.createElement("span");
-    el.lang = lang;
-    if (className) el.className = className;
-    el.textContent = text;
-    return el;
   }
 
   function quiet() {

@@ -14,7 +14,7 @@
 
   // Live ratios: the server pushes a "ratios" event on every change of a room's counts or state.
   if (section.dataset.ratiosStream) {
-    // The same words the server renders (rooms.views.RATIO_LABELS).
+    // The same words the server renders, in the page's language (rooms.views.ratio_labels).
     var labels = JSON.parse(document.getElementById("ratio-labels").textContent);
     var ratios = new EventSource(section.dataset.ratiosStream);
     ratios.addEventListener("ratios", function (e) {
@@ -24,7 +24,8 @@
         if (!card) return;
         card.dataset.state = room.state;
         var label = card.querySelector("[data-room-label]");
-        if (label) label.textContent = labels[room.state] + (room.state === "breach" && room.under_staffed ? "（需 " + room.caregivers_needed + " 名 / " + room.caregivers_needed + " needed）" : "");
+        if (label) label.textContent = room.state === "breach" && room.under_staffed
+          ? labels.breach_needed.replace("{n}", room.caregivers_needed) : labels[room.state];
         var c = card.querySelector("[data-room-present]"), s = card.querySelector("[data-room-staff]");
         if (c) c.textContent = room.children;
         if (s) s.textContent = room.caregivers;

@@ -19,7 +19,7 @@
       var out = document.getElementById("move-result");
       if (!res.ok) { out.textContent = res.data.error.message; out.className = "error"; return; }
       out.className = "state-ok";
-      out.textContent = "已记录 / Recorded";
+      out.textContent = section.dataset.recorded;
       window.location.reload();
     });
   }
@@ -31,7 +31,9 @@
           var list = document.getElementById("breach-list");
           list.innerHTML = "";
           res.data.warnings.forEach(function (w) {
-            var li = document.createElement("li"); li.textContent = w.message_zh + " / " + w.message_en; list.appendChild(li);
+            var li = document.createElement("li");
+            li.textContent = document.documentElement.lang.indexOf("zh") === 0 ? w.message_zh : w.message_en;
+            list.appendChild(li);
           });
           pending = button;
           dialog.showModal();

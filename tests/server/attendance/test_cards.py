@@ -33,7 +33,7 @@ CARD_TEXT = ("TY1C:W8HH+0BM0WJC 86CF3J:GZAKCYA27BBD34PU$AAQSCFK3%3R$J7%3E$*2%-Q3
 
 
 def _face(**changes: object) -> CardFace:
-    values = {"centre_name": "阳光托育中心", "person_name": "李丽", "role_label": "母亲 / Mother",
+    values = {"centre_name": "阳光托育中心", "person_name": "李丽", "role_label": "母亲",
               "children": ("王小明",), "qr_text": CARD_TEXT, "credential_id": 1001, "serial": 2,
               "expires_on": date(2029, 8, 31), "photo": None, **changes}
     return CardFace(**values)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from server.attendance.models import AttendanceEvent
 from server.attendance.operations.credentials import issue_credential
 from server.audit.models import AccessEvent
 from server.database import db
-from tests.factories import SYSTEM, link, make_centre, make_contact
+from tests.factories import SYSTEM, link, make_centre, make_contact, make_staff
 from tests.server.attendance.kiosk_helpers import batch, kiosk_event, post_events, statuses
 
 
@@ -48,6 +48,17 @@ def test_an_unchanged_roster_answers_304(client, world):
     version = client.get("/api/v1/devices/roster", headers=world["headers"]).get_json()["version"]
     again = client.get("/api/v1/devices/roster", headers={**world["headers"], "If-None-Match": f'"{version}"'})
     assert again.status_code == 304
+
+
+def test_a_new_day_gives_a_new_roster_though_nothing_was_recorded(client, world, clock):
+    # Cards expire and staff credential notices count down with the day: a kiosk must not keep yesterday's.
+    version = client.get("/api/v1/devices/roster", headers=world["headers"]).get_json()["version"]
+    clock.advance(hours=12)  # 09:30 → 21:30 the same day in Shanghai: still 304
+    same_day = client.get("/api/v1/devices/roster", headers={**world["headers"], "If-None-Match": f'"{version}"'})
+    clock.advance(hours=3)  # past midnight in Shanghai
+    next_day = client.get("/api/v1/devices/roster", headers={**world["headers"], "If-None-Match": f'"{version}"'})
+    assert (same_day.status_code, next_day.status_code) == (304, 200)
+    assert next_day.get_json()["version"] > version
 
 
 def test_a_server_issued_card_is_accepted_by_the_kiosk_verifier(client, world, clock):
@@ -145,16 +156,13 @@ def test_a_garbage_batch_gets_422_in_the_error_shape(client, world):
 
 
 def test_staff_sign_on_duty_without_children(client, world, clock):
-    from server.people.models import StaffRole
-    from server.people.operations import create_staff
-
-    teacher = create_staff(world["centre"], name="赵老师", role=StaffRole.CAREGIVER, hired_on=date(2026, 1, 1),
-                           home_room_id=world["child"].room_id, actor=SYSTEM, now=clock.now())
+    teacher = make_staff(world["centre"], clock.now(), name="赵老师", hired_on=date(2026, 1, 1))
     cred = issue_credential(world["centre"], staff=teacher, expires_on=date(2027, 1, 1), actor=SYSTEM, now=clock.now())
     db.session.commit()
     post_events(client, world, kiosk_event(world, clock, person_id=f"s{teacher.id}", children=[], credential_id=cred.id))
     presence = client.get("/api/v1/centres/alpha/presence", headers=world["director"].headers).get_json()
-    assert presence["staff_present"] == 1
+    row = db.session.execute(select(AttendanceEvent).where(AttendanceEvent.staff_id == teacher.id)).scalar_one()
+    assert (presence["staff_present"], row.flags) == (1, [])  # certified (tests/factories.make_staff): not flagged
 
 
 def test_check_ins_from_yesterday_do_not_count_today(client, world, clock):

@@ -11,13 +11,18 @@ from server.attendance.operations.absences import record_absence
 from server.attendance.operations.credentials import issue_credential
 from server.auth.operations import create_user
 from server.auth.roles import Role
+from server.centre.closures import record_closure
 from server.centre.models import Centre
 from server.database import db
 from server.fleet.models import DeviceKind
 from server.fleet.operations import create_enrolment_code, enroll_device
+from server.people.ban_list import add_ban
 from server.people.models import StaffRole
 from server.people.operations import create_staff, set_contact_photo, update_child
+from server.people.staff_models import BanSource
+from server.staff.training import TrainingValues, record_training
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.server.staff.factories import staff_files
 from tests.sessions import PASSWORD
 
 # Health data planted in both centres: no answer to a principal without the health permission may carry them.
@@ -39,6 +44,12 @@ class Objects:
     device_pk: int
     alert_id: int
     photo_id: int
+    closure_id: int
+    ban_id: int
+    entry_id: int  # a training log entry
+    certificate_id: int = 0  # a staff credential (staff files)
+    document_id: int = 0  # a scan of one
+    shift_id: int = 0  # a duty on the roster
 
     def get(self, name: str) -> int | str:
         return getattr(self, name)
@@ -87,11 +98,21 @@ def _centre_objects(centre: Centre, now: datetime, tag: str, guardian_user=None)
         device, _ = enroll_device(code, kind=DeviceKind.KIOSK, name=None, version=None, now=now)
         alert = raise_alert(centre.id, kind="test", severity="warning", dedupe_key=f"{tag}{n}",
                             message_zh="测试", message_en="test", now=now)
+        closure = record_closure(centre, first_day=date(2026, 10, 8), last_day=date(2026, 10, 9),
+                                 reason=f"{tag}停园{n}", actor=SYSTEM, now=now)
+        ban = add_ban(centre, name=f"{tag}禁入{n}", id_number="11010519491231002X", reason="通报",
+                      source=BanSource.POLICE, decided_on=date(2026, 9, 1), is_lifetime=True, actor=SYSTEM, now=now,
+                      today=now.date())
+        training = record_training(staff, TrainingValues(category="safety", title="消防安全", hours=1, provider="消防队",
+                                                         held_on=now.date()), actor=SYSTEM, now=now)
+        certificate, document, shift = staff_files(centre, staff, room, now)
         db.session.flush()
         objects.append(Objects(
             code=centre.code, room_id=other_room.id, child_id=child.id, contact_id=contact.id, staff_id=staff.id,
             credential_id=credential.id, staff_credential_id=staff_credential.id, phone_id=phone.id,
-            device_pk=device.id, alert_id=alert.id, photo_id=photo.id))
+            device_pk=device.id, alert_id=alert.id, photo_id=photo.id, closure_id=closure.id,
+            ban_id=ban.id, entry_id=training.id, certificate_id=certificate.id, document_id=document.id,
+            shift_id=shift.id))
     return objects[0], objects[1]
 
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from compliance import Period
+from server.alerts.models import Alert
 from server.attendance.models import Absence, AbsenceReason
 from server.attendance.operations.presence import presence
 from server.attendance.registers import attendance_records
+from server.attendance.rooms.models import RatioViolation, RoomStatusLog
 from server.audit.operations import all_chains, verify_chain
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.centre.models import Centre
+from server.centre.models import Centre, Room
 from server.database import db
+from server.demo import history
 from server.demo.seed import ADULT_GIVEN, seed_demo
+from server.environment.models import Exceedance, Series
+from server.inspections.models import StoredFinding
+from server.inspections.operations import evaluate_centre
 from server.people.models import ChildContact, Contact, Relationship, Sex
 
 # A Monday in Shanghai: 10:30 (children in), 22:00 (everyone gone); 2026-10-03 is a National Day Saturday.
@@ -91,3 +97,52 @@ def test_the_seed_is_reproducible(app):
                                 .where(Centre.code == code).order_by(Contact.id)).scalars().all()
              for code in ("demo", "again")]
     assert names[0] == names[1]
+
+
+def _centre(code: str = "demo") -> Centre:
+    return db.session.execute(select(Centre).where(Centre.code == code)).scalar_one()
+
+
+def test_the_seeded_environment_is_judged_without_waiting_for_the_scheduler(app):
+    _seed(MONDAY_MORNING, days=7)
+    centre = _centre()
+    series = db.session.execute(select(Series).where(Series.centre_id == centre.id)).scalars().all()
+    assert series and {s.evaluated_to for s in series} == {MONDAY_MORNING.replace(second=0, microsecond=0)}
+    # Only the closed windows break a limit (the rooms are neither too warm nor too dry for the season).
+    exceedances = db.session.execute(select(Exceedance).where(Exceedance.centre_id == centre.id)).scalars().all()
+    assert exceedances and {x.rule_id for x in exceedances} == {"environment.co2"}
+    # Friday afternoon's alert opened and resolved when the scheduler would have raised and ended it, unanswered.
+    alert = db.session.get(Alert, exceedances[-1].alert_id)
+    assert alert is not None and alert.kind == "environment.exceedance" and alert.acknowledged_at is None
+    assert alert.opened_at < alert.resolved_at < MONDAY_MORNING - timedelta(days=2)
+    assert alert.resolved_at - alert.opened_at > timedelta(minutes=30)
+
+
+def test_a_compliance_evaluation_right_after_the_seed_finds_the_unanswered_environment_alert(app):
+    _seed(MONDAY_MORNING, days=7)
+    run = evaluate_centre(_centre(), sources=app.extensions["tuoyu.compliance_sources"], trigger="test",
+                          actor=Actor.system(), now=MONDAY_MORNING)
+    rules = db.session.execute(select(StoredFinding.rule_id).where(StoredFinding.run_id == run.id)).scalars().all()
+    assert "environment.alert_acknowledgement" in rules
+
+
+def _ratios(code: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    centre = _centre(code)
+    names = dict(db.session.execute(select(Room.id, Room.name).where(Room.centre_id == centre.id)).all())
+    violations = [(names[v.room_id], v.kind, v.opened_at, v.closed_at, v.most_children, v.fewest_caregivers,
+                   len(v.child_ids), len(v.staff_ids))
+                  for v in db.session.execute(select(RatioViolation).where(RatioViolation.centre_id == centre.id)
+                                              .order_by(RatioViolation.id)).scalars()]
+    timeline = [(names[r.room_id], r.at, r.state, r.children, r.caregivers)
+                for r in db.session.execute(select(RoomStatusLog).where(RoomStatusLog.centre_id == centre.id)
+                                            .order_by(RoomStatusLog.id)).scalars()]
+    return violations, timeline
+
+
+def test_the_seed_recomputes_the_rooms_as_if_after_every_scan(app, monkeypatch):
+    _seed(MONDAY_MORNING, days=4)
+    monkeypatch.setattr(history, "moves_a_room", lambda visit, counted: True)
+    seed_demo(code="every", now=MONDAY_MORNING, history_days=4, story=True)  # the demo's staff files, by another code
+    db.session.commit()
+    seeded, reference = _ratios("demo"), _ratios("every")
+    assert seeded[1] and seeded == reference

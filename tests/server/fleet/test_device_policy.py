@@ -166,7 +166,7 @@ def test_a_device_route_refuses_a_device_not_allowed_to_read_it(client, devices,
 
     assert (response.status_code, response.get_json()) == (403, {"error": {
         "code": "feed_not_allowed", "field": None,
-        "message": "此类设备不能读取该数据 / This kind of device may not read this feed"}})
+        "message": "此类设备不能读取该数据"}})  # Chinese by default; English for Accept-Language: en
 
 
 def test_a_refused_feed_read_is_logged(client, devices, photo_id) -> None:

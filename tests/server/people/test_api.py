@@ -52,6 +52,15 @@ def test_every_problem_of_a_bad_child_is_reported_at_once(client, centre, clock)
     assert {d["code"] for d in body["error"]["details"]} == {"born_in_future", "enrolled_before_born"}
 
 
+@pytest.mark.parametrize(("language", "message"), [("zh-CN", "出生日期不能晚于今天。"),
+                                                   ("en", "The date of birth is in the future.")])
+def test_a_problem_speaks_the_callers_language_only(client, centre, clock, language, message):
+    director = _login(centre, clock, Role.ADMIN)
+    response = client.post("/api/v1/centres/alpha/children", json={**NEW_CHILD, "born_on": "2027-01-01"},
+                           headers={**director.headers, "Accept-Language": language})
+    assert response.get_json()["error"]["message"] == message
+
+
 def test_schema_error_uses_the_one_error_shape_with_the_field(client, centre, clock):
     director = _login(centre, clock, Role.ADMIN)
     response = client.post("/api/v1/centres/alpha/children", json={**NEW_CHILD, "sex": "x"}, headers=director.headers)

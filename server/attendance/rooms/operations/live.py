@@ -33,6 +33,7 @@ from server.centre.timezones import centre_zone
 from server.database import db
 from server.fleet.models import Device
 from server.people.models import Child, Staff, StaffRole
+from server.staff.operations.eligibility import certified_staff_ids
 
 CARE_DAY_STARTS = time(4, 0)  # local: the quietest hour, after any late pick-up, before any early drop-off
 # 托育机构设置标准: the ratio counts 保育人员. Teachers of a class care for it too; the director,
@@ -64,10 +65,16 @@ def care_day_start(tz: ZoneInfo, now: datetime) -> datetime:
 
 # Built once: on the hot path, constructing a statement costs as much as running it.
 _CENTRE, _SINCE, _NOW = bindparam("centre"), bindparam("since"), bindparam("now")
+_AMENDS_SINCE = bindparam("amends_since", type_=AttendanceEvent.at.type)
 _TIMEZONE = select(Centre.timezone).where(Centre.id == _CENTRE)
+# Rows a correction replaced (attendance/operations/corrections): the correction counts, at its own time. A
+# correction shares its local date with the row it amends, so it is never more than a day before the care day.
+_AMENDED = (select(AttendanceEvent.amends_id)
+            .where(AttendanceEvent.centre_id == _CENTRE, AttendanceEvent.at >= _AMENDS_SINCE,
+                   AttendanceEvent.amends_id.is_not(None)))
 _EVENTS = (select(AttendanceEvent.child_id, AttendanceEvent.staff_id, AttendanceEvent.kind)
            .where(AttendanceEvent.centre_id == _CENTRE, AttendanceEvent.at >= _SINCE, AttendanceEvent.at <= _NOW,
-                  AttendanceEvent.kind != AttendanceKind.REFUSED)
+                  AttendanceEvent.kind != AttendanceKind.REFUSED, AttendanceEvent.id.not_in(_AMENDED))
            .order_by(AttendanceEvent.at, AttendanceEvent.id))
 _MOVES = (select(RoomMove.child_id, RoomMove.staff_id, RoomMove.room_id, RoomMove.at)
           .where(RoomMove.centre_id == _CENTRE, RoomMove.at >= _SINCE, RoomMove.at <= _NOW)
@@ -76,7 +83,8 @@ _MOVES = (select(RoomMove.child_id, RoomMove.staff_id, RoomMove.room_id, RoomMov
 # for every event of the day costs more than this grouped query).
 _LAST_EVENT_AT = (select(AttendanceEvent.child_id, AttendanceEvent.staff_id, func.max(AttendanceEvent.at))
                   .where(AttendanceEvent.centre_id == _CENTRE, AttendanceEvent.at >= _SINCE,
-                         AttendanceEvent.at <= _NOW, AttendanceEvent.kind != AttendanceKind.REFUSED)
+                         AttendanceEvent.at <= _NOW, AttendanceEvent.kind != AttendanceKind.REFUSED,
+                         AttendanceEvent.id.not_in(_AMENDED))
                   .group_by(AttendanceEvent.child_id, AttendanceEvent.staff_id))
 _CHILDREN = select(Child.id, Child.room_id, Child.born_on).where(Child.centre_id == _CENTRE)
 _STAFF = select(Staff.id, Staff.home_room_id, Staff.role).where(Staff.centre_id == _CENTRE)
@@ -87,7 +95,8 @@ _ROOMS = (select(Room.id, Room.name, Room.class_type).where(Room.centre_id == _C
 def whereabouts(centre_id: int, now: datetime) -> Whereabouts:
     """Each present person's room, from their latest check-in/out or room move of the care day."""
     timezone = _rows(_TIMEZONE, centre=centre_id)[0][0]
-    params = {"centre": centre_id, "since": care_day_start(ZoneInfo(timezone or "Asia/Shanghai"), now), "now": now}
+    since = care_day_start(ZoneInfo(timezone or "Asia/Shanghai"), now)
+    params = {"centre": centre_id, "since": since, "now": now, "amends_since": since - timedelta(days=1)}
     # Replaying the day in order: a check-in puts a person in their home room, a check-out takes them out.
     place: dict[tuple[str, int], int | None | bool] = {}  # False: out; True: in, home room; int/None: a room
     for child_id, staff_id, kind in _rows(_EVENTS, **params):
@@ -155,8 +164,11 @@ def board(centre: Centre, now: datetime, *, where: Whereabouts | None = None) ->
     for child_id, room_id in where.children.items():
         kids[room_id].append(child_id)
     carers: dict[int | None, list[int]] = defaultdict(list)
+    # Only caregivers with valid credentials today count (issue #14): an expired one is present, not counted.
+    certified = certified_staff_ids(
+        centre.id, [s for s in where.staff if roles.get(s) in CAREGIVING_ROLES], today)
     for staff_id, room_id in where.staff.items():
-        if roles.get(staff_id) in CAREGIVING_ROLES:
+        if staff_id in certified:
             carers[room_id].append(staff_id)
     verdicts = []
     for room_id, name, class_type in rooms:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from compliance.ratios import RatioState
@@ -83,22 +84,21 @@ def move_staff(staff: Staff, *, room_id: int | None, reason: MoveReason, from_ro
         authorise(actor, Perm.STAFF_WRITE, staff.centre_id, now)  # moving someone else is the director's call
     problems = ProblemCollector()
     if (reason is MoveReason.ROOM) != (room_id is not None):
-        problems.add("room_and_reason", "进入班级须选择班级；休息或离开时不选 / A room move names a room; a break does not",
-                     "room_id")
+        problems.add("room_and_reason", _l("A room move names a room; a break does not"), "room_id")
     check_room_in_centre(room_id, staff.centre_id, problems, "room_id", active=True)
     problems.raise_if_any()
     centre = db.session.get(Centre, staff.centre_id)
     assert centre is not None
     where = live.whereabouts(centre.id, now)
     if staff.id not in where.staff:
-        raise Conflict("请先在签到机签到 / Check in at the kiosk first", code="not_checked_in")
+        raise Conflict(_l("Check in at the kiosk first"), code="not_checked_in")
     current = where.staff[staff.id]
     if current == room_id:
         return MoveResult(None, [])
     if room_id is not None and current is not None and from_room_id != current:
         name = db.session.get(Room, current).name  # type: ignore[union-attr]
-        raise Conflict(f"已在「{name}」计入师幼比，请先离开该班或确认调换 / Already counted in {name}: "
-                       "leave it first or confirm the move", code="in_another_room", field="room_id")
+        raise Conflict(_l("Already counted in %(room)s: leave it first or confirm the move", room=name),
+                       code="in_another_room", field="room_id")
     after = replace(where, staff={**where.staff, staff.id: room_id})
     warnings = _new_breaches(centre, where, after, now)
     if dry_run:
@@ -119,7 +119,7 @@ def move_child(child: Child, *, room_id: int, dry_run: bool = False, actor: Acto
     assert centre is not None
     where = live.whereabouts(centre.id, now)
     if child.id not in where.children:
-        raise Conflict("幼儿未签到 / The child is not checked in", code="not_checked_in")
+        raise Conflict(_l("The child is not checked in"), code="not_checked_in")
     if where.children[child.id] == room_id:
         return MoveResult(None, [])
     after = replace(where, children={**where.children, child.id: room_id})

@@ -1,4 +1,4 @@
-"""A centre with two rooms, children, caregivers with logins and a kiosk, for the ratio tests."""
+"""A centre with two rooms, children, certified caregivers with logins and a kiosk, for the ratio tests."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from server.centre.models import ClassType
 from server.database import db
 from server.people.models import StaffRole
 from server.people.operations import create_staff
-from tests.factories import SYSTEM, make_centre, make_child, make_login, make_room
+from tests.factories import SYSTEM, certify, make_centre, make_child, make_login, make_room
 
 
 class Rooms:
     """The world of a ratio test, with verbs that go through the real kiosk ingest and the real API."""
 
-    def __init__(self, client, clock):
+    def __init__(self, client, clock, *, certified: bool = True):
         self.client, self.clock = client, clock
         now = clock.now()
         self.centre = make_centre("alpha", now)
@@ -39,6 +39,9 @@ class Rooms:
             self.carers.append((staff, login))
         self.cook = create_staff(self.centre, name="厨师", role=StaffRole.KITCHEN, hired_on=date(2025, 1, 1),
                                  home_room_id=self.toddlers.id, actor=SYSTEM, now=now)
+        if certified:  # only certified caregivers count in a ratio and check in unflagged (issue #14)
+            for staff in [s for s, _ in self.carers] + [self.cook]:
+                certify(staff, now)
         db.session.commit()
         code = client.post("/api/v1/centres/alpha/devices/enrolment-codes", json={"kind": "kiosk", "name": "门口"},
                            headers=self.director.headers).get_json()["code"]

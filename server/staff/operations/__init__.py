@@ -1,0 +1,1 @@
+"""Staff files: credentials, scans, eligibility for duty, the roster and expiry warnings (one module a job)."""
