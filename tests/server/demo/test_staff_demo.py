@@ -91,8 +91,7 @@ def test_the_files_hold_scans_managers_a_role_change_and_a_ban(app):
     assert [(b.is_lifetime, b.source.value, id_number_problem(b.id_number)) for b in bans] == [(True, "court", None)]
 
 
-def test_exactly_the_planned_imperfections_show_as_staff_findings(app):
-    centre = _seed()
+def _exactly_the_planned_imperfections_show_as_staff_findings(app, centre: Centre) -> None:
     story = _story(centre)
     run = evaluate_centre(centre, sources=app.extensions["tuoyu.compliance_sources"], trigger="test", actor=SYSTEM,
                           now=MONDAY_MORNING)
@@ -115,8 +114,7 @@ def test_the_second_centre_has_no_staff_findings(app):
     assert [r for r in rules if r.startswith("staff.")] == []
 
 
-def test_the_director_has_the_expiry_alerts_and_the_flagged_check_ins(app):
-    centre = _seed()
+def _the_director_has_the_expiry_alerts_and_the_flagged_check_ins(centre: Centre) -> None:
     story = _story(centre)
     alerts = db.session.execute(select(Alert).where(Alert.centre_id == centre.id, Alert.resolved_at.is_(None))
                                 ).scalars().all()
@@ -130,8 +128,7 @@ def test_the_director_has_the_expiry_alerts_and_the_flagged_check_ins(app):
         AttendanceEvent.staff_id == story.expired, AttendanceEvent.kind == AttendanceKind.CHECK_IN)).scalars())
 
 
-def test_the_rooms_are_in_ratio_this_morning_without_the_expired_caregiver(app):
-    centre = _seed()
+def _the_rooms_are_in_ratio_this_morning_without_the_expired_caregiver(centre: Centre) -> None:
     story = _story(centre)
     open_violations = db.session.execute(select(RatioViolation).where(
         RatioViolation.centre_id == centre.id, RatioViolation.closed_at.is_(None))).scalars().all()
@@ -140,8 +137,7 @@ def test_the_rooms_are_in_ratio_this_morning_without_the_expired_caregiver(app):
                               ).first() is None  # in 岗前 training, not on the floor
 
 
-def test_the_roster_covers_the_current_week_with_everyone_certified(app):
-    centre = _seed()
+def _the_roster_covers_the_current_week_with_everyone_certified(centre: Centre) -> None:
     story = _story(centre)
     week = [TODAY + timedelta(days=i) for i in range(5)]  # Monday to Friday, no holiday that week
     shifts = db.session.execute(select(Shift).where(Shift.centre_id == centre.id, Shift.day >= TODAY)).scalars().all()
@@ -152,8 +148,7 @@ def test_the_roster_covers_the_current_week_with_everyone_certified(app):
     assert all(s.room_id in (None, homes[s.staff_id]) for s in shifts)
 
 
-def test_the_demo_pack_holds_the_staff_registers(app, tmp_path):
-    centre = _seed()
+def _the_demo_pack_holds_the_staff_registers(app, centre: Centre) -> None:
     out = io.BytesIO()
     write_pack(centre, Period(TODAY - timedelta(days=6), TODAY), out, sources=app.extensions["tuoyu.compliance_sources"],
                actor=SYSTEM, now=MONDAY_MORNING)
@@ -161,3 +156,13 @@ def test_the_demo_pack_holds_the_staff_registers(app, tmp_path):
         counts = {name: len(list(csv.reader(io.StringIO(zf.read(f"registers/{name}").decode("utf-8-sig"))))) - 1
                   for name in ("从业人员资质登记.csv", "培训记录.csv", "持证上岗率.csv", "排班记录.csv")}
     assert all(count > 0 for count in counts.values()), counts
+
+
+def test_the_seeded_demo_tells_the_staff_story(app):
+    # One seed, several checks of the same seeded days (a seed costs seconds).
+    centre = _seed()
+    _exactly_the_planned_imperfections_show_as_staff_findings(app, centre)
+    _the_director_has_the_expiry_alerts_and_the_flagged_check_ins(centre)
+    _the_rooms_are_in_ratio_this_morning_without_the_expired_caregiver(centre)
+    _the_roster_covers_the_current_week_with_everyone_certified(centre)
+    _the_demo_pack_holds_the_staff_registers(app, centre)
