@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,3 +39,10 @@ class Period:
     def label(self) -> str:
         """Human label, e.g. ``2025-01-01 至 2025-03-31``."""
         return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole months, clamped to the month's last day (2024-01-31 + 1 → 2024-02-29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -29,6 +29,17 @@ class Problem:
         return {"code": self.code, "message": str(self.message), "field": self.field}
 
 
+def problems_by_field(problems: list[Problem], texts: dict[str, Text] | None = None) -> dict[str, list[str]]:
+    """Each field's problems for a form, in the current language; problems of no field under "".
+
+    A form may word a code its own way with `texts`.
+    """
+    fields: dict[str, list[str]] = {}
+    for p in problems:
+        fields.setdefault(p.field or "", []).append(str((texts or {}).get(p.code, p.message)))
+    return fields
+
+
 class ApiError(Exception):
     """An error a caller can act on; rendered in the one error shape."""
 

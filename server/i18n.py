@@ -12,8 +12,11 @@ LABELS_KEY = "tuoyu.labels"  # app.extensions: label_table() of every closed set
 
 
 def label_table(*tables: dict[StrEnum, tuple[str, str]]) -> dict[object, tuple[str, str]]:
-    """One lookup over every domain's label table, keyed by (enum type, value): two closed sets may share a
-    value (StaffRole.HEALTH 保健员 and a credential kind "health" 健康证明) without one hiding the other."""
+    """One lookup over every domain's label table, keyed by (enum type, value).
+
+    Two closed sets may share a value (StaffRole.HEALTH 保健员, a credential kind "health" 健康证明) without one
+    hiding the other.
+    """
     merged: dict[object, tuple[str, str]] = {}
     for table in tables:
         for value, names in table.items():

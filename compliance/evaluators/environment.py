@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from compliance.evaluators.ratios import days_en
 from compliance.findings import Finding, Severity, finding_for
 from compliance.period import Period
 from compliance.records import ComplianceInputs, EnvironmentEvidence
@@ -17,10 +18,6 @@ from compliance.rulebook.model import Rulebook
 
 ACK_RULE = "environment.alert_acknowledgement"
 COVERAGE_RULE = "environment.monitoring_coverage"
-
-
-def _days_en(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _evidence(inputs: ComplianceInputs) -> EnvironmentEvidence | None:
@@ -79,7 +76,7 @@ def evaluate_monitoring_coverage(inputs: ComplianceInputs, rules: Rulebook, peri
             findings.append(finding_for(
                 rule, Severity.WARNING, period, (f"class:{room.class_id}",),
                 f"{zh}有 {len(missing)} 天无环境监测数据（首日 {missing[0].isoformat()}），允许 {allowed} 天。",
-                f"{en} has {_days_en(len(missing))} without environment data "
+                f"{en} has {days_en(len(missing))} without environment data "
                 f"(first {missing[0].isoformat()}); {allowed} allowed.",
             ))
     return findings

@@ -10,6 +10,11 @@ from compliance.rulebook.model import Rulebook
 GRACE_RULE_ID = "ratio.violation_grace"
 
 
+def days_en(count: int) -> str:
+    """"1 day", "5 days"."""
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def minutes_en(count: int) -> str:
     """"1 minute", "5 minutes"."""
     return f"{count} minute" if count == 1 else f"{count} minutes"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from compliance.evaluators.ratios import days_en
 from compliance.findings import Finding, Severity, finding_for
 from compliance.period import Period
 from compliance.records import ComplianceInputs
@@ -41,10 +42,6 @@ WARNING_RULE = "staff.credential_expiry_warning"
 EMERGENCY_RULE = "staff.emergency_training"
 
 StatusOf = Callable[[StaffMemberRecord, date], StaffStatus]
-
-
-def _days_en(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _status_cache(evidence: StaffEvidence, catalogue: CredentialCatalogue, rules: Rulebook) -> StatusOf:
@@ -96,7 +93,7 @@ def _requirement_findings(
             findings.append(finding_for(
                 rule, Severity.VIOLATION, period, (f"staff:{member.staff_id}", *lapsed),
                 f"{who.zh}有 {len(days)} 天没有有效的{title.zh}（首日 {first.isoformat()}：{reason.zh}）。",
-                f"{who.en} had no valid {title.en} on {_days_en(len(days))} "
+                f"{who.en} had no valid {title.en} on {days_en(len(days))} "
                 f"(first {first.isoformat()}: {reason.en}).",
             ))
     return findings
@@ -150,7 +147,7 @@ def _uncertified_findings(
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, (f"staff:{staff_id}",),
             f"{who.zh}未持有效证件上岗 {len(days)} 天（首日 {first.isoformat()}：{why.zh}）。",
-            f"{who.en} was on duty without valid certificates on {_days_en(len(days))} "
+            f"{who.en} was on duty without valid certificates on {days_en(len(days))} "
             f"(first {first.isoformat()}: {why.en}).",
         ))
     return findings
@@ -202,7 +199,7 @@ def _expiry_findings(
                 rule, Severity.WARNING, period, (f"staff:{member.staff_id}", f"credential:{cred.credential_id}"),
                 f"{who.zh}的{title.zh}将于 {expiry.isoformat()} 到期（截至 {day.isoformat()} 剩 {left} 天，"
                 f"{stage} 天提醒），请及时换证。",
-                f"{who.en}: {title.en} expires on {expiry.isoformat()} ({_days_en(left)} left on "
+                f"{who.en}: {title.en} expires on {expiry.isoformat()} ({days_en(left)} left on "
                 f"{day.isoformat()}, {stage}-day warning); renew it in time.",
             ))
     return findings

@@ -6,12 +6,12 @@ the kiosk's refusal, the alert job and the evaluator.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from compliance.health.records import Id, IllnessCaseRecord
+from compliance.period import add_months
 from compliance.rulebook.model import Rulebook
 
 EXCLUSION_RULE = "health.exclusion"
@@ -82,13 +82,6 @@ def outbreaks(cases: Iterable[IllnessCaseRecord], day: date, rules: Rulebook) ->
             ordered = tuple(sorted(group, key=lambda c: (c.onset_on, str(c.id))))
             found.append(Outbreak(ordered[0].class_id, ordered[0].disease, ordered))
     return found
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months, clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def max_absence_months(rules: Rulebook) -> int | None:

@@ -7,12 +7,12 @@ the validity rule's ``max_validity`` months, so a regional overlay that shortens
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from compliance.period import add_months
 from compliance.rulebook.model import Rulebook, Text
 from compliance.staffing.catalogue import VALIDITY_PARAMETER, CredentialCatalogue, CredentialKind, Requirement
 from compliance.staffing.records import HeldCredential
@@ -48,16 +48,12 @@ _STATE_ZH = {
 }
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months, clamped to the month's last day (2024-01-31 + 1 → 2024-02-29)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
 def effective_expiry(cred: HeldCredential, catalogue: CredentialCatalogue, rules: Rulebook) -> date | None:
-    """The last valid day: the earlier of the printed expiry and the day before issue + the rule's months
-    (a year's certificate issued 2025-01-10 lasts through 2026-01-09); None = never expires."""
+    """The last valid day; None = never expires.
+
+    The earlier of the printed expiry and the day before issue + the rule's months (a year's certificate issued
+    2025-01-10 lasts through 2026-01-09).
+    """
     expiry = cred.expires_on
     kind = catalogue.types.get(cred.type_code)
     rule = rules.get(kind.validity_rule) if kind is not None and kind.validity_rule else None

@@ -29,7 +29,7 @@ from server.centre.operations import get_centre
 from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
-from server.errors import Forbidden, Problem, ValidationFailed
+from server.errors import Forbidden, Problem, ValidationFailed, problems_by_field
 from server.people.models import Contact, Staff
 from server.people.operations import get_contact, get_staff, list_contacts, list_staff
 
@@ -43,13 +43,6 @@ PROBLEM_TEXTS = {
     "pin_format": _l("The PIN must be 6 to 8 digits."),
     "pin_too_simple": _l("This PIN is too easy to guess (one repeated digit or a straight run)."),
 }
-
-
-def _problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    for p in problems:
-        fields.setdefault(p.field or "", []).append(str(PROBLEM_TEXTS.get(p.code, p.message)))
-    return fields
 
 
 def _expiry() -> date:
@@ -117,7 +110,7 @@ def _change(code: str, failed: str, change: Any) -> ResponseReturnValue:
     except ValidationFailed as exc:
         db.session.rollback()
         typed = {k: v for k, v in request.form.to_dict().items() if k not in ("pin", "csrf_token")}
-        return _page(centre, actor, now, failed=failed, form=typed, errors=_problems_by_field(exc.problems),
+        return _page(centre, actor, now, failed=failed, form=typed, errors=problems_by_field(exc.problems, PROBLEM_TEXTS),
                      status=422)
     return redirect(back)
 

@@ -26,7 +26,7 @@ from server.centre.operations import get_centre
 from server.centre.timezones import centre_today, centre_zone
 from server.clock import utcnow
 from server.database import db
-from server.errors import Forbidden, Problem, ValidationFailed
+from server.errors import Forbidden, Problem, ValidationFailed, problems_by_field
 from server.i18n import is_chinese
 from server.people.models import Child
 from server.people.operations import get_child
@@ -119,13 +119,6 @@ PROBLEM_TEXTS = {
 }
 
 
-def _problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    for p in problems:
-        fields.setdefault(p.field or "", []).append(str(PROBLEM_TEXTS.get(p.code, p.message)))
-    return fields
-
-
 def _room_rows(centre: Centre, room: Room, now: datetime) -> list[dict[str, Any]]:
     """The room's children enrolled today, each with its state: in since, gone at, absent (why), not arrived."""
     today = centre_today(centre, now)
@@ -201,7 +194,7 @@ def _child_post(code: str, child_id: int, form_name: str, change: Any) -> Respon
         db.session.rollback()
         return _room_page(centre, _room_of(centre, child.room_id), actor, now, child_id=child.id,
                           form_name=form_name, form=request.form.to_dict(),
-                          errors=_problems_by_field(exc.problems), status=422)
+                          errors=problems_by_field(exc.problems, PROBLEM_TEXTS), status=422)
     return redirect(back)
 
 

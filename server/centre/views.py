@@ -25,7 +25,7 @@ from server.centre.operations import MAX_ROOM_CAPACITY, create_room, get_centre,
 from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
-from server.errors import Conflict, Forbidden, Problem, ValidationFailed
+from server.errors import Conflict, Forbidden, Problem, ValidationFailed, problems_by_field
 from server.i18n import label
 
 bp = Blueprint("centre_pages", __name__)
@@ -39,13 +39,6 @@ PROBLEM_TEXTS = {
     "too_long": _l("At most %(most)s characters.", most=60),
 }
 MAX_NAME = 60  # room.name
-
-
-def _problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    for p in problems:
-        fields.setdefault(p.field or "", []).append(str(PROBLEM_TEXTS.get(p.code, p.message)))
-    return fields
 
 
 def _read_form() -> dict[str, Any]:
@@ -105,7 +98,7 @@ def _change(code: str, room_id: int | None, change: Any) -> ResponseReturnValue:
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
         problems = exc.problems if isinstance(exc, ValidationFailed) else [Problem(exc.code, exc.message, exc.field)]
-        return _page(centre, actor, now, form=request.form.to_dict(), errors=_problems_by_field(problems),
+        return _page(centre, actor, now, form=request.form.to_dict(), errors=problems_by_field(problems, PROBLEM_TEXTS),
                      editing=room_id, status=422)
     return redirect(back)
 

@@ -23,7 +23,7 @@ from server.centre.models import Centre
 from server.centre.operations import get_centre
 from server.clock import utcnow
 from server.database import db
-from server.errors import Forbidden, Problem, ValidationFailed
+from server.errors import Forbidden, Problem, ValidationFailed, problems_by_field
 from server.fleet import operations as ops
 from server.fleet.models import Device, DeviceKind
 
@@ -106,10 +106,8 @@ def create_code(code: str) -> ResponseReturnValue:
         return refuse_form(exc, back=url_for("fleet_pages.devices", code=centre.code))
     except ValidationFailed as exc:
         db.session.rollback()
-        errors: dict[str, list[str]] = {}
-        for p in exc.problems:
-            errors.setdefault(p.field or "", []).append(str(PROBLEM_TEXTS.get(p.code, p.message)))
-        return _devices_page(centre, actor, now, form=request.form.to_dict(), errors=errors, status=422)
+        return _devices_page(centre, actor, now, form=request.form.to_dict(),
+                             errors=problems_by_field(exc.problems, PROBLEM_TEXTS), status=422)
     db.session.commit()
     # Answered in place (no redirect): the plain code exists only in this answer.
     return _devices_page(centre, actor, now, code=(plain, row.expires_at))

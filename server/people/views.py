@@ -26,7 +26,7 @@ from server.centre.operations import get_centre
 from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
-from server.errors import Conflict, Forbidden, Problem, ValidationFailed
+from server.errors import Conflict, Forbidden, Problem, ValidationFailed, problems_by_field
 from server.i18n import label
 from server.people import operations as ops
 from server.people.leaving import leave_child
@@ -56,14 +56,6 @@ PROBLEM_TEXTS = {
     "already_left": _l("This child has already left."),
     "too_long": _l("This is too long."),
 }
-
-
-def problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
-    """Each field's problems, in the current language; problems of no field under ""."""
-    fields: dict[str, list[str]] = {}
-    for p in problems:
-        fields.setdefault(p.field or "", []).append(str(PROBLEM_TEXTS.get(p.code, p.message)))
-    return fields
 
 
 class FormReader:
@@ -194,7 +186,7 @@ def enrol_child(code: str) -> ResponseReturnValue:
     except ValidationFailed as exc:
         db.session.rollback()
         return _children_page(centre, actor, now, form=request.form.to_dict(),
-                              errors=problems_by_field(exc.problems), status=422)
+                              errors=problems_by_field(exc.problems, PROBLEM_TEXTS), status=422)
     return redirect(url_for("people.child", code=centre.code, child_id=child.id))
 
 
@@ -238,7 +230,7 @@ def _child_post(code: str, child_id: int, change: Any) -> ResponseReturnValue:
     except ValidationFailed as exc:
         db.session.rollback()
         return _child_page(centre, db.session.get(Child, child_id) or target, actor, now,
-                           form=request.form.to_dict(), errors=problems_by_field(exc.problems), status=422)
+                           form=request.form.to_dict(), errors=problems_by_field(exc.problems, PROBLEM_TEXTS), status=422)
     return redirect(back)
 
 
@@ -385,6 +377,6 @@ def add_staff(code: str) -> ResponseReturnValue:
         return refuse_form(exc, back=url_for("people.staff", code=centre.code))
     except ValidationFailed as exc:
         db.session.rollback()
-        return _staff_page(centre, actor, now, form=request.form.to_dict(), errors=problems_by_field(exc.problems),
+        return _staff_page(centre, actor, now, form=request.form.to_dict(), errors=problems_by_field(exc.problems, PROBLEM_TEXTS),
                            status=422)
     return redirect(url_for("people.staff", code=centre.code))

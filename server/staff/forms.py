@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from server.auth.session import refuse_form
 from server.database import db
-from server.errors import Conflict, Forbidden, Problem, ValidationFailed
-from server.people.views import FormReader, problems_by_field
+from server.errors import Conflict, Forbidden, Problem, ValidationFailed, problems_by_field
+from server.people.views import PROBLEM_TEXTS, FormReader
 
 __all__ = ["FormReader", "run_form"]
 
@@ -30,8 +30,8 @@ def run_form(change: Callable[[FormReader], object], *, back: str, render: Rende
         return refuse_form(exc, back=back)
     except ValidationFailed as exc:
         db.session.rollback()
-        return render(request.form.to_dict(), problems_by_field(exc.problems)), 422
+        return render(request.form.to_dict(), problems_by_field(exc.problems, PROBLEM_TEXTS)), 422
     except Conflict as exc:
         db.session.rollback()
-        return render(request.form.to_dict(), problems_by_field([Problem(exc.code, exc.message, "")])), 409
+        return render(request.form.to_dict(), problems_by_field([Problem(exc.code, exc.message, "")], PROBLEM_TEXTS)), 409
     return redirect(done or back)

@@ -28,7 +28,6 @@ from server.centre.timezones import centre_today
 from server.database import db
 from server.people.models import Child, ChildContact, Contact, Staff
 
-
 # A roster also changes with the centre's day (cards expire, children leave, credential notices count down), so
 # the version rises with the day as well as with every audited change: day × 2³² + the chain's length, which
 # stays below 2⁵³ (what the wire allows) for thousands of years.
