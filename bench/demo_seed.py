@@ -42,6 +42,11 @@ PHASES = (("server.demo.seed", "_seed_people", "people, log-ins, families, cards
           ("server.demo.seed", "seed_training", "the training log"),
           ("server.demo.seed", "seed_roster", "the roster: the month and this week"),
           ("server.demo.seed", "seed_attendance", "a month of kiosk events + rooms' recompute"),
+          ("server.demo.seed", "seed_health_checks", "a month of 晨检 and follow-ups"),
+          ("server.demo.seed", "seed_care", "a month of naps, patrol checks, meals, diapers, outdoor time"),
+          ("server.demo.seed", "seed_health_profile", "allergies, 表5, entry exams, growth"),
+          ("server.demo.seed", "seed_illness", "表4 cases, exclusion, the outbreak"),
+          ("server.demo.seed", "seed_medication", "consents and doses"),
           ("server.demo.seed", "seed_environment", "a month of minute and hour roll-ups"),
           ("server.demo.seed", "evaluate_environment", "the environment job over the seeded week"),
           ("server.demo.seed", "warn_centre", "the staff files' expiry warnings"))

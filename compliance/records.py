@@ -126,6 +126,7 @@ class ChildRecord:
     left_on: date | None = None
     consent_given_on: date | None = None
     consent_withdrawn_on: date | None = None
+    name: str = ""  # how findings name the child (the pack's 幼儿名册 holds it too)
 
     def is_enrolled_on(self, day: date) -> bool:
         """True when the child is enrolled on ``day``."""

@@ -8,9 +8,10 @@ only moves between screens.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from devices.wire.health_screen import QuickScreen
 from devices.wire.protocol import EventKind
 from devices.wire.roster import RosterChild
 from kiosk.events import EventWriter, attendance_event
@@ -90,10 +91,12 @@ def split_selection(pending: Pending, selected: set[int]) -> tuple[list[int], li
     return ins, outs
 
 
-def attendance_events(verdict: Verdict, ins: list[int], outs: list[int]) -> list[KioskEvent]:
-    """One check-in and/or one check-out event for the selected children."""
+def attendance_events(verdict: Verdict, ins: list[int], outs: list[int],
+                      screens: Sequence[QuickScreen] = ()) -> list[KioskEvent]:
+    """One check-in (with the quick health screens of its children) and/or one check-out event."""
     assert verdict.person is not None and verdict.method is not None
     return [attendance_event(kind, person_id=verdict.person.id, children=ids, method=verdict.method,
-                             credential_id=verdict.credential_id)
+                             credential_id=verdict.credential_id,
+                             screens=screens if kind is EventKind.ATTENDANCE_CHECK_IN else ())
             for kind, ids in ((EventKind.ATTENDANCE_CHECK_IN, ins), (EventKind.ATTENDANCE_CHECK_OUT, outs))
             if ids]

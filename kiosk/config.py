@@ -96,6 +96,9 @@ class ScanConfig:
     """How long a QR shown through the demo hook stays in front of the (replay) camera."""
     check_out_confirm_s: float = 300.0
     """A check-out this soon after the child's check-in asks "要办理离园吗？ / Check out?" instead of acting."""
+    health_screen_s: float = 90.0
+    """The quick health screen waits this long per child (a thermometer takes a while), then records the
+    check-in without the questions left (the parent confirmed who came; the 保健员 checks them anyway)."""
 
 
 @dataclass(frozen=True)
@@ -345,7 +348,7 @@ class _Reader:
 
     def scan(self, raw: Mapping[str, Any]) -> ScanConfig:
         names = ("repeat_window_s", "accepted_display_s", "notice_display_s", "refused_display_s",
-                 "confirm_timeout_s", "staff_alert_s", "demo_hold_s", "check_out_confirm_s")
+                 "confirm_timeout_s", "staff_alert_s", "demo_hold_s", "check_out_confirm_s", "health_screen_s")
         table = self._table(raw, "scan", set(names))
         defaults = ScanConfig()
         values = {n: float(self._number(table, n, "[scan]", getattr(defaults, n), minimum=0.1, maximum=3600))

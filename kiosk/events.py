@@ -10,13 +10,14 @@ affected.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from devices.outbox import Outbox
+from devices.wire.health_screen import QuickScreen, check_in_screens
 from devices.wire.protocol import Event, EventKind
 from hardware.clock import Clock
 from kiosk.verify import KioskEvent, Method
@@ -71,10 +72,19 @@ class EventWriter:
 
 
 def attendance_event(kind: EventKind, *, person_id: str, children: Iterable[int], method: Method,
-                     credential_id: int | None) -> KioskEvent:
-    """``attendance.check_in`` / ``check_out`` with the contract's payload (staff: no children)."""
+                     credential_id: int | None, screens: Sequence[QuickScreen] = ()) -> KioskEvent:
+    """``attendance.check_in`` / ``check_out`` with the contract's payload (staff: no children).
+
+    ``screens``: the quick health screens of the children checked in (``devices.wire.health_screen``),
+    validated here as the server will: a bad one never reaches the outbox.
+    """
     if kind not in (EventKind.ATTENDANCE_CHECK_IN, EventKind.ATTENDANCE_CHECK_OUT):
         raise ValueError(f"{kind} is not an attendance action")
     payload: dict[str, Any] = {"person_id": person_id, "children": sorted(children), "method": method.value,
                                "credential_id": credential_id}
+    if screens:
+        if kind is not EventKind.ATTENDANCE_CHECK_IN:
+            raise ValueError("only a check-in carries health screens")
+        payload["screens"] = [s.as_json() for s in sorted(screens, key=lambda s: s.child_id)]
+        check_in_screens(payload)  # raises ScreenError
     return KioskEvent(kind.value, payload)

@@ -32,6 +32,7 @@ from werkzeug.wrappers import Request, Response
 
 from devices.enrolment import ENROL_PATH
 from devices.fake_event_server import FakeEventServer, error_response
+from devices.wire.health_screen import ScreenError, check_in_screens
 from devices.wire.keys import key_id
 from devices.wire.protocol import Event
 from devices.wire.roster import RosterDocument, sign_roster
@@ -46,7 +47,7 @@ def attendance_problem(event: Event) -> str | None:
     payload = event.payload
     kind = str(event.kind)
     if kind in ("attendance.check_in", "attendance.check_out"):
-        ok = (set(payload) == {"person_id", "children", "method", "credential_id"}
+        ok = (set(payload) - {"screens"} == {"person_id", "children", "method", "credential_id"}
               and isinstance(payload["person_id"], str)
               and isinstance(payload["children"], list)
               and all(isinstance(c, int) and not isinstance(c, bool) for c in payload["children"])
@@ -54,6 +55,11 @@ def attendance_problem(event: Event) -> str | None:
               and (payload["credential_id"] is None or isinstance(payload["credential_id"], int)))
         if ok and payload["person_id"].startswith("c") and not payload["children"]:
             ok = False  # a contact checks children in or out; only staff sign themselves
+        if ok and "screens" in payload:
+            try:  # the quick health screen (issue #15): only on a check-in, validated as the server does
+                ok = kind == "attendance.check_in" and bool(check_in_screens(payload))
+            except ScreenError:
+                ok = False
         return None if ok else "payload.invalid"
     if kind == "attendance.refused":
         return None if isinstance(payload.get("reason"), str) else "payload.invalid"

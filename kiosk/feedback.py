@@ -31,6 +31,10 @@ class Feedback:
         if started is not None:
             self.latencies.append(time.perf_counter() - started)
 
+    def attention(self) -> None:
+        """Red and double beep after the door opened: a quick health screen sends the child to the 保健室."""
+        self.signals.refuse()
+
     def refuse(self) -> None:
         """Red and buzz for a fault, untimed."""
         self.signals.refuse()

@@ -35,6 +35,7 @@ from kiosk.config import KioskConfig
 from kiosk.emergency import EmergencyBoard
 from kiosk.events import EventWriter
 from kiosk.feedback import Feedback
+from kiosk.health_screen import HealthScreenFlow, ScreenStep, health_room_children, to_health_room_json
 from kiosk.pin import PinGate, PinLimits, PinResult
 from kiosk.pin_entry import attempts_left, person_for_pin
 from kiosk.presence import Presence
@@ -68,7 +69,7 @@ _REFRESH = object()
 """``_scan``'s answer for a code that a fresher roster may accept: fetch it (outside the lock), then judge again."""
 
 
-class Kiosk:
+class Kiosk(HealthScreenFlow):
     """The check-in kiosk: scan loop, touch-screen actions and screen state, over injected I/O."""
 
     def __init__(self, config: KioskConfig, *, clock: Clock, camera: FrameSource, signals: KioskSignals,
@@ -197,6 +198,7 @@ class Kiosk:
         if self.presence.refresh():
             log.info("new day %s: presence cleared", self.presence.day)
             self.ratio.clear()
+        self._settle_screen(timed_out_only=True)
         view = self._view
         if view.pending is not None and now >= view.pending.deadline:
             log.info("confirmation timed out; nothing recorded")
@@ -253,6 +255,7 @@ class Kiosk:
     def _handle(self, verdict: Verdict, scan_at: datetime, started: float | None, *,
                 shown_reason: str | None = None) -> None:
         try:
+            self._settle_screen(timed_out_only=False)  # the family before walked in mid-screen: record theirs
             if not verdict.accepted:
                 event = verdict.refusal_event()
                 self._record([event] if event else [], scan_at)
@@ -294,7 +297,9 @@ class Kiosk:
     def _children(self, verdict: Verdict, scan_at: datetime, started: float | None) -> None:
         person = verdict.person
         assert person is not None
-        decision = decide(verdict, self.presence.children)
+        assert self.verifier is not None
+        roster = self.verifier.roster
+        decision = decide(verdict, self.presence.children, roster.excluded_on(roster.today(scan_at)))
         candidates = checkin.candidates(decision)
         alarm = checkin.refused_pick_ups(decision)
         # A refused pick-up goes ahead of other events: the server alerts staff when it arrives.
@@ -321,11 +326,17 @@ class Kiosk:
                         ratio=self.ratio.advise(decision.check_in, decision.preselected),
                         prompt=CONFIRM_CHECK_OUT if just_arrived else None))
 
-    def _complete(self, pending: Pending, selected: set[int], started: float | None) -> None:
-        """Record the check-in and/or check-out of ``selected``, then green, beep and door."""
+    def _complete(self, pending: Pending, selected: set[int], started: float | None,
+                  step: ScreenStep | None = None) -> None:
+        """Record the check-in and/or check-out of ``selected``, then green, beep and door.
+
+        With the roster's quick health screen, the check-in waits for its answers (``step``; kiosk.health_screen).
+        """
+        if step is None and self._screen_first(pending, selected, started):
+            return
         verdict = pending.verdict
         ins, outs = checkin.split_selection(pending, selected)
-        self._record(checkin.attendance_events(verdict, ins, outs), pending.scan_at)
+        self._record(checkin.attendance_events(verdict, ins, outs, step.answers if step else ()), pending.scan_at)
         # Advised before counting these children: the warning is about the room they are entering.
         arriving = [c for c in pending.decision.check_in if c.id in ins]
         ratio = self.ratio.advise(arriving, ins)
@@ -334,11 +345,14 @@ class Kiosk:
         self.presence.check_in(ins)
         self.presence.check_out(outs)
         self.feedback.outcome(True, started, door=True)
+        if sent := health_room_children(step):
+            self.feedback.attention()
         self.presence.flush()
         children = {c.id: c for c in (*pending.decision.check_in, *pending.decision.check_out)}
         done = [(children[i], pending.candidates[i], True) for i in (*outs, *ins)]
+        shown_s = self.config.scan.notice_display_s if sent else self.config.scan.accepted_display_s
         self._show(View(Screen.ACCEPTED, person=verdict.person, children=done, refusals=pending.decision.refused,
-                        until=self._after(self.config.scan.accepted_display_s), ratio=ratio))
+                        until=self._after(shown_s), ratio=ratio, to_health_room=sent))
 
     def _record(self, events: list[KioskEvent], scan_at: datetime, *, priority: bool | None = None) -> None:
         # self.events is looked up on each write: a test may swap in a failing writer.
@@ -375,7 +389,7 @@ class Kiosk:
     def cancel(self) -> dict[str, Any]:
         """Leave the current screen (a pending confirmation records nothing)."""
         with self._lock:
-            if self._view.screen in (Screen.CONFIRM, Screen.ACCEPTED, Screen.REFUSED):
+            if self._view.screen in (Screen.CONFIRM, Screen.HEALTH, Screen.ACCEPTED, Screen.REFUSED):
                 self._show(View(Screen.IDLE))
             return self.state()
 
@@ -457,6 +471,8 @@ class Kiosk:
                 "ratio": view.ratio.as_json(),
                 "prompt": _text(view.prompt),
                 "notice": view.notice.as_json() if view.notice else None,
+                "health": view.health.as_json(json, mono) if view.health and view.screen is Screen.HEALTH else None,
+                "to_health_room": to_health_room_json(view.to_health_room, json),
                 "photo_check": _text(self._photo_check(view)),
                 "emergency": self.emergencies.banner(tz),
                 "warnings": warnings(roster, now, self.config.roster.max_age, self.sync),

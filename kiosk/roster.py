@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from devices.files import write_private
+from devices.wire.health_screen import RosterExclusion
 from devices.wire.keys import key_id, load_public_key
 from devices.wire.roster import RosterChild, RosterCredential, RosterDocument, RosterFormatError, RosterPerson
 
@@ -117,6 +118,10 @@ class Roster:
     def credential(self, credential_id: int) -> RosterCredential | None:
         """The credential with that id, if listed."""
         return self.credentials.get(credential_id)
+
+    def excluded_on(self, day: date) -> dict[int, RosterExclusion]:
+        """Children excluded on ``day`` (until a return certificate): child id -> exclusion."""
+        return {e.child: e for e in self.document.exclusions if e.applies_on(day)}
 
     def children_of(self, person: RosterPerson) -> tuple[tuple[RosterChild, ...], tuple[RosterChild, ...]]:
         """``(children they may drop off, children they may pick up)``, in roster order."""

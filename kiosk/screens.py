@@ -26,6 +26,8 @@ class Screen(StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"
     CONFIRM = "confirm"
+    HEALTH = "health"
+    """The quick health screen of one arriving child (kiosk.health_screen): temperature, then 手口眼."""
 
 
 class Action(StrEnum):
@@ -45,6 +47,8 @@ CONFIRM_CHECK_OUT = "confirm_check_out"
 """The question over the confirm screen when a child checked in moments ago would be checked out."""
 COMPARE_PHOTOS = "compare_photos"
 NO_PHOTO = "no_photo"
+TO_HEALTH_ROOM = "to_health_room"
+"""After a quick screen with a fever or a "no" for 手口眼: the check-in is recorded, the 保健员 decides."""
 LOCAL_MESSAGES: dict[str, tuple[str, str]] = {
     SYSTEM_FAULT: ("系统故障，未能记录，请联系前台", "System fault: nothing was recorded; please ask the front desk"),
     "nothing_to_confirm": ("没有待确认的签到", "Nothing is waiting for confirmation"),
@@ -59,6 +63,11 @@ LOCAL_MESSAGES: dict[str, tuple[str, str]] = {
     CONFIRM_CHECK_OUT: ("刚刚已入园，要办理离园吗？", "Just checked in: check out?"),
     COMPARE_PHOTOS: ("请工作人员核对照片", "Staff: please compare the photos"),
     NO_PHOTO: ("无照片，请核对证件", "No photo on file: check ID"),
+    TO_HEALTH_ROOM: ("请到保健室", "Please go to the health room"),
+    "nothing_to_screen": ("没有待回答的健康询问", "No health question is waiting"),
+    "bad_temperature": ("体温读数无效，请重新输入", "That temperature is not a valid reading; please enter it again"),
+    "skip_not_allowed": ("本园要求测量体温", "This centre requires the temperature"),
+    "wrong_child": ("请回答当前幼儿的健康询问", "Please answer for the child shown"),
 }
 """Screen texts of outcomes that are not credential refusals (those are in ``kiosk.verify.MESSAGES``)."""
 
@@ -113,6 +122,10 @@ class View:
     """A question over the confirm screen (``CONFIRM_CHECK_OUT``), in ``LOCAL_MESSAGES``."""
     notice: ShownNotice | None = None
     """A member of staff's own credential notice on their sign-on screen (kiosk.staff_notice)."""
+    health: Any = None
+    """The quick health screen in progress (``kiosk.health_screen.ScreenStep``) on ``Screen.HEALTH``."""
+    to_health_room: tuple[RosterChild, ...] = ()
+    """Children whose quick screen sends them to the 保健室 (``ACCEPTED`` after the screen)."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ touch screen. Both are pure given the roster and the injected clock.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -17,6 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from devices.wire.card import CardPayload
+from devices.wire.health_screen import RosterExclusion
 from devices.wire.phone import PhoneCodePayload, time_step
 from devices.wire.qr import CredentialError, CredentialErrorCode
 from devices.wire.roster import PersonKind, RosterChild, RosterPerson
@@ -60,6 +61,8 @@ class Refusal(StrEnum):
     KIOSK_LOCKED = "kiosk_locked"
     NOT_AUTHORISED_PICK_UP = "not_authorised_pick_up"
     NOT_PRESENT = "not_present"
+    EXCLUDED = "excluded"
+    """The child is excluded (表4) until a return certificate: refused offline from the roster."""
 
 
 MESSAGES: Final[dict[Refusal, tuple[str, str]]] = {
@@ -82,6 +85,8 @@ MESSAGES: Final[dict[Refusal, tuple[str, str]]] = {
     Refusal.KIOSK_LOCKED: ("本终端密码输入已暂停，请联系前台", "PIN entry is paused on this kiosk; please ask the front desk"),
     Refusal.NOT_AUTHORISED_PICK_UP: ("您未被授权接走此幼儿", "You are not authorised to pick up this child"),
     Refusal.NOT_PRESENT: ("幼儿不在园", "This child is not checked in"),
+    Refusal.EXCLUDED: ("幼儿因病暂停入园，须凭医疗机构返园证明入园，请联系保健室",
+                       "The child is off for illness until a doctor's return certificate; please see the health room"),
 }
 
 
@@ -290,15 +295,29 @@ class ChildRefusal:
 
     child: RosterChild
     reason: Refusal
+    exclusion: RosterExclusion | None = None
+    """For ``excluded``: the exclusion, whose expected return day (if known) the screen gives.
+
+    The screen at the door is seen by anyone nearby, so it never says which illness (PIPL Art. 28): the roster
+    does not even carry it.
+    """
 
     @property
     def message_zh(self) -> str:
         """Chinese text for the screen."""
+        if self.exclusion is not None:
+            expected = self.exclusion.expected_until
+            return ("因病暂停入园，须凭医疗机构返园证明入园"
+                    + (f"（预计{expected.isoformat()}返园）" if expected else "") + "，请联系保健室")
         return MESSAGES[self.reason][0]
 
     @property
     def message_en(self) -> str:
         """English text for the screen."""
+        if self.exclusion is not None:
+            expected = self.exclusion.expected_until
+            return ("Off for illness: a doctor's return certificate is needed to come back"
+                    + (f" (expected back {expected.isoformat()})" if expected else "") + "; please see the health room")
         return MESSAGES[self.reason][1]
 
 
@@ -314,21 +333,25 @@ class Decision:
     """Child ids ticked in advance: all candidates when they go one way, none when the scan is ambiguous."""
 
     def events(self) -> list[KioskEvent]:
-        """Outbox events for refused pick-ups (the safety-relevant refusals), one per child."""
+        """Outbox events for refused pick-ups and excluded children (the refusals the office must see), one each."""
         person_id = self.verdict.person.id if self.verdict.person else None
         return [
             KioskEvent(REFUSED_EVENT_KIND, {"reason": r.reason.value, "child_id": r.child.id, "person_id": person_id,
                                             "method": self.verdict.method.value if self.verdict.method else None})
             for r in self.refused if r.reason is Refusal.NOT_AUTHORISED_PICK_UP
+            # An excluded child counts as a refused check-in on a drop-off; a pick-up of a sibling records none.
+            or (r.reason is Refusal.EXCLUDED and not self.check_out)
         ]
 
 
-def decide(verdict: Verdict, presence: Collection[int]) -> Decision:
+def decide(verdict: Verdict, presence: Collection[int],
+           excluded: Mapping[int, RosterExclusion] | None = None) -> Decision:
     """Check-in / check-out candidates for an accepted verdict; ``presence`` holds ids of children present now.
 
     A present child is a check-out candidate if the person may pick them up, else refused
     ``not_authorised_pick_up``; an absent child is a check-in candidate if the person may drop
-    them off, else ``not_present``. When the candidates go both ways (one child present, another
+    them off, else ``not_present``; one ``excluded`` today (the roster's exclusions) is refused ``excluded``
+    with a generic reason (never the illness). When the candidates go both ways (one child present, another
     not) nothing is preselected: the person taps what they mean rather than the kiosk guessing.
     """
     if not verdict.accepted:
@@ -345,6 +368,8 @@ def decide(verdict: Verdict, presence: Collection[int]) -> Decision:
                 check_out.append(child)
             else:
                 refusals.append(ChildRefusal(child, Refusal.NOT_AUTHORISED_PICK_UP))
+        elif child.id in may_drop_off and excluded and child.id in excluded:
+            refusals.append(ChildRefusal(child, Refusal.EXCLUDED, excluded[child.id]))
         elif child.id in may_drop_off:
             check_in.append(child)
         else:

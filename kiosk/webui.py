@@ -7,6 +7,8 @@ taps post to the JSON endpoints below, which call the :class:`~kiosk.machine.Kio
 ``GET /state``              the screen state (``Kiosk.state()``)
 ``POST /confirm``           ``{"children": [ids]}`` (omit to take the preselection)
 ``POST /cancel``            leave the current screen; a pending confirmation records nothing
+``POST /screen``            ``{"child_id": 101, "temperature": 36.6, "hands_mouth_eyes_ok": true}`` or
+                            ``{"child_id": 101, "skipped": true, "hands_mouth_eyes_ok": true}`` (quick health screen)
 ``POST /pin``               ``{"number": "12", "pin": "482915"}`` or ``{"person_id": "c12", "pin": …}``
 ``GET /photos/<id>``        a photo from the local cache the roster sync fills
 ``POST /demo/show``         ``{"text": "TY1C:…", "hold_s": 2}``: the replay camera "sees" that QR
@@ -85,6 +87,15 @@ def create_ui(kiosk: Kiosk) -> Flask:
     @app.post("/cancel")
     def cancel() -> Response:
         return jsonify(kiosk.cancel())
+
+    @app.post("/screen")
+    def screen() -> Response:
+        body = _body()
+        child_id, skipped = body.get("child_id"), body.get("skipped", False)
+        if isinstance(child_id, bool) or not isinstance(child_id, int) or not isinstance(skipped, bool):
+            raise KioskActionError("bad_request", status=422)
+        return jsonify(kiosk.answer_screen(child_id, temperature=body.get("temperature"), skipped=skipped,
+                                           hands_mouth_eyes_ok=body.get("hands_mouth_eyes_ok")))
 
     @app.post("/pin")
     def pin() -> Response:

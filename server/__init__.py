@@ -50,14 +50,22 @@ def _instance_path(test_config: dict[str, Any] | None) -> str | None:
 def _import_models() -> None:
     """Every domain's models, so the metadata (and Alembic) sees all tables."""
     import server.alerts.models
+    import server.attendance.kiosk_screen
     import server.attendance.models
     import server.attendance.rooms.models
     import server.audit.models
     import server.auth.models
+    import server.care.medication.models
+    import server.care.models
     import server.centre.models
     import server.environment.models
     import server.fleet.models
+    import server.health.checks.models
+    import server.health.illness.models
+    import server.health.profile.models
+    import server.idempotency
     import server.inspections.models
+    import server.notices.models
     import server.people.models
     import server.people.staff_models
     import server.scheduling.models
@@ -96,6 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     from server.attendance.rooms import views as rooms_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
+    from server.care import api as care_api
+    from server.care.medication import api as medication_api
+    from server.care.medication import views as medication_views
     from server.centre import api as centre_api
     from server.centre import views as centre_views
     from server.dashboard import views as dashboard_views
@@ -104,6 +115,12 @@ def _register_blueprints(app: Flask) -> None:
     from server.environment import views as environment_views
     from server.fleet import api as fleet_api
     from server.fleet import views as fleet_views
+    from server.health.checks import api as health_checks_api
+    from server.health.checks import views as health_checks_views
+    from server.health.illness import api as illness_api
+    from server.health.illness import views as illness_views
+    from server.health.profile import api as health_profile_api
+    from server.health.profile import views as health_profile_views
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
     from server.navigation import register_navigation
@@ -114,16 +131,20 @@ def _register_blueprints(app: Flask) -> None:
     from server.staff import office_views as staff_office_views
     from server.staff import training_api
     from server.staff import views as staff_views
+    from server.tablet import api as tablet_api
+    from server.tablet import views as tablet_views
 
     for bp in (auth_api.bp, centre_api.bp, people_api.bp, inspections_api.bp, fleet_api.bp, attendance_api.bp,
                alerts_api.bp, rooms_api.bp, environment_api.bp, staff_api.bp, staff_records_api.bp,
-               training_api.bp):
+               training_api.bp, tablet_api.bp, health_profile_api.bp, illness_api.bp, health_checks_api.bp,
+               care_api.bp, medication_api.bp):
         csrf.exempt(bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
         app.register_blueprint(bp)
     # The HTML pages: each domain's screens (the office's classes, people, cards and devices among them).
     for bp in (auth_views.bp, dashboard_views.bp, inspections_views.bp, attendance_views.bp, rooms_views.bp,
                environment_views.bp, people_views.bp, centre_views.bp, card_views.bp, fleet_views.bp, staff_views.bp,
-               staff_office_views.bp):
+               staff_office_views.bp, tablet_views.bp, health_profile_views.bp, illness_views.bp,
+               health_checks_views.bp, medication_views.bp):
         app.register_blueprint(bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
@@ -136,16 +157,23 @@ def _register_jobs(app: Flask) -> None:
     from server.attendance.operations.kiosk_events import handle_kiosk_event
     from server.attendance.rooms.jobs import RATIO_REFRESH
     from server.attendance.rooms.operations.live import refresh_after_kiosk_batch, still_in_breach
+    from server.care.jobs import NAP_PATROL, still_overdue
+    from server.care.operations.patrol_alerts import KIND as NAP_PATROL_KIND
     from server.environment.jobs import ENVIRONMENT_EVALUATION, ENVIRONMENT_PRUNE
     from server.environment.operations.handlers import handle_heartbeat, handle_safety_event
     from server.environment.operations.ingest import ReadingIngest
     from server.environment.settings import EnvironmentSettings
     from server.fleet.operations import EventRouter
+    from server.health.illness.jobs import OUTBREAK_CHECK
+    from server.health.illness.outbreak import OUTBREAK_KIND, outbreak_holds
+    from server.idempotency import forget_old_requests
     from server.inspections.jobs import NIGHTLY_EVALUATION
+    from server.scheduling.operations import ScheduledJob
     from server.staff.jobs import CREDENTIAL_EXPIRY
 
+    forget_answers = ScheduledJob("idempotency.forget", run=forget_old_requests, cron={"hour": 3, "minute": 50})
     app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP, RATIO_REFRESH, ENVIRONMENT_EVALUATION,
-                                    ENVIRONMENT_PRUNE, CREDENTIAL_EXPIRY]
+                                    ENVIRONMENT_PRUNE, CREDENTIAL_EXPIRY, forget_answers, OUTBREAK_CHECK, NAP_PATROL]
     # Device events by kind prefix: each domain that devices report to adds its handler here.
     app.extensions["tuoyu.event_router"] = EventRouter(
         {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
@@ -153,13 +181,21 @@ def _register_jobs(app: Flask) -> None:
         after_batch={"attendance": refresh_after_kiosk_batch},
     )
     # Alerts whose condition must end before anyone may resolve them (server/alerts/operations.resolve).
-    app.extensions["tuoyu.alert_conditions"] = {"ratio.ratio": still_in_breach, "ratio.class_size": still_in_breach}
+    app.extensions["tuoyu.alert_conditions"] = {"ratio.ratio": still_in_breach, "ratio.class_size": still_in_breach,
+                                                OUTBREAK_KIND: outbreak_holds, NAP_PATROL_KIND: still_overdue}
 
 
 def _register_registries(app: Flask) -> None:
     """What the base floor asks of the registries above it, wired here so it imports none of them."""
+    from server.attendance import handed_down
     from server.auth.roles import ROLE_LABELS
+    from server.care.medication.doses import STAFF_PIN_KEY
+    from server.care.medication.models import LABELS as MEDICATION_LABELS
+    from server.care.models import LABELS as CARE_LABELS
     from server.centre.models import LABELS as CENTRE_LABELS
+    from server.health.checks.models import LABELS as HEALTH_CHECK_LABELS
+    from server.health.checks.operations import PRESENT_KEY
+    from server.health.profile.models import LABELS as HEALTH_PROFILE_LABELS
     from server.i18n import LABELS_KEY, label_table
     from server.people.models import LEAVE_REASON_LABELS, RELATIONSHIP_LABELS, STAFF_ROLE_LABELS
     from server.people.operations import contacts_of_user
@@ -171,9 +207,14 @@ def _register_registries(app: Flask) -> None:
 
     app.extensions["tuoyu.contacts_of_user"] = contacts_of_user
     app.extensions[STAFF_FILE_BADGES] = staff_list_badges  # the staff list's credential badges (people floor)
+    # Attendance's answers for health and care, below it (attendance/handed_down.py): who checked in today (the
+    # 晨检 queue) and a dose witness's kiosk PIN hash.
+    app.extensions[PRESENT_KEY] = handed_down.present_children
+    app.extensions[STAFF_PIN_KEY] = handed_down.staff_pin_hash
     app.extensions[LABELS_KEY] = label_table(CENTRE_LABELS, ROLE_LABELS, RELATIONSHIP_LABELS, STAFF_ROLE_LABELS,
                                              LEAVE_REASON_LABELS, STAFF_FILE_LABELS, BAN_SOURCE_LABELS,
-                                             EMPLOYMENT_EVENT_LABELS, TRAINING_CATEGORY_LABELS, TRAINING_SOURCE_LABELS)
+                                             EMPLOYMENT_EVENT_LABELS, TRAINING_CATEGORY_LABELS, TRAINING_SOURCE_LABELS,
+                                             HEALTH_PROFILE_LABELS, MEDICATION_LABELS, CARE_LABELS, HEALTH_CHECK_LABELS)
 
 
 def _register_compliance_sources(app: Flask) -> None:
@@ -182,11 +223,27 @@ def _register_compliance_sources(app: Flask) -> None:
     A new record domain adds its registers (in the order the pack's summary lists them), the evidence
     its evaluators read (by `compliance.ComplianceInputs` field) and its key figures here.
     """
-    from server.attendance.registers import ATTENDANCE_REGISTER, attendance_rates, staff_check_ins
+    from server.attendance import handed_down
+    from server.attendance.registers import (
+        ATTENDANCE_REGISTER,
+        attendance_evidence,
+        attendance_rates,
+        sick_absences,
+        staff_check_ins,
+    )
     from server.attendance.rooms import registers as rooms_registers
+    from server.care.evidence import care_evidence
+    from server.care.medication.registers import MEDICATION_REGISTER
+    from server.care.registers import NAP_PATROL_REGISTER, OUTDOOR_REGISTER
     from server.centre import registers as centre_registers
     from server.centre.records import class_records
     from server.environment import registers as environment_registers
+    from server.health.checks.registers import CHECKS_REGISTER
+    from server.health.evidence import health_evidence
+    from server.health.illness.registers import ILLNESS_REGISTER
+    from server.health.illness.views import SICK_ABSENCES_KEY
+    from server.health.profile import registers as health_profile_registers
+    from server.health.profile.operations import DAYS_PRESENT_KEY
     from server.inspections.sources import ComplianceSources
     from server.people import registers as people_registers
     from server.staff import registers as staff_registers
@@ -194,16 +251,22 @@ def _register_compliance_sources(app: Flask) -> None:
 
     # The staff files count kiosk check-ins as duty: attendance's records, handed down (staff is below it).
     app.extensions[staff_registers.CHECK_INS_KEY] = staff_check_ins
+    # The health page's entry exam asks when a child was present (attendance's check-ins, handed down).
+    app.extensions[DAYS_PRESENT_KEY] = handed_down.child_days_present
+    app.extensions[SICK_ABSENCES_KEY] = sick_absences  # the 表4 page offers today's sick absences as cases
     app.extensions["tuoyu.compliance_sources"] = ComplianceSources(
         registers=(centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES,
                    people_registers.STAFF, TRAINING_REGISTER, ATTENDANCE_REGISTER, rooms_registers.RATIO_VIOLATIONS,
                    rooms_registers.PLACES_MONITORING, environment_registers.EXCEEDANCE_REGISTER,
                    environment_registers.MONTHLY_SUMMARY, staff_registers.QUALIFICATIONS,
-                   staff_registers.CERTIFIED_SHARE, staff_registers.ROSTER),
+                   staff_registers.CERTIFIED_SHARE, staff_registers.ROSTER, CHECKS_REGISTER, ILLNESS_REGISTER,
+                   MEDICATION_REGISTER, NAP_PATROL_REGISTER, OUTDOOR_REGISTER, health_profile_registers.CONDITIONS,
+                   health_profile_registers.GROWTH),
         evidence={"classes": class_records, "children": people_registers.child_records,
                   "ratio_violations": rooms_registers.ratio_violation_records,
                   "environment": environment_registers.environment_evidence,
-                  "staff": staff_registers.staff_evidence, "staff_check_ins": staff_check_ins},
+                  "staff": staff_registers.staff_evidence, "staff_check_ins": staff_check_ins,
+                  "attendance": attendance_evidence, "care": care_evidence, "health": health_evidence},
         key_figures=(attendance_rates, staff_registers.certified_share_figures),
     )
 
@@ -230,3 +293,5 @@ def _register_health(app: Flask) -> None:
     def healthz() -> Response:
         db.session.execute(db.text("SELECT 1"))
         return jsonify({"status": "ok"})
+
+

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 Text = str | LazyString  # a message: plain, or a catalogue string translated when rendered
@@ -168,6 +169,15 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         code, message = _HTTP_MESSAGES.get(status, ("http_error", exc.name))
         return error_response(status, code, message)
+
+    @app.errorhandler(IntegrityError)
+    def _constraint(exc: IntegrityError) -> Any:
+        # A concurrent twin won a unique row (a nap's end, a follow-up's closing, an idempotency key): the
+        # request's session is rolled back by the unit of work (an answer >= 400), and the caller may retry.
+        app.logger.warning("write refused by a constraint", exc_info=True)
+        if not _wants_json():
+            return render_error_page(409)
+        return error_response(409, "conflict", _l("Conflicts with a concurrent change, retry"))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

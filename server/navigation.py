@@ -36,7 +36,9 @@ class NavItem:
 
 CHILDREN = NavItem("people.children", _l("Children"), Perm.CHILDREN_READ)
 STAFF = NavItem("people.staff", _l("Staff"), Perm.STAFF_READ)
-MOVE = NavItem("rooms.move_page", _l("My room"), Perm.ATTENDANCE_WRITE)
+# "My room" is the room tablet (the children's cards, care logging, the ratio); it links the move page.
+ROOM_TABLETS = NavItem("tablet.my_room", _l("Room tablets"), Perm.CARE_READ)  # the director opens any room's
+MOVE = NavItem("tablet.my_room", _l("My room"), Perm.CARE_WRITE)
 ATTENDANCE = NavItem("attendance.room_attendance", _l("Attendance"), Perm.ATTENDANCE_WRITE)
 ROLLCALL = NavItem("rooms.rollcall", _l("Roll call"), Perm.PRESENCE_READ)
 PLACES = NavItem("rooms.occupancy_page", _l("Places"), Perm.STAFF_READ)
@@ -51,11 +53,13 @@ CLOSURES = NavItem("centre_pages.closures_page", _l("Closures"), Perm.CENTRE_MAN
 ROSTER = NavItem("staff_office.roster", _l("Duty roster"), Perm.ROSTER_READ)
 EXPIRY = NavItem("staff_pages.expiry_list", _l("Expiring credentials"), Perm.STAFF_FILES_READ)
 BANS = NavItem("staff_office.ban_list_page", _l("Ban list"), Perm.STAFF_WRITE)
+ILLNESS = NavItem("illness_pages.illness_page", _l("Infectious diseases"), Perm.HEALTH_WRITE)
+MORNING_CHECKS = NavItem("health_checks.queue", _l("Morning checks"), Perm.HEALTH_CHECKS_WRITE)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.ADMIN: (CHILDREN, STAFF, ROSTER, EXPIRY, BANS, CLASSES, CLOSURES, CARDS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE, DEVICES),
+    Role.ADMIN: (CHILDREN, ROOM_TABLETS, STAFF, ROSTER, EXPIRY, BANS, MORNING_CHECKS, ILLNESS, CLASSES, CLOSURES, CARDS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE, DEVICES),
     Role.CAREGIVER: (MOVE, ATTENDANCE, CHILDREN, ROLLCALL, ENVIRONMENT),
-    Role.HEALTH: (CHILDREN, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
+    Role.HEALTH: (MORNING_CHECKS, CHILDREN, ILLNESS, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
     Role.KITCHEN: (CHILDREN, ENVIRONMENT),
     Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT),
     Role.GUARDIAN: (PASS, CHILDREN),

@@ -17,7 +17,7 @@ def csrf_token(html: str) -> str:
 
 def page_csrf(client, path: str = "/login") -> str:  # type: ignore[no-untyped-def]
     """Open ``path`` and return its CSRF token."""
-    return csrf_token(client.get(path).get_data(as_text=True))
+    return csrf_token(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
 def log_in(client, username: str, password: str = PASSWORD, next_url: str = ""):  # type: ignore[no-untyped-def]

@@ -8,10 +8,14 @@ route, before it is withdrawn, given by one member of staff with another as witn
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from compliance.care.records import DoseRecord, MedicationConsentRecord
+from compliance.rulebook.model import Rulebook
+
+CONSENT_RULE = "care.medication_consent"
 
 
 class Refusal(StrEnum):
@@ -58,6 +62,36 @@ _EN = {
 }
 
 
+@dataclass(frozen=True)
+class ConsentLimits:
+    """What a consent may say under the rulebook (``care.medication_consent``).
+
+    ``window_minutes`` is the widest window either side of a consented time and a new consent's default;
+    ``narrowest_window`` the narrowest a consent may set (the low end of the rule's allowed range);
+    ``max_times`` how many times of day a consent may name.
+    """
+
+    window_minutes: int
+    narrowest_window: int
+    max_times: int
+
+    def window_allowed(self, minutes: int) -> bool:
+        """True when a consent may allow ``minutes`` either side of each time."""
+        return self.narrowest_window <= minutes <= self.window_minutes
+
+
+def consent_limits(rules: Rulebook) -> ConsentLimits | None:
+    """The consent limits of the rules in force; None when ``care.medication_consent`` is not in force."""
+    rule = rules.get(CONSENT_RULE)
+    if rule is None:
+        return None
+    window = rule.parameters["window_minutes"]
+    widest = int(window.value)
+    narrowest = int(window.allowed.low) if window.allowed is not None else widest
+    return ConsentLimits(window_minutes=widest, narrowest_window=min(narrowest, widest),
+                         max_times=int(rule.value("max_times_per_day")))
+
+
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -75,11 +109,15 @@ def dose_allowed(
     dose: DoseRecord,
     *,
     tz: tzinfo | None = None,
+    live: bool = False,
 ) -> tuple[Refusal, ...]:
     """Every reason ``dose`` at ``at`` may not be given under ``consent``; ``()`` when it may.
 
     ``doses_so_far`` are the doses already given (any consent; only this consent's count, the dose itself
-    excluded); ``tz`` is the centre's zone, in which the consent's days and times are read.
+    excluded); ``tz`` is the centre's zone, in which the consent's days and times are read. The evaluator judges
+    stored doses in order: only those given before ``at`` count towards the day's limit. ``live``: the dose is
+    about to be stored, so every dose of that day already stored counts, whatever its time (a dose queued on a
+    tablet may arrive after a later one, or at the very same instant as another tablet's).
     """
     reasons: list[Refusal] = []
     if not dose.witnessed_by or not dose.witnessed_by.strip():
@@ -102,7 +140,7 @@ def dose_allowed(
         reasons.append(Refusal.OUTSIDE_TIMES)
     given_today = [
         d for d in doses_so_far
-        if d.consent_id == consent.id and d.id != dose.id and d.at < at
+        if d.consent_id == consent.id and d.id != dose.id and (live or d.at < at)
         and (d.at.astimezone(tz) if tz is not None else d.at).date() == day
     ]
     if len(given_today) >= consent.daily_limit:

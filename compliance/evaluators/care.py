@@ -42,6 +42,12 @@ def class_text(inputs: ComplianceInputs, class_id: Id) -> Text:
     return Text(f"班级「{name}」", f"Class {name}") if name else Text(f"班级 {class_id}", f"Class {class_id}")
 
 
+def child_text(inputs: ComplianceInputs, child_id: Id) -> Text:
+    """A child as the director knows them: the name from the enrolment records, the id only without one."""
+    name = next((c.name for c in inputs.children if str(c.id) == str(child_id) and c.name), None)
+    return Text(f"幼儿{name}", name) if name else Text(f"幼儿 {child_id}", f"Child {child_id}")
+
+
 def _hm(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%H:%M")
 
@@ -69,13 +75,13 @@ def _patrol_findings(inputs: ComplianceInputs, evidence: CareEvidence, rules: Ru
         if not gaps:
             continue
         longest, first = max(g.minutes for g in gaps), gaps[0]
-        where = class_text(inputs, nap.class_id)
+        where, who = class_text(inputs, nap.class_id), child_text(inputs, nap.child_id)
         span = f"{_hm(first.since, zone)}–{_hm(first.until, zone)}"
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, (f"nap:{nap.id}", f"child:{nap.child_id}"),
-            f"{where.zh}幼儿 {nap.child_id} {nap.on.isoformat()} 午睡有 {len(gaps)} 段超过 {limit} 分钟未巡查"
+            f"{where.zh}{who.zh} {nap.on.isoformat()} 午睡有 {len(gaps)} 段超过 {limit} 分钟未巡查"
             f"（最长 {longest} 分钟，首段 {span}）。",
-            f"{where.en}: child {nap.child_id}'s nap on {nap.on.isoformat()} went {len(gaps)} time(s) more than "
+            f"{where.en}: {who.en}'s nap on {nap.on.isoformat()} went {len(gaps)} time(s) more than "
             f"{limit} min without a check (longest {longest} min, first {span}).",
         ))
     return findings
@@ -96,16 +102,17 @@ def _position_findings(inputs: ComplianceInputs, evidence: CareEvidence, rules: 
         seen += [Text("呼吸异常", "abnormal breathing")] if not check.breathing_ok else []
         seen += [Text("面色异常", "abnormal colour")] if not check.colour_ok else []
         where, at = class_text(inputs, nap.class_id), f"{nap.on.isoformat()} {_hm(check.at, zone)}"
+        who = child_text(inputs, nap.child_id)
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, (f"nap_check:{check.id}", f"child:{nap.child_id}"),
-            f"{where.zh}幼儿 {nap.child_id} 午睡巡查（{at}）发现{'、'.join(t.zh for t in seen)}，未记录处理。",
-            f"{where.en}: the nap check of child {nap.child_id} at {at} found {', '.join(t.en for t in seen)} "
+            f"{where.zh}{who.zh} 午睡巡查（{at}）发现{'、'.join(t.zh for t in seen)}，未记录处理。",
+            f"{where.en}: the nap check of {who.en} at {at} found {', '.join(t.en for t in seen)} "
             f"and records no action.",
         ))
     return findings
 
 
-def _dose_findings(evidence: CareEvidence, rules: Rulebook, period: Period) -> list[Finding]:
+def _dose_findings(inputs: ComplianceInputs, evidence: CareEvidence, rules: Rulebook, period: Period) -> list[Finding]:
     rule = rules.get(MEDICATION_RULE)
     if rule is None:
         return []
@@ -122,13 +129,19 @@ def _dose_findings(evidence: CareEvidence, rules: Rulebook, period: Period) -> l
             continue
         at = local.strftime("%Y-%m-%d %H:%M")
         ids = (f"dose:{dose.id}", f"child:{dose.child_id}") + ((f"consent:{consent.id}",) if consent else ())
+        who = child_text(inputs, dose.child_id)
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, ids,
-            f"幼儿 {dose.child_id} 于 {at} 服用{dose.drug} {dose.dose}{dose.dose_unit}：{'；'.join(r.zh for r in reasons)}。",
-            f"Child {dose.child_id} was given {dose.drug} {dose.dose} {dose.dose_unit} at {at}: "
+            f"{who.zh} 于 {at} 服用{dose.drug} {dose.dose}{dose.dose_unit}：{'；'.join(r.zh for r in reasons)}。",
+            f"{who.en} was given {dose.drug} {dose.dose} {dose.dose_unit} at {at}: "
             f"{'; '.join(r.en for r in reasons)}.",
         ))
     return findings
+
+
+def _today(inputs: ComplianceInputs, evidence: CareEvidence) -> date:
+    """The centre's day at reading time: outdoor time is judged for days that are over, never the one in progress."""
+    return inputs.as_of.astimezone(ZoneInfo(evidence.zone)).date() if inputs.as_of is not None else date.max
 
 
 def _class_days(inputs: ComplianceInputs, evidence: CareEvidence, period: Period) -> dict[str, set[date]]:
@@ -156,7 +169,7 @@ def _outdoor_findings(inputs: ComplianceInputs, evidence: CareEvidence, rules: R
         if evidence.care_type(class_id) != CareType.FULL_DAY.value:
             continue
         short: list[tuple[date, int]] = []
-        for day in sorted(days):
+        for day in sorted(d for d in days if d < _today(inputs, evidence)):
             if exemption_for(evidence.outdoor_exemptions, class_id, day) is None:
                 minutes = outdoor_minutes(evidence.outdoor, class_id, day)
                 if minutes < needed:
@@ -181,7 +194,7 @@ def evaluate_care(inputs: ComplianceInputs, rules: Rulebook, period: Period) -> 
     return (
         _patrol_findings(inputs, evidence, rules, period)
         + _position_findings(inputs, evidence, rules, period)
-        + _dose_findings(evidence, rules, period)
+        + _dose_findings(inputs, evidence, rules, period)
         + _outdoor_findings(inputs, evidence, rules, period)
     )
 

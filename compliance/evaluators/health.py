@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from compliance.evaluators.care import class_text
+from compliance.evaluators.care import child_text, class_text
 from compliance.findings import Finding, Severity, finding_for
 from compliance.health import (
     GrowthStatus,
@@ -44,8 +44,9 @@ def _present(inputs: ComplianceInputs, period: Period) -> list[AttendanceRecord]
     return sorted((a for a in inputs.attendance if a.present and a.on in period), key=lambda a: (a.on, str(a.child_id)))
 
 
-def _ids(values: Iterable[Id]) -> str:
-    return "、".join(dict.fromkeys(str(v) for v in values))
+def _names(inputs: ComplianceInputs, ids: Iterable[Id], sep: str, language: str) -> str:
+    """Each child once, by name, in order of first appearance."""
+    return sep.join(getattr(child_text(inputs, i), language) for i in dict.fromkeys(ids))
 
 
 def _morning_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rules: Rulebook, period: Period) -> list[Finding]:
@@ -62,10 +63,10 @@ def _morning_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rules:
         where, first = class_text(inputs, lines[0].class_id), lines[0]
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, tuple(dict.fromkeys(f"child:{a.child_id}" for a in lines)),
-            f"{where.zh}有 {len(lines)} 人次到园未做晨检（首次 {first.on.isoformat()} 幼儿 {first.child_id}；"
-            f"幼儿 {_ids(a.child_id for a in lines)}）。",
+            f"{where.zh}有 {len(lines)} 人次到园未做晨检（首次 {first.on.isoformat()} {child_text(inputs, first.child_id).zh}；"
+            f"{_names(inputs, (a.child_id for a in lines), '、', 'zh')}）。",
             f"{where.en}: {len(lines)} child-day(s) present without a morning check (first {first.on.isoformat()}, "
-            f"child {first.child_id}; children {', '.join(dict.fromkeys(str(a.child_id) for a in lines))}).",
+            f"{child_text(inputs, first.child_id).en}; {_names(inputs, (a.child_id for a in lines), ', ', 'en')}).",
         ))
     return findings
 
@@ -93,9 +94,9 @@ def _follow_up_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rule
         findings.append(finding_for(
             rule, Severity.WARNING if closed else Severity.VIOLATION, period,
             (f"health_check:{check.id}", f"child:{check.child_id}"),
-            f"幼儿 {check.child_id} {check.on.isoformat()} {check.kind.zh}异常（{check.findings or '未写明'}），{zh}"
+            f"{child_text(inputs, check.child_id).zh} {check.on.isoformat()} {check.kind.zh}异常（{check.findings or '未写明'}），{zh}"
             f"（时限 {limit} 天）。",
-            f"Child {check.child_id}'s abnormal {check.kind.value} check on {check.on.isoformat()} "
+            f"{child_text(inputs, check.child_id).en}'s abnormal {check.kind.value} check on {check.on.isoformat()} "
             f"({check.findings or 'not described'}): the follow-up {en} (limit {limit} day(s)).",
         ))
     return findings
@@ -115,17 +116,17 @@ def _exclusion_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rule
     for case, days in (ignored[k] for k in sorted(ignored)):
         findings.append(finding_for(
             rule, Severity.CRITICAL, period, (f"illness:{case.id}", f"child:{case.child_id}"),
-            f"幼儿 {case.child_id} 因{case.disease}隔离期间（自 {case.excluded_from}，未登记返园证明）有 {len(days)} 天到园"
+            f"{child_text(inputs, case.child_id).zh} 因{case.disease}隔离期间（自 {case.excluded_from}，未登记返园证明）有 {len(days)} 天到园"
             f"（首日 {days[0].isoformat()}）。",
-            f"Child {case.child_id} was present on {len(days)} day(s) while excluded for {case.disease} "
+            f"{child_text(inputs, case.child_id).en} was present on {len(days)} day(s) while excluded for {case.disease} "
             f"(since {case.excluded_from}, no return certificate; first {days[0].isoformat()}).",
         ))
     for case in sorted(evidence.cases, key=lambda c: c.onset_on):
         if case.infectious and case.excluded_from is None and case.reported_on in period:
             findings.append(finding_for(
                 rule, Severity.VIOLATION, period, (f"illness:{case.id}", f"child:{case.child_id}"),
-                f"幼儿 {case.child_id} 登记传染病{case.disease}（{case.onset_on.isoformat()} 发病），未登记隔离。",
-                f"Child {case.child_id} has an infectious disease ({case.disease}, onset {case.onset_on.isoformat()}) "
+                f"{child_text(inputs, case.child_id).zh} 登记传染病{case.disease}（{case.onset_on.isoformat()} 发病），未登记隔离。",
+                f"{child_text(inputs, case.child_id).en} has an infectious disease ({case.disease}, onset {case.onset_on.isoformat()}) "
                 f"registered without an exclusion.",
             ))
     return findings
@@ -172,9 +173,9 @@ def _sick_findings(inputs: ComplianceInputs, rules: Rulebook, period: Period) ->
         where, first = class_text(inputs, lines[0].class_id), lines[0]
         findings.append(finding_for(
             rule, Severity.VIOLATION, period, tuple(dict.fromkeys(f"child:{a.child_id}" for a in lines)),
-            f"{where.zh}有 {len(lines)} 条因病缺勤未登记病名（首条 {first.on.isoformat()} 幼儿 {first.child_id}）。",
+            f"{where.zh}有 {len(lines)} 条因病缺勤未登记病名（首条 {first.on.isoformat()} {child_text(inputs, first.child_id).zh}）。",
             f"{where.en}: {len(lines)} sick absence(s) without the disease name "
-            f"(first {first.on.isoformat()}, child {first.child_id}).",
+            f"(first {first.on.isoformat()}, {child_text(inputs, first.child_id).en}).",
         ))
     return findings
 
@@ -196,8 +197,8 @@ def _entry_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rules: R
             what = ("入园体检", "an entry exam") if not done else ("预防接种证查验", "a vaccination certificate check")
             findings.append(finding_for(
                 rule, Severity.VIOLATION, period, (f"child:{child}",),
-                f"幼儿 {child} 在园（{first.isoformat()} 起）但无{what[0]}记录。",
-                f"Child {child} attended (from {first.isoformat()}) without {what[1]} on file.",
+                f"{child_text(inputs, child).zh} 在园（{first.isoformat()} 起）但无{what[0]}记录。",
+                f"{child_text(inputs, child).en} attended (from {first.isoformat()}) without {what[1]} on file.",
             ))
             continue
         for before, after in zip(lines, lines[1:], strict=False):
@@ -205,15 +206,15 @@ def _entry_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rules: R
             if needs_new_entry_exam(before.on, after.on, last, rules):
                 findings.append(finding_for(
                     rule, Severity.VIOLATION, period, (f"child:{child}",),
-                    f"幼儿 {child} 自 {before.on.isoformat()} 离园超过 {rule.value('max_absence')} 个月，"
+                    f"{child_text(inputs, child).zh} 自 {before.on.isoformat()} 离园超过 {rule.value('max_absence')} 个月，"
                     f"{after.on.isoformat()} 返园前未重新体检。",
-                    f"Child {child} was away from {before.on.isoformat()} for more than "
+                    f"{child_text(inputs, child).en} was away from {before.on.isoformat()} for more than "
                     f"{rule.value('max_absence')} months and came back on {after.on.isoformat()} without a new exam.",
                 ))
     return findings
 
 
-def _growth_findings(evidence: HealthEvidence, rules: Rulebook, period: Period) -> list[Finding]:
+def _growth_findings(inputs: ComplianceInputs, evidence: HealthEvidence, rules: Rulebook, period: Period) -> list[Finding]:
     """A child whose latest measurement of the period is classified abnormal and has no open 表5 entry."""
     rule = rules.get(GROWTH_RULE)
     if rule is None:
@@ -239,9 +240,9 @@ def _growth_findings(evidence: HealthEvidence, rules: Rulebook, period: Period) 
         findings.append(finding_for(
             rule, Severity.VIOLATION if severe & set(result.statuses) else Severity.WARNING, period,
             (f"growth:{result.measurement.id}", f"child:{result.measurement.child_id}"),
-            f"幼儿 {result.measurement.child_id} {day.isoformat()} 生长发育评价为{'、'.join(names)}（{values}），"
+            f"{child_text(inputs, result.measurement.child_id).zh} {day.isoformat()} 生长发育评价为{'、'.join(names)}（{values}），"
             f"未登记于表5营养性疾病及常见疾病登记表。",
-            f"Child {result.measurement.child_id} measured on {day.isoformat()} is "
+            f"{child_text(inputs, result.measurement.child_id).en} measured on {day.isoformat()} is "
             f"{', '.join(s.value for s in result.statuses)} "
             f"({', '.join(f'{i.value} z={v}' for i, v in result.z.items())}) and is not on 表5.",
         ))
@@ -264,5 +265,5 @@ def evaluate_health(inputs: ComplianceInputs, rules: Rulebook, period: Period) -
         + _outbreak_findings(inputs, evidence, rules, period)
         + _sick_findings(inputs, rules, period)
         + _entry_findings(inputs, evidence, rules, period)
-        + _growth_findings(evidence, rules, period)
+        + _growth_findings(inputs, evidence, rules, period)
     )

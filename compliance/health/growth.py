@@ -9,11 +9,14 @@ table is copied here. Cut-offs are rulebook data (``health.growth_screening``); 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from importlib import import_module
+from typing import Any
 
 from pygrowup import Observation
 from pygrowup.exceptions import PyGrowUpException
@@ -193,3 +196,44 @@ def assess(child: ChildHealthRecord, measurement: GrowthMeasurementRecord, rules
     z = z_scores(child.sex, child.born_on, measurement.measured_on, weight_kg=measurement.weight_kg,
                  height_cm=measurement.height_cm, head_cm=measurement.head_cm, recumbent=measurement.recumbent)
     return GrowthAssessment(measurement, (measurement.measured_on - child.born_on).days, z, classify(z, rules))
+
+
+# WHO's table of each indicator in pygrowup's bundled by-day data (weight-for-length: lying before 24 months).
+_TABLES = {Indicator.WEIGHT_FOR_AGE: "wfa", Indicator.LENGTH_FOR_AGE: "lfa", Indicator.HEAD_FOR_AGE: "hcfa",
+           Indicator.BMI_FOR_AGE: "bmifa", Indicator.WEIGHT_FOR_LENGTH: "wfl"}
+STANDING_TABLE = "wfh"  # weight-for-height, from 24 months
+
+
+def _lms_table(name: str, sex: str) -> Mapping[Any, Mapping[str, Decimal]]:
+    module = import_module(f"pygrowup.tables.by_day.{name}")
+    return module.DATA["male" if _observation(sex, date(2000, 1, 1), date(2000, 1, 1)).sex == Observation.MALE
+                       else "female"]
+
+
+def _at(lms: Mapping[str, Decimal], sd: float) -> float:
+    # WHO: y = M (1 + L S z)^(1/L), or M exp(S z) when L is 0 (no restriction needed within ±3 SD).
+    power, m, s = float(lms["l"]), float(lms["m"]), float(lms["s"])
+    return m * math.exp(s * sd) if power == 0 else m * (1 + power * s * sd) ** (1 / power)
+
+
+def reference_curves(
+    indicator: Indicator, sex: str, xs: Sequence[int | Decimal], *, sds: Sequence[float] = (-2, 0, 2),
+    standing: bool = False,
+) -> dict[float, list[float | None]]:
+    """WHO 2006 reference values at ``xs`` for each SD line, computed from pygrowup's bundled LMS tables.
+
+    ``xs`` are ages in days, or for weight-for-length lengths in cm (to 0.1; heights with ``standing``). Each SD
+    line is a list beside ``xs``, a value rounded to 0.01 (kg or cm), None where the table has no row.
+    """
+    name = STANDING_TABLE if indicator is Indicator.WEIGHT_FOR_LENGTH and standing else _TABLES[indicator]
+    table = _lms_table(name, sex)
+    curves: dict[float, list[float | None]] = {sd: [] for sd in sds}
+    for x in xs:
+        key: Any = Decimal(x).quantize(Decimal("0.1")).normalize() if indicator is Indicator.WEIGHT_FOR_LENGTH \
+            else int(x)
+        lms = table.get(key)
+        if lms is None and isinstance(key, Decimal):
+            lms = table.get(Decimal(x).quantize(Decimal("0.1")))
+        for sd in sds:
+            curves[sd].append(None if lms is None else round(_at(lms, sd), 2))
+    return curves

@@ -16,6 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from devices.wire.health_screen import (
+    RosterExclusion,
+    RosterHealthScreen,
+    exclusion_problems,
+    read_exclusions,
+    read_health_screen,
+)
 from devices.wire.keys import key_id, load_public_key, public_key_text
 from devices.wire.qr import PERSON_ID_PATTERN, is_id
 
@@ -137,6 +144,10 @@ class RosterDocument:
     persons: tuple[RosterPerson, ...]
     credentials: tuple[RosterCredential, ...]
     children: tuple[RosterChild, ...]
+    exclusions: tuple[RosterExclusion, ...] = ()
+    """Children excluded today until a return certificate (issue #15): the kiosk refuses their check-in."""
+    health_screen: RosterHealthScreen | None = None
+    """The centre's quick health screen at check-in; None: the kiosk asks nothing (v1 behaviour)."""
 
     def problems(self) -> list[str]:
         """Every broken rule of the document (empty when valid): types, uniqueness, references."""
@@ -161,6 +172,9 @@ class RosterDocument:
                 for c in self.credentials
             ],
             "children": [{"id": ch.id, "name": ch.name, "room": ch.room, "photo": ch.photo} for ch in self.children],
+            # Absent rather than empty: a roster without them keeps its v1 bytes (older kiosks ignore both).
+            **({"exclusions": [e.as_json() for e in self.exclusions]} if self.exclusions else {}),
+            **({"health_screen": self.health_screen.as_json()} if self.health_screen else {}),
         }
 
     @classmethod
@@ -258,6 +272,9 @@ def _document_problems(doc: RosterDocument) -> list[str]:
     unique("phone enrolment", (ph.enrolment for c in doc.credentials for ph in c.phones))
     if not isinstance(doc.centre.code, str):
         problems.append("centre.code is not text")
+    problems += exclusion_problems(doc.exclusions, child_ids)
+    if doc.health_screen is not None:
+        problems += doc.health_screen.problems()
     for child in doc.children:
         if not is_id(child.id):
             problems.append(f"child {child.id!r}: id is not an id")
@@ -401,6 +418,10 @@ class _Reader:
             if generated_at is None and not self.problems:
                 self.problems.append("generated_at is missing")
             return None
+        exclusions = read_exclusions(obj, self._get, self._date, self.problems)
+        health_screen = read_health_screen(obj, self._get)
+        if self.problems:
+            return None
         return RosterDocument(centre, version, generated_at, keys, tuple(persons),
-                              tuple(credentials), children)
+                              tuple(credentials), children, exclusions, health_screen)
 

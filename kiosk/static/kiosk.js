@@ -14,6 +14,7 @@ let current = null;          // last state from the kiosk
 let selection = new Set();   // children ticked on the confirm screen
 let selectionSerial = -1;
 let pinMode = null;          // {step, number, pin, personId, choices, error, serial, touched}
+let healthMode = null;       // {serial, childId, digits, step: "temperature" | "hme", error}: the quick screen
 let lastKey = null;          // what was rendered last: the DOM is rebuilt only when it changes (no lost taps)
 
 const $ = (id) => document.getElementById(id);
@@ -66,10 +67,17 @@ function render(state) {
   current = state;
   $("clock").textContent = state.time;
   $("confirm-seconds").textContent = state.seconds_left ?? "";
+  $("health-seconds").textContent = state.health ? state.health.seconds_left : "";
+  if (!state.health) healthMode = null;
+  else if (!healthMode || healthMode.serial !== state.serial || healthMode.childId !== state.health.child.id) {
+    healthMode = { serial: state.serial, childId: state.health.child.id, digits: "", step: "temperature", error: null };
+  }
   if (pinMode && (state.serial !== pinMode.serial || Date.now() - pinMode.touched > PIN_IDLE_MS || !state.pin)) {
     pinMode = null;  // a scan (or a timeout) takes over from the PIN pad
   }
-  const key = JSON.stringify([{ ...state, time: null, seconds_left: null }, [...selection].sort(), pinMode]);
+  const health = state.health ? { ...state.health, seconds_left: null } : null;
+  const key = JSON.stringify([{ ...state, time: null, seconds_left: null, health }, [...selection].sort(), pinMode,
+                              healthMode]);
   if (key === lastKey) return;
   lastKey = key;
   $("centre").textContent = state.kiosk.centre ? `· ${state.kiosk.centre}` : "";
@@ -97,6 +105,47 @@ function render(state) {
   else if (screen === "refused") renderRefused(state);
   else if (screen === "confirm") renderConfirm(state);
   else if (screen === "pin") renderPin();
+  else if (screen === "health") renderHealth(state);
+}
+
+// Issue #15: the quick health screen. Digits fill the temperature from the right: 3, 6, 6 reads 36.6 °C.
+function temperatureText(digits) {
+  if (!digits) return "--.-";
+  const padded = digits.padStart(2, "0");
+  return `${padded.slice(0, -1)}.${padded.slice(-1)}`;
+}
+
+function renderHealth(state) {
+  const h = state.health, m = healthMode;
+  setPhoto($("health-photo"), h.child.photo);
+  $("health-question").textContent = h.question_zh;
+  $("health-question-en").textContent = h.question_en;
+  $("health-progress").textContent = h.total > 1 ? `${h.index} / ${h.total}` : "";
+  $("health-temperature").hidden = m.step !== "temperature";
+  $("health-hme").hidden = m.step !== "hme";
+  $("health-display").textContent = `${temperatureText(m.digits)} °C`;
+  $("health-skip").hidden = !h.skip_allowed;
+  const error = $("health-error");
+  error.hidden = !m.error;
+  error.textContent = m.error || "";
+}
+
+function temperatureValue() {
+  const value = Number(temperatureText(healthMode.digits));
+  const h = current.health;
+  return healthMode.digits.length >= 3 && value >= h.temperature_min && value <= h.temperature_max ? value : null;
+}
+
+async function submitHealth(handsMouthEyesOk) {
+  const m = healthMode;
+  const body = { child_id: m.childId, hands_mouth_eyes_ok: handsMouthEyesOk };
+  if (m.skipped) body.skipped = true; else body.temperature = temperatureValue();
+  const { ok, data } = await post("/screen", body);
+  if (ok) { render(data); return; }
+  const error = data && data.error;
+  m.error = error ? `${error.message_zh} / ${error.message_en}` : "出错了 / Something went wrong";
+  m.step = "temperature";
+  render(current);
 }
 
 function renderAccepted(state) {
@@ -115,6 +164,10 @@ function renderAccepted(state) {
   fill($("accepted-notes"), refusalItems(state.refusals));
   renderRatio($("accepted-ratio"), state.ratio.warnings);
   renderNotice(state.notice);
+  const room = state.to_health_room;
+  $("accepted-health-room").hidden = !room;
+  $("accepted-health-room-zh").textContent = room ? `⚠ ${room.message_zh}` : "";
+  $("accepted-health-room-en").textContent = room ? room.message_en : "";
 }
 
 // Issue #14: a member of staff sees their own credential expiring or lapsed; the sign-on is recorded either way.
@@ -289,6 +342,34 @@ document.addEventListener("DOMContentLoaded", () => {
       submitPin();
     }
   });
+  for (const key of document.querySelectorAll(".key[data-tkey]")) {
+    key.addEventListener("click", () => {
+      const m = healthMode;
+      if (!m) return;
+      m.error = null;
+      if (key.dataset.tkey === "del") m.digits = m.digits.slice(0, -1);
+      else if (m.digits.length < 3) m.digits += key.dataset.tkey;
+      render(current);
+    });
+  }
+  $("health-next").addEventListener("click", () => {
+    const m = healthMode;
+    if (!m) return;
+    if (temperatureValue() === null) {
+      const h = current.health;
+      m.error = `请输入 ${h.temperature_min}–${h.temperature_max} °C 的体温 / Enter a temperature of ${h.temperature_min}–${h.temperature_max} °C`;
+    } else { m.skipped = false; m.step = "hme"; }
+    render(current);
+  });
+  $("health-skip").addEventListener("click", () => {
+    if (!healthMode) return;
+    healthMode.skipped = true; healthMode.digits = ""; healthMode.step = "hme"; healthMode.error = null;
+    render(current);
+  });
+  $("health-back").addEventListener("click", () => { if (healthMode) { healthMode.step = "temperature"; render(current); } });
+  $("health-yes").addEventListener("click", () => submitHealth(true));
+  $("health-no").addEventListener("click", () => submitHealth(false));
+  $("health-cancel").addEventListener("click", async () => { const { data } = await post("/cancel"); if (data) render(data); });
   $("confirm-ok").addEventListener("click", async () => {
     if (selection.size === 0) {
       $("confirm-error").textContent = "请至少选择一名幼儿 / Select at least one child";

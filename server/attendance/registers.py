@@ -134,7 +134,23 @@ def attendance_records(centre: Centre, period: Period) -> Iterator[AttendanceRec
     for line in register_lines(centre, period):
         yield AttendanceRecord(line.child_id, line.room_id if line.room_id is not None else "", line.on,
                                present=line.present, expected=line.expected,
-                               absence_reason=line.absence.reason.value if line.absence else None)
+                               absence_reason=line.absence.reason.value if line.absence else None,
+                               disease=line.absence.disease if line.absence else None)
+
+
+def attendance_evidence(centre: Centre, period: Period) -> list[AttendanceRecord]:
+    """The `"attendance"` evidence: the children's 出勤登记 lines (因病缺勤 with the disease name)."""
+    return list(attendance_records(centre, period))
+
+
+def sick_absences(centre_id: int, day: date) -> list[tuple[int, str | None]]:
+    """Today's 因病缺勤 of a centre: (child id, disease name) of each child's latest absence row that is sick.
+
+    Handed down to health (`tuoyu.sick_absences`) so the 表4 page can offer a case prefilled from it.
+    """
+    latest = {a.child_id: a for a in db.session.execute(
+        select(Absence).where(Absence.centre_id == centre_id, Absence.on == day).order_by(Absence.id)).scalars()}
+    return [(child_id, a.disease) for child_id, a in sorted(latest.items()) if a.reason is AbsenceReason.SICK]
 
 
 def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:

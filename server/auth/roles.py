@@ -56,18 +56,23 @@ class Perm(StrEnum):
     STAFF_DOCUMENTS_READ = "staff_documents.read"  # the scans and full credential numbers (every read logged)
     ROSTER_READ = "roster.read"
     ROSTER_WRITE = "roster.write"
+    CARE_READ = "care.read"  # naps and their patrol checks, meals, bottles, diapers, outdoor time
+    CARE_WRITE = "care.write"  # log care on the room tablet, medication consents and doses among it
+    HEALTH_CHECKS_WRITE = "health_checks.write"  # 晨检, 午检 and observations during the day
+    HEALTH_WRITE = "health.write"  # the health profile, illness and exclusion (表4), 表5, growth, follow-ups closed
 
 
 # Every member of staff sees the centre's children by name, its environment and its alerts, and may act on an
 # alert and take the roll call in an emergency; what differs by role is added below.
 _STAFF = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ, Perm.ALERTS_READ,
           Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY, Perm.ROSTER_READ}
-_CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE}
+_CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE,
+         Perm.CARE_READ, Perm.CARE_WRITE, Perm.HEALTH_CHECKS_WRITE}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
     Role.CAREGIVER: frozenset(_STAFF | _CARE),
-    Role.HEALTH: frozenset(_STAFF | _CARE | {Perm.CHILDREN_WRITE}),
+    Role.HEALTH: frozenset(_STAFF | _CARE | {Perm.CHILDREN_WRITE, Perm.HEALTH_WRITE}),
     # The kitchen needs names, classes, allergies and diets: no health, no families, no presence.
     Role.KITCHEN: frozenset(_STAFF),
     # The guard checks who is in and who may collect whom (names, photos): no health.
@@ -78,14 +83,15 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.INSPECTOR: frozenset({
         Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.HEALTH_READ, Perm.ENVIRONMENT_READ,
         Perm.PRESENCE_READ, Perm.STAFF_READ, Perm.ALERTS_READ, Perm.DEVICES_READ, Perm.AUDIT_READ,
-        Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD, Perm.STAFF_FILES_READ, Perm.ROSTER_READ,
+        Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD, Perm.STAFF_FILES_READ, Perm.ROSTER_READ, Perm.CARE_READ,
     }),
 }
 
 # Changes no read-only role may ever hold (checked by a test over the table).
 WRITE_PERMISSIONS = frozenset({Perm.CENTRE_MANAGE, Perm.ROOMS_MANAGE, Perm.CHILDREN_WRITE, Perm.ATTENDANCE_WRITE,
                                Perm.CONTACTS_WRITE, Perm.STAFF_WRITE, Perm.ALERTS_MANAGE, Perm.INSPECTORS_GRANT,
-                               Perm.STAFF_FILES_WRITE, Perm.ROSTER_WRITE})
+                               Perm.STAFF_FILES_WRITE, Perm.ROSTER_WRITE, Perm.CARE_WRITE,
+                               Perm.HEALTH_CHECKS_WRITE, Perm.HEALTH_WRITE})
 
 
 def role_label(role: Role) -> str:

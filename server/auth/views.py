@@ -75,7 +75,10 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash(_("You have been logged out."))
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # No copy of a page (the room tablet's kept screen among them) outlives the session in the browser's cache.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.get("/lang/<string:code>")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import func, select
 
 from compliance import Responsibility
-from server.auth.actor import Actor, authorise
+from compliance.health.allergens import AllergenKind
+from server.auth.actor import Actor
 from server.auth.roles import Perm, Role
 from server.auth.session import current_actor
 from server.centre import operations as ops
@@ -19,13 +21,19 @@ from server.centre.models import Centre, Room
 from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.dashboard.alerts import alert_centres, alert_events
+from server.dashboard.care_health import care_health_today
 from server.database import db
+from server.health.profile.operations import AllergyBadge, active_allergies
+from server.i18n import is_chinese
 from server.people.models import Child, Staff
 from server.people.operations import list_children
 from server.staff.summary import staff_files_card
 
 bp = Blueprint("dashboard", __name__)
 
+# The landing page is the role's day (UI.md): a caregiver's is her room's tablet, the 保健员's the 晨检 queue
+# with the open follow-ups; the other roles land on their dashboard below.
+ROLE_HOMES = {Role.CAREGIVER: "tablet.my_room", Role.HEALTH: "health_checks.queue"}
 # Which dashboard a person sees when they hold several roles at one centre.
 ROLE_PRECEDENCE = (Role.ADMIN, Role.HEALTH, Role.CAREGIVER, Role.KITCHEN, Role.SECURITY, Role.INSPECTOR, Role.GUARDIAN)
 
@@ -59,31 +67,27 @@ def _children_by_room(centre: Centre, today: date, *, actor: Actor, now: datetim
     return [(name, kids) for name, kids in [*groups, ("", unplaced)] if kids]
 
 
-def _health_day(centre: Centre, today: date, *, actor: Actor, now: datetime) -> dict[str, object]:
-    """保健员: today's children by class with their allergies, and today's absences, sick ones first."""
-    from server.attendance.models import Absence, AbsenceReason
-
-    authorise(actor, Perm.HEALTH_READ, centre.id, now)
-    groups = _children_by_room(centre, today, actor=actor, now=now)
-    latest = {a.child_id: a for a in db.session.execute(
-        select(Absence).where(Absence.centre_id == centre.id, Absence.on == today).order_by(Absence.id)).scalars()}
-    names = {c.id: c for _, kids in groups for c in kids}
-    absences = sorted(((names[cid], a) for cid, a in latest.items() if cid in names),
-                      key=lambda ca: (ca[1].reason is not AbsenceReason.SICK, ca[0].name))
-    labels = {AbsenceReason.SICK.value: _l("Sick"), AbsenceReason.PERSONAL.value: _l("Personal leave"),
-              AbsenceReason.OTHER.value: _l("Other")}
-    return {"health_rooms": groups, "absences_today": absences, "absence_labels": labels}
-
-
 def _kitchen_day(centre: Centre, today: date, *, actor: Actor, now: datetime) -> list[dict[str, object]]:
     """Kitchen: today's expected head count by class (enrolment and the working calendar) with allergies."""
     from server.attendance.registers import is_expected
     from server.centre.closures import closed_days
 
     closed = closed_days(centre.id, today, today)  # the centre's own closures: nobody expected
-    return [{"room": name, "expected": sum(1 for c in kids if is_expected(c, today, closed)),
-             "allergies": [(c.name, c.allergies) for c in kids if c.allergies and is_expected(c, today, closed)]}
-            for name, kids in _children_by_room(centre, today, actor=actor, now=now)]
+    groups = [(name, [c for c in kids if is_expected(c, today, closed)])
+              for name, kids in _children_by_room(centre, today, actor=actor, now=now)]
+    # The health profile's food allergies (what the 保健员 recorded; drug allergies are health data the kitchen
+    # does not hold), else what the family wrote at enrolment.
+    badges = active_allergies([c.id for _, kids in groups for c in kids], today, kinds={AllergenKind.FOOD})
+    return [{"room": name, "expected": len(kids),
+             "allergies": [(c.name, allergy_text(badges.get(c.id), c.allergies)) for c in kids
+                           if badges.get(c.id) or c.allergies]}
+            for name, kids in groups]
+
+
+def allergy_text(badges: list[AllergyBadge] | None, written: str | None) -> str:
+    if not badges:
+        return written or ""
+    return ("、" if is_chinese() else ", ").join(b.label_zh if is_chinese() else b.label_en for b in badges)
 
 
 def _who_is_in(centre: Centre, *, actor: Actor, now: datetime) -> list[dict[str, object]]:
@@ -105,7 +109,7 @@ def _who_is_in(centre: Centre, *, actor: Actor, now: datetime) -> list[dict[str,
 
 @bp.get("/")
 @login_required
-def dashboard() -> str:
+def dashboard() -> ResponseReturnValue:
     """The dashboard of the caller's main role at the chosen centre."""
     actor, now = current_actor(), utcnow()
     centres = ops.list_centres(actor=actor, now=now)
@@ -117,6 +121,8 @@ def dashboard() -> str:
         abort(404)
     roles = actor.roles_at(centre.id, now)
     role = next(r for r in ROLE_PRECEDENCE if r in roles)
+    if role in ROLE_HOMES and ROLE_HOMES[role] in current_app.view_functions:
+        return redirect(url_for(ROLE_HOMES[role], code=centre.code))
     today = centre_today(centre, now)
     context: dict[str, object] = {"centre": centre, "centres": centres, "role": role, "today": today}
     if actor.can(Perm.ALERTS_READ, centre.id, now):
@@ -158,8 +164,8 @@ def dashboard() -> str:
         context["staff_files"], context["share_chart"] = card, {
             **card.chart(), "labels": {"day": str(_l("Date")), "share": str(_l("Certified share (%)")),
                                       "target": str(_l("Regional minimum"))}}
-    if role is Role.HEALTH:
-        context.update(_health_day(centre, today, actor=actor, now=now))
+    if role is Role.ADMIN and actor.can(Perm.HEALTH_READ, centre.id, now):
+        context["care_health"] = care_health_today(centre, today, now)
     if role is Role.KITCHEN:
         context["kitchen_rooms"] = _kitchen_day(centre, today, actor=actor, now=now)
     if role is Role.SECURITY:

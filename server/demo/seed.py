@@ -17,8 +17,13 @@ from server.centre.models import Centre, ClassType, FilingStatus, LegalForm, Roo
 from server.centre.operations import create_centre, create_room
 from server.centre.timezones import centre_today
 from server.database import db
+from server.demo.care import seed_care
 from server.demo.environment import evaluate_environment, seed_environment
+from server.demo.health_checks import seed_health_checks
+from server.demo.health_profile import seed_health_profile
 from server.demo.history import enroll_history_kiosk, seed_attendance
+from server.demo.illness import seed_illness
+from server.demo.medication import seed_medication
 from server.demo.roster import seed_roster
 from server.demo.staff import Cast, born_on, id_number, new_hire_day, seed_staff_files
 from server.demo.training import seed_training
@@ -108,6 +113,11 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, histor
         if history_days:
             device = enroll_history_kiosk(centre, actor=system, now=setup_at)
             seed_attendance(centre, device, start=first_day, now=now, rng=rng, away=plan.away)
+            seed_health_checks(centre, start=first_day, now=now, rng=random.Random(f"{seed}:health_checks"))
+            seed_care(centre, start=first_day, now=now, rng=random.Random(f"{seed}:care"))
+            seed_health_profile(centre, today=today, now=now, rng=random.Random(f"{seed}:health_profile"))
+            seed_illness(centre, start=first_day, now=now)
+            seed_medication(centre, start=first_day, now=now, rng=random.Random(f"{seed}:medication"))
             closed_window = seed_environment(centre, start=setup_at, now=now, rng=rng)
             evaluate_environment(centre, settings=app_settings(), now=now, watched=closed_window)
             # The scheduler's morning expiry warnings, at once: the director sees them on first log-in.

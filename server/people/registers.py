@@ -72,5 +72,5 @@ STAFF = RegisterSource(
 def child_records(centre: Centre, period: Period) -> tuple[ChildRecord, ...]:
     """Every child of the centre as the evaluators' plain records (enrolment, class, consent)."""
     children = db.session.execute(select(Child).where(Child.centre_id == centre.id)).scalars()
-    return tuple(ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on, c.consent_on)
-                 for c in children)
+    return tuple(ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on, c.consent_on,
+                             name=c.name) for c in children)

@@ -47,7 +47,7 @@ def test_an_overdue_nap_check_is_a_violation_with_the_longest_gap() -> None:
     assert finding.evidence == (f"nap:{done.id}", "child:1")
     assert finding.message_zh == (
         "班级「小一班」幼儿 1 2025-06-03 午睡有 2 段超过 10 分钟未巡查（最长 30 分钟，首段 12:50–13:10）。")
-    assert finding.message_en.startswith("Class 小一班: child 1's nap on 2025-06-03 went 2 time(s) more than 10 min")
+    assert finding.message_en.startswith("Class 小一班: Child 1's nap on 2025-06-03 went 2 time(s) more than 10 min")
 
 
 def test_a_nap_still_going_is_judged_up_to_the_reading_time() -> None:
@@ -118,3 +118,23 @@ def test_records_outside_the_period_are_not_judged() -> None:
     may = date(2025, 5, 31)
     evidence = CareEvidence(naps=[nap(may)], doses=[dose(None, datetime(2025, 5, 31, 15, tzinfo=UTC))])
     assert run(evidence) == []
+
+
+def test_the_day_in_progress_is_not_judged_for_outdoor_time_until_it_is_over() -> None:
+    """At 10:00 a class has not been out yet: that is no finding; the same day read the next morning is."""
+    evidence = CareEvidence(outdoor=[OutdoorRecord(10, DAY, 30)])
+    morning = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)  # 10:00 in Shanghai
+    assert of(run(evidence, attendance=[present(1, DAY)], as_of=morning), "care.outdoor_time") == []
+    [finding] = of(run(evidence, attendance=[present(1, DAY)], as_of=morning + timedelta(days=1)), "care.outdoor_time")
+    assert "30 分钟" in finding.message_zh
+
+
+def test_findings_name_the_child_from_the_enrolment_records() -> None:
+    from compliance import ChildRecord
+
+    done = nap(DAY)
+    inputs = ComplianceInputs(centre=make_centre(), classes=CLASSES, children=(ChildRecord(1, 10, DAY, name="王小明"),),
+                              care=CareEvidence(naps=[done], nap_checks=every(done, 30, 60)))
+    [finding] = of(evaluate_care(inputs, RULES, JUNE), "care.nap_patrol")
+    assert finding.message_zh.startswith("班级「小一班」幼儿王小明 2025-06-03 午睡")
+    assert finding.message_en.startswith("Class 小一班: 王小明's nap")

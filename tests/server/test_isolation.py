@@ -21,6 +21,8 @@ from server.people.operations import create_staff
 from server.people.staff_models import BanSource
 from server.staff.training import TrainingValues, record_training
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.server.auth import matrix_parts
+from tests.server.auth.matrix_parts._base import PartContext
 from tests.server.staff.factories import staff_files
 
 # A valid body for every write endpoint that takes an id, so the 404 is about the id, not the body.
@@ -76,13 +78,16 @@ VALID_BODIES = {
 }
 
 
+VALID_BODIES.update(matrix_parts.merged("ISOLATION_BODIES"))  # each domain's part declares its own
+
 # Required query strings, so the 404 is about the id, not a missing parameter.
 QUERIES = {"/api/v1/centres/<code>/packs": "?from=2026-09-01&to=2026-09-07",
            "/api/v1/centres/<code>/attendance": "?on=2026-09-07",
            "/api/v1/centres/<code>/ratio-violations": "?from=2026-09-01&to=2026-09-07",
            "/api/v1/centres/<code>/occupancy": "?from=2026-09-01&to=2026-09-07",
            "/api/v1/staff/<staff_id>/managers": "?on=2026-09-07",
-           "/api/v1/centres/<code>/training/totals": "?from=2026-09-01&to=2026-09-07"}
+           "/api/v1/centres/<code>/training/totals": "?from=2026-09-01&to=2026-09-07",
+           **matrix_parts.merged("ISOLATION_QUERIES")}
 # Routes for device tokens only (a user token gets 401 there); their isolation is tested per device.
 DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>"}
 
@@ -122,12 +127,15 @@ def two_centres(app, clock):
     closure_b = record_closure(b, first_day=date(2026, 10, 9), last_day=date(2026, 10, 9), reason="消毒",
                                actor=SYSTEM, now=now)
     certificate_b, document_b, shift_b = staff_files(b, staff_b, room_b, now)
+    other_room_b = make_room(b, now, name="二班")
+    extra = matrix_parts.objects(PartContext(centre=b, room=room_b, other_room=other_room_b, child=child_b,
+                                             contact=contact_b, staff=staff_b, now=now, tag="乙", n=1))
     director_a = make_login("director-a", now, [(a, Role.ADMIN)])
     db.session.commit()
     ids = {"ban_id": ban_b.id, "entry_id": training_b.id, "code": b.code, "room_id": room_b.id, "child_id": child_b.id, "contact_id": contact_b.id,
            "staff_id": staff_b.id, "credential_id": credential_b.id, "device_pk": device_b.id, "photo_id": 1,
            "alert_id": alert_b.id, "phone_id": phone_b.id, "closure_id": closure_b.id,
-           "certificate_id": certificate_b.id, "document_id": document_b.id, "shift_id": shift_b.id}
+           "certificate_id": certificate_b.id, "document_id": document_b.id, "shift_id": shift_b.id, **extra}
     return director_a, ids
 
 

@@ -1,4 +1,10 @@
-"""Check-ins, check-outs and refusals from the kiosks: the authoritative check, the row, the flags and alerts."""
+"""Check-ins, check-outs and refusals from the kiosks: the authoritative check, the row, the flags and alerts.
+
+Issue #15: a check-in may carry the kiosk's quick health screens (``devices.wire.health_screen``): each opens
+the child's pending 晨检 through the health checks (``record_quick_screen``). A child excluded for illness
+(表4, until a return certificate) whose check-in arrives anyway (a kiosk on a stale roster, or an older kiosk)
+is kept and flagged ``excluded``, and staff are alerted at once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
+from devices.wire.health_screen import QuickScreen, ScreenError, check_in_screens
 from devices.wire.protocol import Event
 from server.alerts.operations import raise_alert
 from server.attendance.models import AttendanceEvent, AttendanceKind, Credential
@@ -20,11 +27,14 @@ from server.centre.timezones import centre_zone
 from server.database import db
 from server.fleet.models import Device
 from server.fleet.operations import EventRejected
+from server.health.checks.operations import record_quick_screen
+from server.health.illness.operations import excluded_children
 from server.people.models import Child, ChildContact, Contact, Staff
 from server.staff.operations.eligibility import certified_staff_ids
 
 CHILD_LEFT = "child_left"  # the refusal reason of a check-in of a child who has left the centre
 NOT_CERTIFIED = "not_certified"  # a member of staff checks in without valid credentials for the day (issue #14)
+EXCLUDED = "excluded"  # a child excluded for illness until a return certificate checks in anyway (issue #15)
 EVENT_FIELDS = ("kind", "child_id", "staff_id", "contact_id", "method", "credential_id", "at", "flags", "reason")
 
 
@@ -44,6 +54,7 @@ class _RefusedPayload(BaseModel):
     method: str | None = Field(None, max_length=16)
     credential_id: int | None = None
     person_id: str | None = Field(None, pattern=r"^[cs][0-9]{1,12}$")
+    child_id: int | None = Field(None, ge=1, le=2**53)
 
 
 @dataclass
@@ -71,6 +82,12 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
         payload = _CheckPayload.model_validate(event.payload)
     except ValidationError as exc:
         raise EventRejected("invalid_payload", str(exc.errors()[0]["msg"])) from None
+    try:
+        screens = {s.child_id: s for s in check_in_screens(event.payload)}
+    except ScreenError as exc:
+        raise EventRejected("invalid_screen", exc.problem) from None
+    if screens and kind != "attendance.check_in":
+        raise EventRejected("invalid_screen", "only a check-in carries health screens")
     person = _resolve_person(device.centre_id, payload.person_id)
     centre = db.session.get(Centre, device.centre_id)
     assert centre is not None
@@ -80,6 +97,7 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
     if check_in and person.staff is not None and not payload.children and person.staff.id not in certified_staff_ids(
             device.centre_id, [person.staff.id], day):
         person.flags.append(NOT_CERTIFIED)  # kept and counted as present, but not in any ratio; the director told
+    excluded = excluded_children(device.centre_id, day) if check_in and payload.children else {}
     links = {}
     if person.contact is not None:
         links = {link.child_id: link for link in db.session.execute(
@@ -100,6 +118,8 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
         link = links.get(child_id)
         if person.staff is None and (link is None or not (link.may_drop_off if check_in else link.may_pick_up)):
             flags.append("not_authorised")
+        if child_id in excluded:
+            flags.append(EXCLUDED)  # kept (the child is at the door), flagged, staff alerted: the 保健员 acts
         rows.append(_event_row(device, event, now, AttendanceKind.CHECK_IN if check_in else AttendanceKind.CHECK_OUT,
                                person, payload, child_id=child_id, flags=flags))
     if not payload.children:
@@ -113,7 +133,21 @@ def handle_kiosk_event(device: Device, event: Event, now: datetime) -> None:
         audit_record(row, f"attendance.{row.kind.value}", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
         if row.flags or row.kind is AttendanceKind.REFUSED:
             _alert_for(row, now)
+    _record_screens(device, event, rows, screens, now)
     # The rooms' ratios are worked out once the whole batch is in (rooms.live.refresh_after_kiosk_batch).
+
+
+def _record_screens(device: Device, event: Event, rows: list[AttendanceEvent], screens: dict[int, QuickScreen],
+                    now: datetime) -> None:
+    """Each screened child checked in opens their pending 晨检 (a fever or a "no" goes first in the queue)."""
+    for row in rows:
+        screen = screens.get(row.child_id) if row.child_id is not None else None
+        if screen is None or row.kind is not AttendanceKind.CHECK_IN:
+            continue
+        child = db.session.get(Child, row.child_id)
+        assert child is not None
+        record_quick_screen(child, temperature=screen.celsius, hands_mouth_eyes_ok=screen.hands_mouth_eyes_ok,
+                            device_id=device.id, at=event.created_at, now=now)
 
 
 def _credential_flags(centre_id: int, payload: _CheckPayload, day: date) -> list[str]:
@@ -166,7 +200,10 @@ def _record_refusal(device: Device, event: Event, now: datetime) -> None:
         except EventRejected:
             person = _Person()
     flags = [] if _known_credential_id(payload.credential_id) == payload.credential_id else ["unknown_credential"]
-    row = _event_row(device, event, now, AttendanceKind.REFUSED, person, payload, reason=payload.reason, flags=flags)
+    child = db.session.get(Child, payload.child_id) if payload.child_id is not None else None
+    child_id = child.id if child is not None and child.centre_id == device.centre_id else None
+    row = _event_row(device, event, now, AttendanceKind.REFUSED, person, payload, child_id=child_id,
+                     reason=payload.reason, flags=flags)
     db.session.add(row)
     db.session.flush()
     audit_record(row, "attendance.refused", None, EVENT_FIELDS, actor=Actor(kind="device"), now=now)
@@ -183,11 +220,16 @@ FLAG_TEXT = {
     "not_enrolled": ("幼儿当日不在托", "child not enrolled that day"),
     "no_credential": ("无凭证", "no credential"),
     NOT_CERTIFIED: ("证件不全或已过期，不能上岗", "staff member without valid credentials"),
+    EXCLUDED: ("幼儿因病暂停入园，须凭医疗机构返园证明入园", "child excluded for illness until a return certificate"),
 }
 
 
 def _alert_for(row: AttendanceEvent, now: datetime) -> None:
-    """Staff hear at once about a flagged kiosk event or a refused pick-up."""
+    """Staff hear at once about a flagged kiosk event or a refused pick-up.
+
+    Every member of staff reads alerts (the kitchen and the guard too), so an excluded child's alert never names
+    the disease: the 保健员 reads it on the 表4 page, with the health permission.
+    """
     child = db.session.get(Child, row.child_id) if row.child_id else None
     staff = db.session.get(Staff, row.staff_id) if child is None and row.staff_id else None
     who = child.name if child else (staff.name if staff else "—")
@@ -203,7 +245,8 @@ def _alert_for(row: AttendanceEvent, now: datetime) -> None:
         texts = [FLAG_TEXT.get(f, (f, f)) for f in row.flags]
         zh = "签到异常：" + "、".join(t[0] for t in texts) + f"（{who}）"
         en = "check-in flagged: " + ", ".join(t[1] for t in texts) + f" ({who})"
-        severity = "urgent" if {"not_authorised", "credential_revoked", NOT_CERTIFIED} & set(row.flags) else "warning"
+        severity = ("urgent" if {"not_authorised", "credential_revoked", NOT_CERTIFIED, EXCLUDED} & set(row.flags)
+                    else "warning")
     raise_alert(row.centre_id, kind=f"attendance.{row.kind.value}", severity=severity,
                 dedupe_key=f"attendance_event:{row.id}", message_zh=zh, message_en=en,
                 subject={"attendance_event": row.id, "child": row.child_id}, now=now)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from devices.wire.health_screen import RosterExclusion
 from devices.wire.roster import (
     PersonKind,
     PhoneEnrolment,
@@ -18,6 +19,7 @@ from devices.wire.roster import (
     expand_keys,
     sign_roster,
 )
+from server.attendance.kiosk_screen import roster_health_screen
 from server.attendance.models import Credential, PhoneKey
 from server.attendance.operations.credentials import person_ref
 from server.attendance.operations.roster_notices import staff_notices
@@ -26,6 +28,7 @@ from server.centre import keys
 from server.centre.models import Centre, Room
 from server.centre.timezones import centre_today
 from server.database import db
+from server.health.illness.operations import excluded_children
 from server.people.models import Child, ChildContact, Contact, Staff
 
 # A roster also changes with the centre's day (cards expire, children leave, credential notices count down), so
@@ -39,6 +42,18 @@ def roster_version(centre: Centre, now: datetime) -> int:
     head = db.session.get(AuditHead, chain_for(centre.id))
     day = (centre_today(centre, now) - VERSION_EPOCH).days
     return day * 2**32 + (head.seq if head else 0)
+
+
+def roster_exclusions(centre: Centre, today: date, enrolled: set[int]) -> tuple[RosterExclusion, ...]:
+    """The children excluded today until a return certificate (表4): who, since when, and the expected return.
+
+    No health data travels (docs/roster.md, Privacy): not the disease nor anything else of the case, only that
+    the child is excluded and until when, and only while the exclusion lasts. The kiosk's screen is seen by
+    anyone at the door and its cache sits on a Pi, so the door refuses with a generic reason.
+    """
+    cases = excluded_children(centre.id, today)
+    return tuple(RosterExclusion(child_id, case.excluded_from or today, case.excluded_until)
+                 for child_id, case in sorted(cases.items()) if child_id in enrolled)
 
 
 def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
@@ -97,6 +112,8 @@ def build_roster(centre: Centre, *, now: datetime) -> tuple[bytes, bytes, int]:
             for c in credentials
         ),
         children=tuple(RosterChild(c.id, c.name, rooms.get(c.room_id), c.photo_id) for c in children),
+        exclusions=roster_exclusions(centre, today, enrolled),
+        health_screen=roster_health_screen(centre, today),
     )
     data, signature = sign_roster(document, private_key)
     return data, signature, document.version

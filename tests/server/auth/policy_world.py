@@ -22,6 +22,8 @@ from server.people.operations import create_staff, set_contact_photo, update_chi
 from server.people.staff_models import BanSource
 from server.staff.training import TrainingValues, record_training
 from tests.factories import SYSTEM, link, make_centre, make_child, make_contact, make_login, make_room
+from tests.server.auth import matrix_parts
+from tests.server.auth.matrix_parts._base import PartContext
 from tests.server.staff.factories import staff_files
 from tests.sessions import PASSWORD
 
@@ -50,9 +52,10 @@ class Objects:
     certificate_id: int = 0  # a staff credential (staff files)
     document_id: int = 0  # a scan of one
     shift_id: int = 0  # a duty on the roster
+    extra: dict[str, int] = field(default_factory=dict)  # the domains' own objects (matrix_parts)
 
     def get(self, name: str) -> int | str:
-        return getattr(self, name)
+        return self.extra[name] if name in self.extra else getattr(self, name)
 
 
 @dataclass
@@ -106,13 +109,15 @@ def _centre_objects(centre: Centre, now: datetime, tag: str, guardian_user=None)
         training = record_training(staff, TrainingValues(category="safety", title="消防安全", hours=1, provider="消防队",
                                                          held_on=now.date()), actor=SYSTEM, now=now)
         certificate, document, shift = staff_files(centre, staff, room, now)
+        extra = matrix_parts.objects(PartContext(centre=centre, room=room, other_room=other_room, child=child,
+                                                 contact=contact, staff=staff, now=now, tag=tag, n=n))
         db.session.flush()
         objects.append(Objects(
             code=centre.code, room_id=other_room.id, child_id=child.id, contact_id=contact.id, staff_id=staff.id,
             credential_id=credential.id, staff_credential_id=staff_credential.id, phone_id=phone.id,
             device_pk=device.id, alert_id=alert.id, photo_id=photo.id, closure_id=closure.id,
             ban_id=ban.id, entry_id=training.id, certificate_id=certificate.id, document_id=document.id,
-            shift_id=shift.id))
+            shift_id=shift.id, extra=extra))
     return objects[0], objects[1]
 
 

@@ -17,7 +17,10 @@ import pytest
 from server.auth.roles import PERMISSIONS, WRITE_PERMISSIONS, Perm, Role
 from server.fleet.policy import Feed, may_read_feed, may_send
 from server.people.registers import CHILDREN
+from server.tablet.access import OPENS_EVERY_ROOM
 from tests.conftest import FreshContextClient
+from tests.server.auth import matrix_parts
+from tests.server.auth.matrix_parts._base import DEMO, EVENTS, OWN_PASS, PUBLIC, USER, Need, feed, perm
 from tests.server.auth.policy_world import (
     HEALTH_SENTINELS,
     Objects,
@@ -26,28 +29,6 @@ from tests.server.auth.policy_world import (
     build_world,
 )
 from tests.sessions import PASSWORD, csrf_token, log_in
-
-
-@dataclass(frozen=True)
-class Need:
-    """What a route requires. `family`: a guardian passes for their own family's objects only."""
-
-    kind: str  # perm | user | public | device | events | own_pass | demo
-    perm: Perm | None = None
-    feed: Feed | None = None
-    family: bool = False
-
-
-def perm(p: Perm, *, family: bool = False) -> Need:
-    return Need("perm", perm=p, family=family)
-
-
-USER, PUBLIC, EVENTS, OWN_PASS, DEMO = Need("user"), Need("public"), Need("events"), Need("own_pass"), Need("demo")
-
-
-def feed(f: Feed) -> Need:
-    return Need("device", feed=f)
-
 
 NEEDS: dict[str, Need] = {
     # the HTML UI
@@ -312,11 +293,16 @@ QUERIES = {
     "rooms_api.ratio_violations": "?from=2026-09-01&to=2026-09-07",
     "rooms_api.occupancy_report": "?from=2026-09-01&to=2026-09-07",
 }
+# Each domain's routes declared in its part (tests/server/auth/matrix_parts/).
+for _table, _name in ((NEEDS, "NEEDS"), (JSON_BODIES, "JSON_BODIES"), (FORMS, "FORMS"), (QUERIES, "QUERIES")):
+    _parts = matrix_parts.merged(_name)
+    assert not set(_parts) & set(_table), f"{_name}: declared here and in a part"
+    _table.update(_parts)
 PATH_VALUES = {"name": CHILDREN.name, "filename": "app.css", "code": "{code}"}
 STREAMS = {"attendance_api.presence_stream", "rooms_api.ratios_stream", "dashboard.alerts_stream"}
 # Writes that change what later requests see run last, the session's log-out at the very end.
 LAST = ("people.leave", "people_api.leave", "attendance_api.revoke_phone", "fleet_api.revoke", "attendance_api.reissue", "alerts_api.resolve",
-        "auth.logout")
+        *matrix_parts.last(), "auth.logout")
 OWN_CREDENTIAL = {"attendance_api.enroll_phone", "attendance_api.revoke_phone"}
 STAFF_CREDENTIAL = {"attendance_api.card", "attendance_api.reissue", "attendance_api.set_pin"}
 
@@ -389,6 +375,8 @@ def expected(route: Route, principal: Principal, where: str) -> str:
     if need.perm in PERMISSIONS[role]:
         if role is Role.GUARDIAN and where == "other_family" and _scoped_to_a_child(route):
             return "deny"
+        if need.kind == "room" and role not in OPENS_EVERY_ROOM:
+            return "deny"
         return "allow"
     return "deny"
 
@@ -426,7 +414,7 @@ def _session_client(app, principal: Principal):  # type: ignore[no-untyped-def]
 def sweep(app, world: World, principal: Principal) -> tuple[dict[tuple[str, str, str], tuple[str, str]], list[str]]:  # type: ignore[no-untyped-def]
     """Call every route as `principal` for each kind of object; (route, where) -> (expected, got), and leaks."""
     client = _session_client(app, principal)
-    token = csrf_token(client.get("/").get_data(as_text=True)) if principal.via == "session" else None
+    token = csrf_token(client.get("/", follow_redirects=True).get_data(as_text=True)) if principal.via == "session" else None
     mismatches, leaks = {}, []
     may_read_health = principal.role is not None and Perm.HEALTH_READ in PERMISSIONS[principal.role]
     for route in routes(app):

@@ -32,19 +32,22 @@ def _landing(session_client, centre, clock, role: Role) -> str:
     return session_client(make_login(role.value, clock.now(), [(centre, role)])).get("/").get_data(as_text=True)
 
 
-def test_the_health_landing_lists_sick_absences_first(session_client, centre, clock):
-    html = _landing(session_client, centre, clock, Role.HEALTH)
-    absences = html.split('id="absences-today"')[1].split("</ul>")[0]
-    assert absences.index("李小红") < absences.index("王小明") and "手足口病" in absences
+def test_the_health_officer_lands_on_the_morning_check_queue(session_client, centre, clock):
+    """UI.md: the 保健员's day is today's 晨检 queue with the open follow-ups."""
+    client = session_client(make_login("health", clock.now(), [(centre, Role.HEALTH)]))
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/centres/alpha/health-checks")
 
 
-def test_the_health_landing_shows_allergies_by_class(session_client, centre, clock):
-    html = _landing(session_client, centre, clock, Role.HEALTH)
-    assert 'data-class="小星星班"' in html and "花生 / peanut" in html.split('id="health-day"')[1]
+def test_the_caregiver_lands_on_her_room_tablet(session_client, centre, clock):
+    client = session_client(make_login("caregiver", clock.now(), [(centre, Role.CAREGIVER)]))
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/centres/alpha/tablet")
 
 
-def test_the_caregiver_landing_is_not_the_health_landing(session_client, centre, clock):
-    assert 'id="health-day"' not in _landing(session_client, centre, clock, Role.CAREGIVER)
+def test_a_director_who_also_cares_for_a_class_lands_on_the_dashboard(session_client, centre, clock):
+    client = session_client(make_login("both", clock.now(), [(centre, Role.ADMIN), (centre, Role.CAREGIVER)]))
+    assert client.get("/").status_code == 200
 
 
 def test_the_kitchen_sees_the_expected_head_count_by_class(session_client, centre, clock):

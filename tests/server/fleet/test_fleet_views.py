@@ -69,5 +69,5 @@ def test_a_caregiver_cannot_revoke_a_device(app, session_client, clock):
     centre, agent = _setup(app, clock)
     caregiver = _as(session_client, centre, clock, Role.CAREGIVER)
     response = caregiver.post(f"{PAGE}/{agent.pk}/revoke",
-                              data={"csrf_token": csrf_token(caregiver.get("/").get_data(as_text=True))})
+                              data={"csrf_token": csrf_token(caregiver.get("/", follow_redirects=True).get_data(as_text=True))})
     assert (response.status_code, db.session.get(Device, agent.pk).revoked_at) == (403, None)

@@ -17,7 +17,7 @@ PAGE = "/centres/alpha/inspection"
 
 
 def _revoke(client, username: str):  # type: ignore[no-untyped-def]
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/", follow_redirects=True).get_data(as_text=True))
     return client.post("/centres/alpha/inspectors/revoke", data={"username": username, "csrf_token": token})
 
 

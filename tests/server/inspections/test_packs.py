@@ -134,3 +134,17 @@ def test_an_inspector_grant_needs_a_future_expiry(client, centre, clock):
     body = {"username": "wjw-li", "display_name": "卫健委 李", "expires_at": "2026-01-01T00:00:00Z"}
     response = client.post("/api/v1/centres/alpha/inspectors", json=body, headers=director.headers)
     assert (response.status_code, response.get_json()["error"]["code"]) == (422, "expiry_in_past")
+
+
+CARE_AND_HEALTH_REGISTERS = ("晨午检及全日健康观察记录", "午睡巡查记录", "服药记录", "表4_儿童传染病登记表",
+                             "表5_营养性疾病及常见疾病登记表", "户外活动时间", "生长发育监测")  # issue #15's names
+
+
+def test_the_pack_holds_the_care_and_health_registers_under_their_exact_names(client, centre, clock, tmp_path):
+    inspector = make_login("inspector", clock.now(), [(centre, Role.INSPECTOR)])
+    with zipfile.ZipFile(_download(client, inspector, tmp_path)) as zf:
+        names = set(zf.namelist())
+        for register in CARE_AND_HEALTH_REGISTERS:
+            assert f"registers/{register}.csv" in names
+            header = next(csv.reader(io.StringIO(zf.read(f"registers/{register}.csv").decode("utf-8-sig"))))
+            assert header and all(header), register  # Chinese column headers, none empty

@@ -1,0 +1,1 @@
+"""Health: 晨午检 and follow-ups, the health profile and growth, illness and exclusion (表4)."""
