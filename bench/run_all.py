@@ -21,6 +21,7 @@ BENCHMARKS = [
     ["ratios.py", "--postgres", POSTGRES],
     ["ingest_mqtt.py"],
     ["demo_seed.py"],
+    ["care_tablet.py"],
 ]
 
 
