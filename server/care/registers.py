@@ -6,11 +6,10 @@ one `compliance.care.CareEvidence` (see `care_evidence_part`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
@@ -24,9 +23,9 @@ from server.centre.models import Centre, Room
 from server.centre.registers import centre_of
 from server.centre.timezones import centre_zone
 from server.database import db
+from server.health.checks.operations import present_children
 from server.people.models import Child
 
-PRESENT_CHILDREN_KEY = "tuoyu.present_children"  # (centre_id, day) -> {child_id: room_id}, handed down
 YES, NO = "是", "否"
 
 
@@ -138,11 +137,9 @@ def _class_days(centre: Centre, period: Period, spells: list[OutdoorSpell],
             days.setdefault(exemption.room_id, set()).add(exemption.day)
     for nap in _naps(centre.id, period):
         days.setdefault(nap.room_id, set()).add(nap.day)
-    present: Callable[[int, date], dict[int, int]] | None = current_app.extensions.get(PRESENT_CHILDREN_KEY)
-    if present is not None:
-        for day in period.each_day():
-            for room_id in set(present(centre.id, day).values()):
-                days.setdefault(room_id, set()).add(day)
+    for day in period.each_day():
+        for room_id in set(present_children(centre.id, day).values()) - {None}:
+            days.setdefault(room_id, set()).add(day)
     return days
 
 

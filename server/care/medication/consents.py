@@ -24,7 +24,8 @@ from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.care.medication.models import ConsentWithdrawal, MedicationConsent, MedicationDose, MedicationSignature
 from server.care.medication.signature import check_signature
-from server.care.operations.common import centre_of, rules_on
+from server.care.operations.common import rules_on
+from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today
 from server.database import db
 from server.errors import Conflict, NotFound, Problem, ProblemCollector, ValidationFailed
@@ -209,7 +210,7 @@ def record_consent(
     `consent_locked`): the guardian signs a new consent instead.
     """
     authorise(actor, Perm.CARE_WRITE, child.centre_id, now)
-    today = centre_today(centre_of(child.centre_id), now)
+    today = centre_today(centre_by_id(child.centre_id), now)
     limits = limits_for(child.centre_id, today)
     problems = ProblemCollector()
     drug, dose_unit, route = (drug or "").strip(), (dose_unit or "").strip(), (route or "").strip()

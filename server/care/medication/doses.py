@@ -34,7 +34,8 @@ from server.care.medication.consents import (
     withdrawals,
 )
 from server.care.medication.models import MedicationConsent, MedicationDose
-from server.care.operations.common import centre_of, entry_time
+from server.care.operations.common import entry_time
+from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today, centre_zone
 from server.database import db
 from server.errors import ApiError, Conflict, Problem, ProblemCollector, ValidationFailed
@@ -70,7 +71,7 @@ def child_doses(child: Child, *, start: date | None = None, end: date | None = N
                 now: datetime) -> list[MedicationDose]:
     """A child's doses (local days `start`..`end`, both optional), newest first; the read is logged."""
     authorise(actor, Perm.HEALTH_READ, child.centre_id, now)
-    tz = centre_zone(centre_of(child.centre_id))
+    tz = centre_zone(centre_by_id(child.centre_id))
     stmt = select(MedicationDose).where(MedicationDose.centre_id == child.centre_id, MedicationDose.child_id == child.id)
     if start is not None:
         stmt = stmt.where(MedicationDose.at >= datetime.combine(start, time(), tzinfo=tz))
@@ -136,7 +137,7 @@ def give_dose(
     the consent's days and times at `at`.
     """
     authorise(actor, Perm.CARE_WRITE, child.centre_id, now)
-    centre = centre_of(child.centre_id)
+    centre = centre_by_id(child.centre_id)
     problems = ProblemCollector()
     at = entry_time(at, now, problems)
     on = centre_today(centre, at)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.care.medication.consents import amended_ids, doses_of_consents, withdrawals
 from server.care.medication.models import MedicationConsent
-from server.care.operations.common import centre_of
+from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_zone
 from server.database import db
 from server.people.models import Child
@@ -63,7 +63,7 @@ def doses_due(child_ids: Iterable[int], now: datetime) -> dict[int, list[DueDose
     zones: dict[int, Any] = {}
     live = []
     for consent in consents:
-        tz = zones.setdefault(consent.centre_id, centre_zone(centre_of(consent.centre_id)))
+        tz = zones.setdefault(consent.centre_id, centre_zone(centre_by_id(consent.centre_id)))
         today = now.astimezone(tz).date()
         withdrawal = gone.get(consent.id)
         if consent.id in amended or (withdrawal is not None and withdrawal.at <= now):

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from compliance import Rulebook
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
-from server.centre.models import Centre, Room
+from server.centre.models import Room
+from server.centre.operations import centre_by_id
 from server.centre.rules import effective_rules
 from server.centre.timezones import centre_zone
 from server.database import db
@@ -41,19 +42,13 @@ def care_room(room_id: int, perm: Perm, *, actor: Actor, now: datetime) -> Room:
     return room
 
 
-def centre_of(centre_id: int) -> Centre:
-    centre = db.session.get(Centre, centre_id)
-    assert centre is not None
-    return centre
-
-
 def local_day(centre_id: int, at: datetime) -> date:
     """The centre's local date of an instant."""
-    return at.astimezone(centre_zone(centre_of(centre_id))).date()
+    return at.astimezone(centre_zone(centre_by_id(centre_id))).date()
 
 
 def rules_on(centre_id: int, day: date) -> Rulebook:
-    return effective_rules(centre_of(centre_id), day)
+    return effective_rules(centre_by_id(centre_id), day)
 
 
 def entry_time(at: datetime | None, now: datetime, problems: ProblemCollector, field: str = "at") -> datetime:

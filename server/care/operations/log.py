@@ -19,7 +19,8 @@ from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.care.models import CareEntry, CareKind, DiaperKind, ShareEaten
-from server.care.operations.common import centre_of, clean_text, entry_time, local_day
+from server.care.operations.common import clean_text, entry_time, local_day
+from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_zone
 from server.database import db
 from server.errors import ApiError, Conflict, NotFound, ProblemCollector
@@ -173,7 +174,7 @@ def amend_entry(original: CareEntry, changes: dict[str, Any], *, reason: str, ac
 
 def current_entries(child_id: int, day: date) -> list[CareEntry]:
     """A child's care entries of a local day as they stand (an amended row gives way to its correction)."""
-    centre = centre_of(db.session.get(Child, child_id).centre_id)  # type: ignore[union-attr]
+    centre = centre_by_id(db.session.get(Child, child_id).centre_id)  # type: ignore[union-attr]
     tz = centre_zone(centre)
     start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     rows = db.session.scalars(select(CareEntry).where(

@@ -22,8 +22,9 @@ from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.care.models import OutdoorExemption, OutdoorSpell
-from server.care.operations.common import OLDEST_ENTRY, centre_of, clean_text, entry_time, local_day, rules_on
+from server.care.operations.common import OLDEST_ENTRY, clean_text, entry_time, local_day, rules_on
 from server.centre.models import Centre, Room
+from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today
 from server.database import db
 from server.errors import ProblemCollector
@@ -78,7 +79,7 @@ def record_outdoor(room: Room, *, minutes: int, day: date | None = None, started
     problems = ProblemCollector()
     if started_at is not None:
         started_at = entry_time(started_at, now, problems, "started_at")
-    centre = centre_of(room.centre_id)
+    centre = centre_by_id(room.centre_id)
     on = day or (local_day(room.centre_id, started_at) if started_at is not None else centre_today(centre, now))
     _check_day(on, centre_today(centre, now), problems)
     if started_at is not None and local_day(room.centre_id, started_at) != on:

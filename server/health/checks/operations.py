@@ -22,6 +22,7 @@ from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre
+from server.centre.operations import centre_by_id
 from server.centre.rules import effective_rules
 from server.centre.timezones import centre_zone
 from server.database import db
@@ -72,12 +73,6 @@ def signs_off(row: HealthCheck) -> list[str]:
 def screen_is_abnormal(row: HealthCheck, threshold: Decimal | None) -> bool:
     """A kiosk screen that found a fever or 手口眼 not right: first in the 保健员's queue."""
     return not row.hands_mouth_eyes_ok or has_fever(row.temperature, threshold)
-
-
-def _centre(centre_id: int) -> Centre:
-    centre = db.session.get(Centre, centre_id)
-    assert centre is not None
-    return centre
 
 
 def parse_temperature(value: Decimal | float | str | None, problems: ProblemCollector) -> Decimal | None:
@@ -169,7 +164,7 @@ def record_check(
     `temperature` may be what was typed in the form (`parse_temperature`).
     """
     authorise(actor, Perm.HEALTH_CHECKS_WRITE, child.centre_id, now)
-    centre = _centre(child.centre_id)
+    centre = centre_by_id(child.centre_id)
     day = now.astimezone(centre_zone(centre)).date()
     problems = ProblemCollector()
     reading = parse_temperature(temperature, problems)
@@ -223,7 +218,7 @@ def amend_check(
               "dangerous_objects_found": bool(dangerous_objects_found)}
     result = _check_values(kind=original.kind, temperature=reading, values=values, findings=findings,
                            to_observation_room=bool(to_observation_room),
-                           threshold=fever_threshold(_centre(original.centre_id), original.on), problems=problems)
+                           threshold=fever_threshold(centre_by_id(original.centre_id), original.on), problems=problems)
     if not why:
         problems.add("reason_required", _l("Say why it is corrected"), "reason")
     elif len(why) > MAX_REASON:
@@ -260,7 +255,7 @@ def record_quick_screen(child: Child, *, temperature: Decimal | None, hands_mout
     Called from attendance's kiosk handler (the device is authenticated there). A reading no thermometer gives
     is kept out of `temperature` and noted in `findings`.
     """
-    centre = _centre(child.centre_id)
+    centre = centre_by_id(child.centre_id)
     day = at.astimezone(centre_zone(centre)).date()
     problems = ProblemCollector()
     reading = parse_temperature(temperature, problems)

@@ -17,6 +17,7 @@ from server.audit.operations import audit_record, log_access
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre
+from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today_by_id
 from server.database import db
 from server.errors import Conflict, NotFound, ProblemCollector
@@ -114,7 +115,7 @@ def report_case(
     _check(values, child, today, problems)
     problems.raise_if_any()
     row = _insert(child, {**values, "class_id": child.room_id}, None, None, actor=actor, now=now)
-    after_case_change(_centre(child.centre_id), now=now)
+    after_case_change(centre_by_id(child.centre_id), now=now)
     return row
 
 
@@ -143,7 +144,7 @@ def amend_case(original: IllnessCase, changes: dict[str, Any], *, reason: str, a
     _check(values, child, centre_today_by_id(child.centre_id, now), problems)
     problems.raise_if_any()
     row = _insert(child, {**values, "class_id": original.class_id}, original.id, reason, actor=actor, now=now)
-    after_case_change(_centre(child.centre_id), now=now)
+    after_case_change(centre_by_id(child.centre_id), now=now)
     return row
 
 
@@ -190,12 +191,6 @@ def record_return_certificate(case: IllnessCase, *, on: date, issuer: str, actor
     db.session.flush()
     audit_record(certificate, "illness_case.return_certificate", None, CERTIFICATE_FIELDS, actor=actor, now=now)
     return certificate
-
-
-def _centre(centre_id: int) -> Centre:
-    centre = db.session.get(Centre, centre_id)
-    assert centre is not None
-    return centre
 
 
 # ---- reads for people (authorised, logged) ------------------------------------------------------------------
