@@ -22,6 +22,7 @@ BENCHMARKS = [
     ["ingest_mqtt.py"],
     ["demo_seed.py"],
     ["care_tablet.py"],
+    ["parent_loop.py"],
 ]
 
 

@@ -12,7 +12,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from compliance.care.records import CareEvidence
+from compliance.feedback import FeedbackEvidence
 from compliance.health.records import HealthEvidence
+from compliance.notices import NoticeEvidence
 from compliance.staffing.records import DutyRecord, StaffEvidence
 
 RecordId = int | str
@@ -222,3 +224,5 @@ class ComplianceInputs:
     attendance: Sequence[AttendanceRecord] = field(default_factory=tuple)  # children's 出勤登记 lines (attendance)
     care: CareEvidence | None = None  # None: the centre keeps no care records here
     health: HealthEvidence | None = None  # None: the centre keeps no health records here
+    notices: NoticeEvidence | None = None  # notices to guardians and their acknowledgement (notices)
+    feedback: FeedbackEvidence | None = None  # complaints and their handling (families); None: none kept here

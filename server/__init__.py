@@ -59,6 +59,7 @@ def _import_models() -> None:
     import server.care.models
     import server.centre.models
     import server.environment.models
+    import server.families.models
     import server.fleet.models
     import server.health.checks.models
     import server.health.illness.models
@@ -66,6 +67,7 @@ def _import_models() -> None:
     import server.idempotency
     import server.inspections.models
     import server.notices.models
+    import server.people.consent_models
     import server.people.models
     import server.people.staff_models
     import server.scheduling.models
@@ -113,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     from server.demo import views as demo_views
     from server.environment import api as environment_api
     from server.environment import views as environment_views
+    from server.family import api as family_api
+    from server.family import views as family_views
     from server.fleet import api as fleet_api
     from server.fleet import views as fleet_views
     from server.health.checks import api as health_checks_api
@@ -124,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.inspections import api as inspections_api
     from server.inspections import views as inspections_views
     from server.navigation import register_navigation
+    from server.people import account_views as family_account_views
     from server.people import api as people_api
     from server.people import staff_api as staff_records_api
     from server.people import views as people_views
@@ -144,8 +149,33 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (auth_views.bp, dashboard_views.bp, inspections_views.bp, attendance_views.bp, rooms_views.bp,
                environment_views.bp, people_views.bp, centre_views.bp, card_views.bp, fleet_views.bp, staff_views.bp,
                staff_office_views.bp, tablet_views.bp, health_profile_views.bp, illness_views.bp,
-               health_checks_views.bp, medication_views.bp):
+               health_checks_views.bp, medication_views.bp, family_account_views.bp):
         app.register_blueprint(bp)
+    # The family's phone (a composition over the record domains): a guardian's home and their child's day.
+    csrf.exempt(family_api.bp)  # read-only; the API checks CSRF itself for cookie-authenticated writes
+    app.register_blueprint(family_api.bp)
+    app.register_blueprint(family_views.bp)
+    # PIPL consents (people): the guardian's phone page, the office's texts and overview, their API.
+    from server.people import consent_api, consent_views
+
+    csrf.exempt(consent_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(consent_api.bp)
+    app.register_blueprint(consent_views.bp)
+    # The parent loop's messages, ratings and complaints (families); feedback_views adds its pages to families.bp.
+    from server.families import api as families_api
+    from server.families import feedback_views  # noqa: F401 - its pages are routes of families.bp
+    from server.families import views as families_views
+
+    csrf.exempt(families_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(families_api.bp)
+    app.register_blueprint(families_views.bp)
+    # The notifier (notices): the family's inbox and settings, the centre's notices and channels, their API.
+    from server.notices import api as notices_api
+    from server.notices import views as notices_views
+
+    csrf.exempt(notices_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(notices_api.bp)
+    app.register_blueprint(notices_views.bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
@@ -174,6 +204,10 @@ def _register_jobs(app: Flask) -> None:
     forget_answers = ScheduledJob("idempotency.forget", run=forget_old_requests, cron={"hour": 3, "minute": 50})
     app.extensions["tuoyu.jobs"] = [NIGHTLY_EVALUATION, ATTENDANCE_SWEEP, RATIO_REFRESH, ENVIRONMENT_EVALUATION,
                                     ENVIRONMENT_PRUNE, CREDENTIAL_EXPIRY, forget_answers, OUTBREAK_CHECK, NAP_PATROL]
+    # The notifier: the outbox drained every minute, reminders issued every hour (server/notices/jobs.py).
+    from server.notices.jobs import DRAIN_OUTBOX, REMINDERS
+
+    app.extensions["tuoyu.jobs"] += [DRAIN_OUTBOX, REMINDERS]
     # Device events by kind prefix: each domain that devices report to adds its handler here.
     app.extensions["tuoyu.event_router"] = EventRouter(
         {"attendance": handle_kiosk_event, "safety": handle_safety_event, "heartbeat": handle_heartbeat},
@@ -183,6 +217,11 @@ def _register_jobs(app: Flask) -> None:
     # Alerts whose condition must end before anyone may resolve them (server/alerts/operations.resolve).
     app.extensions["tuoyu.alert_conditions"] = {"ratio.ratio": still_in_breach, "ratio.class_size": still_in_breach,
                                                 OUTBREAK_KIND: outbreak_holds, NAP_PATROL_KIND: still_overdue}
+    # A complaint's alert holds until the complaint is answered (families).
+    from server.families.operations.complaints import ALERT_KIND as COMPLAINT_ALERT_KIND
+    from server.families.operations.complaints import complaint_unanswered
+
+    app.extensions["tuoyu.alert_conditions"][COMPLAINT_ALERT_KIND] = complaint_unanswered
 
 
 def _register_registries(app: Flask) -> None:
@@ -197,6 +236,7 @@ def _register_registries(app: Flask) -> None:
     from server.health.checks.operations import PRESENT_KEY
     from server.health.profile.models import LABELS as HEALTH_PROFILE_LABELS
     from server.i18n import LABELS_KEY, label_table
+    from server.people.consent_models import LABELS as CONSENT_LABELS
     from server.people.models import LEAVE_REASON_LABELS, RELATIONSHIP_LABELS, STAFF_ROLE_LABELS
     from server.people.operations import contacts_of_user
     from server.people.staff_models import BAN_SOURCE_LABELS, EMPLOYMENT_EVENT_LABELS
@@ -206,6 +246,12 @@ def _register_registries(app: Flask) -> None:
     from server.staff.training_models import TRAINING_CATEGORY_LABELS, TRAINING_SOURCE_LABELS
 
     app.extensions["tuoyu.contacts_of_user"] = contacts_of_user
+    # A new consent version asks the guardians to sign through a notice; notices sit above people.
+    from server.notices.operations import acknowledge, open_notice_for, queue_notice
+    from server.people.consents import NOTICE_HANDS_KEY, QUEUE_NOTICE_KEY, NoticeHands
+
+    app.extensions[QUEUE_NOTICE_KEY] = queue_notice
+    app.extensions[NOTICE_HANDS_KEY] = NoticeHands(open_notice_for=open_notice_for, acknowledge=acknowledge)
     app.extensions[STAFF_FILE_BADGES] = staff_list_badges  # the staff list's credential badges (people floor)
     # Attendance's answers for health and care, below it (attendance/handed_down.py): who checked in today (the
     # 晨检 queue) and a dose witness's kiosk PIN hash.
@@ -214,7 +260,20 @@ def _register_registries(app: Flask) -> None:
     app.extensions[LABELS_KEY] = label_table(CENTRE_LABELS, ROLE_LABELS, RELATIONSHIP_LABELS, STAFF_ROLE_LABELS,
                                              LEAVE_REASON_LABELS, STAFF_FILE_LABELS, BAN_SOURCE_LABELS,
                                              EMPLOYMENT_EVENT_LABELS, TRAINING_CATEGORY_LABELS, TRAINING_SOURCE_LABELS,
-                                             HEALTH_PROFILE_LABELS, MEDICATION_LABELS, CARE_LABELS, HEALTH_CHECK_LABELS)
+                                             HEALTH_PROFILE_LABELS, MEDICATION_LABELS, CARE_LABELS, HEALTH_CHECK_LABELS,
+                                             *CONSENT_LABELS)
+    # The parent loop's closed sets (families), added without hiding a name another table gave first.
+    from server.families.models import LABELS as FAMILIES_LABELS
+
+    app.extensions[LABELS_KEY] = {**label_table(FAMILIES_LABELS), **app.extensions[LABELS_KEY]}
+
+    # The notifier's closed sets (notices): kinds of notice, their status, the outbox's.
+    from server.notices.kinds import LABELS as NOTICE_KIND_LABELS
+    from server.notices.models import LABELS as OUTBOX_LABELS
+    from server.notices.status import LABELS as NOTICE_STATUS_LABELS
+
+    app.extensions[LABELS_KEY] = {**label_table(NOTICE_KIND_LABELS, NOTICE_STATUS_LABELS, OUTBOX_LABELS),
+                                  **app.extensions[LABELS_KEY]}
 
 
 def _register_compliance_sources(app: Flask) -> None:
@@ -238,6 +297,7 @@ def _register_compliance_sources(app: Flask) -> None:
     from server.centre import registers as centre_registers
     from server.centre.records import class_records
     from server.environment import registers as environment_registers
+    from server.families import registers as families_registers
     from server.health.checks.registers import CHECKS_REGISTER
     from server.health.evidence import health_evidence
     from server.health.illness.registers import ILLNESS_REGISTER
@@ -245,7 +305,9 @@ def _register_compliance_sources(app: Flask) -> None:
     from server.health.profile import registers as health_profile_registers
     from server.health.profile.operations import DAYS_PRESENT_KEY
     from server.inspections.sources import ComplianceSources
+    from server.notices.registers import NOTICE_REGISTER, notice_evidence
     from server.people import registers as people_registers
+    from server.people.consent_registers import CONSENTS as CONSENTS_REGISTER
     from server.staff import registers as staff_registers
     from server.staff.training_registers import TRAINING_REGISTER
 
@@ -255,18 +317,20 @@ def _register_compliance_sources(app: Flask) -> None:
     app.extensions[DAYS_PRESENT_KEY] = handed_down.child_days_present
     app.extensions[SICK_ABSENCES_KEY] = sick_absences  # the 表4 page offers today's sick absences as cases
     app.extensions["tuoyu.compliance_sources"] = ComplianceSources(
-        registers=(centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES,
+        registers=(centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES, CONSENTS_REGISTER,
                    people_registers.STAFF, TRAINING_REGISTER, ATTENDANCE_REGISTER, rooms_registers.RATIO_VIOLATIONS,
                    rooms_registers.PLACES_MONITORING, environment_registers.EXCEEDANCE_REGISTER,
                    environment_registers.MONTHLY_SUMMARY, staff_registers.QUALIFICATIONS,
                    staff_registers.CERTIFIED_SHARE, staff_registers.ROSTER, CHECKS_REGISTER, ILLNESS_REGISTER,
                    MEDICATION_REGISTER, NAP_PATROL_REGISTER, OUTDOOR_REGISTER, health_profile_registers.CONDITIONS,
-                   health_profile_registers.GROWTH),
+                   health_profile_registers.GROWTH,
+                   families_registers.RATINGS_REGISTER, families_registers.COMPLAINTS_REGISTER, NOTICE_REGISTER),
         evidence={"classes": class_records, "children": people_registers.child_records,
                   "ratio_violations": rooms_registers.ratio_violation_records,
                   "environment": environment_registers.environment_evidence,
                   "staff": staff_registers.staff_evidence, "staff_check_ins": staff_check_ins,
-                  "attendance": attendance_evidence, "care": care_evidence, "health": health_evidence},
+                  "attendance": attendance_evidence, "care": care_evidence, "health": health_evidence,
+                  "feedback": families_registers.feedback_evidence, "notices": notice_evidence},
         key_figures=(attendance_rates, staff_registers.certified_share_figures),
     )
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from server.auth.actor import Actor
 from server.auth.operations import actor_for
@@ -21,17 +23,28 @@ from server.centre.models import Centre
 from server.centre.operations import list_centres
 from server.clock import utcnow
 from server.database import db
+from server.people.models import Staff
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class NavItem:
-    """One link of the top bar: the view, its label (a catalogue string) and the permission it needs."""
+    """One link of the top bar: the view, its label (a catalogue string) and the permission it needs.
+
+    `requires`: another endpoint the page leads to (the link shows only when that one exists too). A page of one
+    class (a `room_id` in its address) opens the caller's own class: the home class of their staff record.
+    """
 
     endpoint: str
     label: object  # a lazy catalogue string
     perm: Perm
+    requires: str | None = None
+
+
+def _n(text: str) -> object:
+    """A word of the navigation (context "navigation": a common word never clashes with another screen's)."""
+    return lazy_pgettext("navigation", text)
 
 
 CHILDREN = NavItem("people.children", _l("Children"), Perm.CHILDREN_READ)
@@ -55,16 +68,36 @@ EXPIRY = NavItem("staff_pages.expiry_list", _l("Expiring credentials"), Perm.STA
 BANS = NavItem("staff_office.ban_list_page", _l("Ban list"), Perm.STAFF_WRITE)
 ILLNESS = NavItem("illness_pages.illness_page", _l("Infectious diseases"), Perm.HEALTH_WRITE)
 MORNING_CHECKS = NavItem("health_checks.queue", _l("Morning checks"), Perm.HEALTH_CHECKS_WRITE)
+# The parent loop, staff side: notices to families and their status, the families' messages, ratings, channels.
+NOTICES = NavItem("notices_pages.centre_notices", _n("Notices to families"), Perm.NOTICES_READ)
+ROOM_MESSAGES = NavItem("families.room_messages", _n("Messages from families"), Perm.MESSAGES_READ)
+ALL_MESSAGES = NavItem("families.all_messages", _n("Messages from families"), Perm.MESSAGES_READ)
+FEEDBACK = NavItem("families.feedback", _n("Parents' ratings"), Perm.FEEDBACK_READ)
+CHANNELS = NavItem("notices_pages.channels", _n("Notification channels"), Perm.CENTRE_MANAGE)
+# The family's phone: their children's day is the home (the shell's first link); then what the parent loop offers.
+FAMILY_NOTICES = NavItem("notices_pages.family_inbox", _n("Notices"), Perm.NOTICES_READ)
+FAMILY_MESSAGES = NavItem("family.messages", _n("Messages"), Perm.MESSAGES_READ, requires="families.family_messages")
+FAMILY_MEDICATION = NavItem("medication.family_medication", _n("Medication"), Perm.FAMILY_WRITE)
+FAMILY_CONSENTS = NavItem("consents.family_consents", _n("Consents"), Perm.FAMILY_WRITE)
+SURVEY = NavItem("families.survey", _n("Rate us"), Perm.FAMILY_WRITE)
+COMPLAINTS = NavItem("families.family_complaints", _n("Complaints"), Perm.FAMILY_WRITE)
+FAMILY_SETTINGS = NavItem("notices_pages.family_settings", _n("Settings"), Perm.FAMILY_WRITE)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.ADMIN: (CHILDREN, ROOM_TABLETS, STAFF, ROSTER, EXPIRY, BANS, MORNING_CHECKS, ILLNESS, CLASSES, CLOSURES, CARDS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE, DEVICES),
-    Role.CAREGIVER: (MOVE, ATTENDANCE, CHILDREN, ROLLCALL, ENVIRONMENT),
-    Role.HEALTH: (MORNING_CHECKS, CHILDREN, ILLNESS, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
+    Role.ADMIN: (CHILDREN, ROOM_TABLETS, NOTICES, ALL_MESSAGES, FEEDBACK, STAFF, ROSTER, EXPIRY, BANS, MORNING_CHECKS,
+                 ILLNESS, CLASSES, CLOSURES, CARDS, CHANNELS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE,
+                 DEVICES),
+    Role.CAREGIVER: (MOVE, ATTENDANCE, ROOM_MESSAGES, NOTICES, CHILDREN, ROLLCALL, ENVIRONMENT),
+    Role.HEALTH: (MORNING_CHECKS, CHILDREN, ILLNESS, NOTICES, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
     Role.KITCHEN: (CHILDREN, ENVIRONMENT),
     Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT),
-    Role.GUARDIAN: (PASS, CHILDREN),
-    Role.INSPECTOR: (COMPLIANCE, CHILDREN, STAFF, EXPIRY, ROSTER, PLACES, VIOLATIONS, ENVIRONMENT, DEVICES),
+    Role.GUARDIAN: (FAMILY_NOTICES, FAMILY_MESSAGES, FAMILY_MEDICATION, FAMILY_CONSENTS, SURVEY, COMPLAINTS, PASS,
+                    FAMILY_SETTINGS),
+    Role.INSPECTOR: (COMPLIANCE, FEEDBACK, CHILDREN, STAFF, EXPIRY, ROSTER, PLACES, VIOLATIONS, ENVIRONMENT,
+                     DEVICES),
 }
+# The home of a guardian (and nobody else): their children's day, not the dashboard's redirect to it.
+FAMILY_HOME = "family.home"
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,27 @@ def _actor() -> Actor | None:
     return actor_for(current_user.user, current_app.extensions["tuoyu.contacts_of_user"])
 
 
+def _home_room(actor: Actor, centre: Centre) -> int | None:
+    """The home class of the caller's staff record at the centre, if any."""
+    if actor.user_id is None:
+        return None
+    return db.session.execute(select(Staff.home_room_id).where(
+        Staff.centre_id == centre.id, Staff.user_id == actor.user_id, Staff.home_room_id.is_not(None))
+        .order_by(Staff.id).limit(1)).scalar_one_or_none()
+
+
+def _url(item: NavItem, centre: Centre, actor: Actor, app: Flask) -> str | None:
+    """The link's address at the centre; None when it needs a class and the caller has none."""
+    arguments = next(app.url_map.iter_rules(item.endpoint)).arguments
+    values: dict[str, object] = {"code": centre.code} if "code" in arguments else {}
+    if "room_id" in arguments:
+        room_id = _home_room(actor, centre)
+        if room_id is None:
+            return None
+        values["room_id"] = room_id
+    return url_for(item.endpoint, **values)
+
+
 def links_for(actor: Actor, centre: Centre, app: Flask) -> tuple[Link, ...]:
     """The links of every role the actor holds at the centre that it may follow, without repeats."""
     now = utcnow()
@@ -102,13 +156,23 @@ def links_for(actor: Actor, centre: Centre, app: Flask) -> tuple[Link, ...]:
         for item in NAVIGATION.get(role, ()):
             if item.endpoint in seen or item.endpoint not in app.view_functions:
                 continue
+            if item.requires is not None and item.requires not in app.view_functions:
+                continue
             if not actor.can(item.perm, centre.id, now):
                 continue
+            url = _url(item, centre, actor, app)
+            if url is None:
+                continue
             seen.add(item.endpoint)
-            arguments = next(app.url_map.iter_rules(item.endpoint)).arguments
-            url = url_for(item.endpoint, code=centre.code) if "code" in arguments else url_for(item.endpoint)
             links.append(Link(url, str(item.label), item.endpoint))
     return tuple(links)
+
+
+def home_url(actor: Actor, centre: Centre, app: Flask) -> str:
+    """Where the centre's name leads: a guardian's (only) their children's day; everyone else the dashboard."""
+    if actor.roles_at(centre.id, utcnow()) == {Role.GUARDIAN} and FAMILY_HOME in app.view_functions:
+        return url_for(FAMILY_HOME, code=centre.code)
+    return url_for("dashboard.dashboard", centre=centre.code)
 
 
 def shell(centre: Centre | None = None) -> Shell:
@@ -122,8 +186,8 @@ def shell(centre: Centre | None = None) -> Shell:
             centre = next(iter(list_centres(actor=actor, now=utcnow())), None)
         if centre is None:
             return Shell(None, home, ())
-        return Shell(centre, url_for("dashboard.dashboard", centre=centre.code),
-                     links_for(actor, centre, current_app._get_current_object()))  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return Shell(centre, home_url(actor, centre, app), links_for(actor, centre, app))
     except Exception:  # an error page must still render, with a way home
         log.exception("navigation failed")
         db.session.rollback()  # e.g. on a 500 page after a failed statement: the request's changes are lost anyway

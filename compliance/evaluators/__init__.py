@@ -13,8 +13,10 @@ from compliance.evaluators.capacity import evaluate_class_capacity, evaluate_enr
 from compliance.evaluators.care import evaluate_care
 from compliance.evaluators.consent import evaluate_consent
 from compliance.evaluators.environment import evaluate_environment
+from compliance.evaluators.feedback import evaluate_feedback
 from compliance.evaluators.filing import evaluate_filing
 from compliance.evaluators.health import evaluate_health
+from compliance.evaluators.notices import evaluate_notices
 from compliance.evaluators.ratios import evaluate_ratio_violations
 from compliance.evaluators.staff import evaluate_staff
 from compliance.findings import Finding
@@ -34,6 +36,8 @@ EVALUATORS: tuple[Evaluator, ...] = (
     evaluate_staff,
     evaluate_care,
     evaluate_health,
+    evaluate_notices,
+    evaluate_feedback,
 )
 
 
@@ -59,7 +63,9 @@ __all__ = [
     "evaluate_care",
     "evaluate_consent",
     "evaluate_enrolment",
+    "evaluate_feedback",
     "evaluate_filing",
     "evaluate_health",
+    "evaluate_notices",
     "evaluate_staff",
 ]

@@ -58,6 +58,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "mg/m³": ("mg/m³", "mg/m³"),
     "place/1000 people": ("个托位/千人", "places per 1,000 people"),
     "SD": ("个标准差", "SD"),  # z-score cut-offs of growth charts (WHO 2006)
+    "point": ("分", "points"),  # a rating scale (families.parent_rating)
+    "response": ("份", "responses"),  # questionnaires answered
 }
 
 

@@ -180,6 +180,22 @@ def change_password(user: User, current: str, new: str, *, actor: Actor, now: da
     return user
 
 
+def set_one_time_password(user: User, password: str, *, actor: Actor, now: datetime) -> User:
+    """Give an account a password handed over by someone else: it must choose its own at its next log-in.
+
+    The caller has authorised the reset (e.g. a director for a parent of their centre); every session ends.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError("a one-time password has at least the minimum length")
+    before = _snapshot(user)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    db.session.flush()
+    _audit_user("user.set_one_time_password", user, before, actor=actor, now=now)
+    return user
+
+
 def actor_for(user: User, contacts_of: Callable[[int], frozenset[int]]) -> Actor:
     """Build the Actor of a logged-in user from their memberships and, for guardians, their contacts.
 

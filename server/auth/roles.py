@@ -60,6 +60,12 @@ class Perm(StrEnum):
     CARE_WRITE = "care.write"  # log care on the room tablet, medication consents and doses among it
     HEALTH_CHECKS_WRITE = "health_checks.write"  # 晨检, 午检 and observations during the day
     HEALTH_WRITE = "health.write"  # the health profile, illness and exclusion (表4), 表5, growth, follow-ups closed
+    NOTICES_READ = "notices.read"  # notices to families and their status (sent, read, acknowledged, overdue)
+    MESSAGES_READ = "messages.read"  # the threads between families and their child's room
+    MESSAGES_WRITE = "messages.write"  # write in those threads (a guardian: only their own children's)
+    FAMILY_WRITE = "family.write"  # a guardian for their own children: acknowledge, sign and withdraw consents, rate, complain
+    FEEDBACK_READ = "feedback.read"  # parents' ratings (aggregates only) and complaints with their handling
+    FEEDBACK_MANAGE = "feedback.manage"  # answer and close complaints
 
 
 # Every member of staff sees the centre's children by name, its environment and its alerts, and may act on an
@@ -67,7 +73,8 @@ class Perm(StrEnum):
 _STAFF = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ, Perm.ALERTS_READ,
           Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY, Perm.ROSTER_READ}
 _CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE,
-         Perm.CARE_READ, Perm.CARE_WRITE, Perm.HEALTH_CHECKS_WRITE}
+         Perm.CARE_READ, Perm.CARE_WRITE, Perm.HEALTH_CHECKS_WRITE, Perm.NOTICES_READ, Perm.MESSAGES_READ,
+         Perm.MESSAGES_WRITE}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
@@ -77,13 +84,16 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.KITCHEN: frozenset(_STAFF),
     # The guard checks who is in and who may collect whom (names, photos): no health.
     Role.SECURITY: frozenset(_STAFF | {Perm.PRESENCE_READ, Perm.CONTACTS_READ}),
-    # Only their own children (the scope is the guardian's links, applied by the operations), their health included.
-    Role.GUARDIAN: frozenset({Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.HEALTH_READ}),
+    # Only their own children (the scope is the guardian's links, applied by the operations), their health and
+    # their day included; they write only for their own family: acknowledgements, consents, messages, ratings.
+    Role.GUARDIAN: frozenset({Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.HEALTH_READ, Perm.CARE_READ,
+                              Perm.NOTICES_READ, Perm.MESSAGES_READ, Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE}),
     # Read-only by construction: no *_WRITE, MANAGE or GRANT here; only within the grant's centres and period.
     Role.INSPECTOR: frozenset({
         Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.HEALTH_READ, Perm.ENVIRONMENT_READ,
         Perm.PRESENCE_READ, Perm.STAFF_READ, Perm.ALERTS_READ, Perm.DEVICES_READ, Perm.AUDIT_READ,
         Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD, Perm.STAFF_FILES_READ, Perm.ROSTER_READ, Perm.CARE_READ,
+        Perm.NOTICES_READ, Perm.FEEDBACK_READ,
     }),
 }
 
@@ -91,7 +101,10 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
 WRITE_PERMISSIONS = frozenset({Perm.CENTRE_MANAGE, Perm.ROOMS_MANAGE, Perm.CHILDREN_WRITE, Perm.ATTENDANCE_WRITE,
                                Perm.CONTACTS_WRITE, Perm.STAFF_WRITE, Perm.ALERTS_MANAGE, Perm.INSPECTORS_GRANT,
                                Perm.STAFF_FILES_WRITE, Perm.ROSTER_WRITE, Perm.CARE_WRITE,
-                               Perm.HEALTH_CHECKS_WRITE, Perm.HEALTH_WRITE})
+                               Perm.HEALTH_CHECKS_WRITE, Perm.HEALTH_WRITE, Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE,
+                               Perm.FEEDBACK_MANAGE})
+# What a guardian may change: only for their own children (the operations check the links).
+GUARDIAN_WRITES = frozenset({Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE})
 
 
 def role_label(role: Role) -> str:

@@ -1,8 +1,9 @@
-"""JSON API of care on the room tablet: naps and patrol checks, the care log, outdoor time.
+"""JSON API of care on the room tablet: naps and patrol checks, the care log, notes and observations, outdoor time.
 
 Writes need CARE_WRITE and take an `Idempotency-Key` (the tablet's offline queue: an entry made offline is sent
-with its own `at` and stored once). Reads need CARE_READ. Times are instants (ISO 8601 with an offset); days are
-the centre's local dates.
+with its own `at` and stored once). Reads need CARE_READ: a guardian reads their own children's records (a note
+only when it is shared with the family), never a whole class's. Times are instants (ISO 8601 with an offset);
+days are the centre's local dates.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from compliance.care import SleepPosition
 from server.apispec import Day, Id, Instant, Schema, responses, spec
 from server.auth.roles import Perm
 from server.auth.session import current_actor
-from server.care.models import CareEntry, NapCheck
+from server.care import notes as note_ops
+from server.care.models import CareEntry, CareNote, NapCheck
 from server.care.operations import log as log_ops
 from server.care.operations import naps as nap_ops
 from server.care.operations import outdoor as outdoor_ops
@@ -175,6 +177,54 @@ class OutdoorExemptionOut(Schema):
     reason: str
 
 
+class CareNoteIn(Schema):
+    kind: Literal["note", "observation"] = Field("note", description="a note about the day, or a development "
+                                                 "observation")
+    domain: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")] | None = Field(
+        None, description="an observation's area of development: motor | language | cognition | social_emotional")
+    text: str = Field(min_length=1, max_length=note_ops.MAX_BODY, description="what happened (at most 1000 characters)")
+    shared_with_family: bool = Field(True, description="shown on the family's day; false: an internal note")
+    at: Instant | None = None
+
+
+class CareNoteAmendIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+    kind: Literal["note", "observation"] | None = None
+    domain: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")] | None = None
+    text: str | None = Field(None, min_length=1, max_length=note_ops.MAX_BODY)
+    shared_with_family: bool | None = None
+    at: Instant | None = None
+
+
+class CareNoteOut(Schema):
+    id: int
+    child_id: int
+    room_id: int | None
+    day: date
+    at: datetime
+    kind: str
+    domain: str | None
+    text: str
+    shared_with_family: bool
+    written_by_id: int | None
+    amends_id: int | None
+    reason: str | None
+    recorded_at: datetime
+
+
+class CareNoteList(Schema):
+    child_id: int
+    day: date
+    items: list[CareNoteOut] = Field(description="as they stand (a corrected note replaced by its correction)")
+
+
+def _note_out(note: CareNote) -> CareNoteOut:
+    return CareNoteOut(id=note.id, child_id=note.child_id, room_id=note.room_id, day=note.day, at=note.at,
+                       kind=str(getattr(note.kind, "value", note.kind)), domain=note.domain, text=note.body,
+                       shared_with_family=note.shared_with_family, written_by_id=note.written_by_id,
+                       amends_id=note.amends_id, reason=note.reason, recorded_at=note.recorded_at)
+
+
 def _nap_out(state: nap_ops.NapState) -> NapOut:
     nap = state.nap
     return NapOut(id=nap.id, child_id=nap.child_id, room_id=nap.room_id, day=nap.day, started_at=nap.started_at,
@@ -299,6 +349,46 @@ def child_day(child_id: int, query: DayQuery):
     return ChildDayOut(child_id=child.id, day=day,
                        entries=[_entry_out(e) for e in log_ops.current_entries(child.id, day)],
                        naps=[_nap_out(s) for s in nap_ops.child_naps(child.id, day, now)])
+
+
+@bp.post("/children/<int:child_id>/care-notes")
+@idempotent
+@spec.validate(json=CareNoteIn, resp=responses(HTTP_201=CareNoteOut), tags=TAGS)
+def write_note(child_id: int, json: CareNoteIn):
+    """A note about the child's day, or a development observation with its area.
+
+    Shared with the family unless `shared_with_family` is false.
+    """
+    actor, now = current_actor(), utcnow()
+    child = care_child(child_id, Perm.CARE_WRITE, actor=actor, now=now)
+    values = json.model_dump()
+    note = note_ops.write_note(child, body=values.pop("text"), **values, actor=actor, now=now)
+    return _note_out(note), 201
+
+
+@bp.post("/care-notes/<int:care_note_id>/amend")
+@idempotent
+@spec.validate(json=CareNoteAmendIn, resp=responses(HTTP_201=CareNoteOut), tags=TAGS)
+def amend_note(care_note_id: int, json: CareNoteAmendIn):
+    """Correct a note: a new one replaces it (the original stays on record); `reason` required."""
+    actor, now = current_actor(), utcnow()
+    original = note_ops.get_note(care_note_id, Perm.CARE_WRITE, actor=actor, now=now)
+    care_child(original.child_id, Perm.CARE_WRITE, actor=actor, now=now)
+    changes = json.model_dump(exclude_unset=True, exclude={"reason"})
+    if "text" in changes:
+        changes["body"] = changes.pop("text")
+    return _note_out(note_ops.amend_note(original, changes, reason=json.reason, actor=actor, now=now)), 201
+
+
+@bp.get("/children/<int:child_id>/care-notes")
+@spec.validate(query=DayQuery, resp=responses(HTTP_200=CareNoteList), tags=TAGS)
+def child_notes(child_id: int, query: DayQuery):
+    """A child's notes and observations of a day (default today); a guardian reads the shared ones only."""
+    actor, now = current_actor(), utcnow()
+    child = care_child(child_id, Perm.CARE_READ, actor=actor, now=now)
+    day = query.on or centre_today_by_id(child.centre_id, now)
+    return CareNoteList(child_id=child.id, day=day,
+                        items=[_note_out(n) for n in note_ops.child_notes(child, day, actor=actor, now=now)])
 
 
 @bp.post("/rooms/<int:room_id>/outdoor")

@@ -1,4 +1,6 @@
-"""Care records of the room tablet: naps and patrol checks, the care log, outdoor time. Append-only.
+"""Care records of the room tablet: naps and patrol checks, the care log, notes and observations, outdoor time.
+
+Append-only.
 
 A closing fact is its own row (a nap's end is a `NapEnd`); a correction of a care entry is a new entry whose
 `amends_id` names the one it replaces (readers use the latest). Medication lives in `server/care/medication`.
@@ -13,6 +15,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compliance.care import SleepPosition
+from compliance.care.development import development_domains
 from server.centre.models import str_enum
 from server.database import UTCDateTime, db
 
@@ -46,6 +49,18 @@ class DiaperKind(StrEnum):
     DRY = "dry"
 
 
+class NoteKind(StrEnum):
+    """What a care note is: a message about the child's day, or an observation of their development."""
+
+    NOTE = "note"  # 留言：今天很开心…
+    OBSERVATION = "observation"  # 发展观察：动作、语言、认知、情感与社会性
+
+
+# The development domains of an observation are data (compliance/care/development.yaml, 保育指导大纲 2021): the enum
+# is built from that list, so a domain added there is a domain here, with its names.
+DevelopmentDomain = StrEnum("DevelopmentDomain", {code.upper(): code for code in development_domains()})  # type: ignore[misc]
+
+
 # Closed sets shown on screens and in registers (the app factory adds them to tuoyu.labels).
 LABELS: dict[StrEnum, tuple[str, str]] = {
     CareKind.MEAL: ("进餐", "Meal"),
@@ -65,6 +80,9 @@ LABELS: dict[StrEnum, tuple[str, str]] = {
     SleepPosition.BACK: ("仰卧", "On the back"),
     SleepPosition.SIDE: ("侧卧", "On the side"),
     SleepPosition.STOMACH: ("俯卧", "On the stomach"),
+    NoteKind.NOTE: ("留言", "Note"),
+    NoteKind.OBSERVATION: ("发展观察", "Development observation"),
+    **{DevelopmentDomain(code): (info.zh, info.en) for code, info in development_domains().items()},
 }
 
 
@@ -174,3 +192,30 @@ class OutdoorExemption(db.Model):
     reason: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class CareNote(db.Model):
+    """A note about a child's day or a development observation, written on the room tablet (or through the API).
+
+    `shared_with_family` (default yes) puts it on the family's day; an internal note stays with the staff. A
+    correction is a new note whose `amends_id` names the one it replaces (readers use the latest); the original
+    stays on record.
+    """
+
+    __tablename__ = "care_note"
+    __table_args__ = (Index("ix_care_note_child_day", "centre_id", "child_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
+    day: Mapped[date]  # the centre's local day of `at`
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[NoteKind] = mapped_column(str_enum(NoteKind, 16))
+    domain: Mapped[str | None] = mapped_column(String(40))  # a DevelopmentDomain code (an observation only)
+    body: Mapped[str] = mapped_column(Text)
+    shared_with_family: Mapped[bool] = mapped_column(default=True)
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("care_note.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -33,7 +33,7 @@ bp = Blueprint("dashboard", __name__)
 
 # The landing page is the role's day (UI.md): a caregiver's is her room's tablet, the 保健员's the 晨检 queue
 # with the open follow-ups; the other roles land on their dashboard below.
-ROLE_HOMES = {Role.CAREGIVER: "tablet.my_room", Role.HEALTH: "health_checks.queue"}
+ROLE_HOMES = {Role.CAREGIVER: "tablet.my_room", Role.HEALTH: "health_checks.queue", Role.GUARDIAN: "family.home"}
 # Which dashboard a person sees when they hold several roles at one centre.
 ROLE_PRECEDENCE = (Role.ADMIN, Role.HEALTH, Role.CAREGIVER, Role.KITCHEN, Role.SECURITY, Role.INSPECTOR, Role.GUARDIAN)
 
@@ -166,6 +166,10 @@ def dashboard() -> ResponseReturnValue:
                                       "target": str(_l("Regional minimum"))}}
     if role is Role.ADMIN and actor.can(Perm.HEALTH_READ, centre.id, now):
         context["care_health"] = care_health_today(centre, today, now)
+    if role is Role.ADMIN and actor.can(Perm.NOTICES_READ, centre.id, now):
+        from server.notices.status import overdue_count
+
+        context["notices_overdue"] = overdue_count(centre, now)  # notices to families past their deadline
     if role is Role.KITCHEN:
         context["kitchen_rooms"] = _kitchen_day(centre, today, actor=actor, now=now)
     if role is Role.SECURITY:

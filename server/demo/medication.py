@@ -1,9 +1,11 @@
 """The demo centre's medication: a few consents over the month with their doses, and today's in progress.
 
-Every consent goes through the real operations with a drawn signature (a scribble made from the seed); every
-dose is given by a caregiver of the child's class with a colleague as witness. Today one toddler has a consent
-signed at drop-off: the 09:30 dose given (once the morning is that far) and the 15:00 one still due. The
-toddler class's caregivers get a kiosk PIN (`DEMO_WITNESS_PIN`) so a visitor can witness a dose on the tablet.
+Every consent goes through the real operations: a caregiver types the request, the guardian signs it on their
+phone (their own actor, as their log-in would make it, with a scribble made from the seed as the drawn
+signature); every dose is given by a caregiver of the child's class with a colleague as witness. Today one
+toddler has a consent signed at drop-off: the 09:30 dose given (once the morning is that far) and the 15:00 one
+still due; another toddler's request waits for the guardian's signature. The toddler class's caregivers get a
+kiosk PIN (`DEMO_WITNESS_PIN`) so a visitor can witness a dose on the tablet.
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from sqlalchemy import select
 
 from server.attendance.models import Credential
 from server.attendance.operations.credentials import set_pin
-from server.auth.actor import Actor
-from server.care.medication.consents import guardians_of, record_consent
+from server.auth.actor import Actor, Grant
+from server.auth.models import User
+from server.auth.operations import actor_for
+from server.auth.roles import Role
+from server.care.medication.consents import guardians_of
 from server.care.medication.doses import give_dose
-from server.care.medication.models import MedicationConsent
+from server.care.medication.models import MedicationConsent, MedicationRequest
+from server.care.medication.requests import request_consent, sign_request
 from server.centre.models import Centre, ClassType, Room
 from server.centre.timezones import centre_zone
 from server.database import db
-from server.people.models import Child, Staff, StaffRole
+from server.people.models import Child, Contact, Staff, StaffRole
+from server.people.operations import contacts_of_user
 
 DEMO_WITNESS_PIN = "258036"
 # (drug, dose, unit, route, times): what parents of toddlers commonly ask a centre to give.
@@ -63,15 +70,35 @@ def _at(day: date, clock: str, tz: object, minutes: int = 0) -> datetime:
     return datetime.combine(day, time.fromisoformat(clock), tzinfo=tz) + timedelta(minutes=minutes)  # type: ignore[arg-type]
 
 
+def guardian_actor(contact: Contact) -> Actor:
+    """The guardian as their phone acts: their account's actor (`auth.operations.actor_for`).
+
+    A guardian without a log-in in the demo gets the same shape: a guardian grant at the centre, acting as this
+    contact.
+    """
+    user = db.session.get(User, contact.user_id) if contact.user_id is not None else None
+    if user is not None:
+        return actor_for(user, contacts_of_user)
+    return Actor(kind="user", user_id=None, grants=(Grant(contact.centre_id, Role.GUARDIAN, None),),
+                 contact_ids=frozenset({contact.id}))
+
+
+def _request(child: Child, drug: tuple[str, Decimal, str, str, tuple[str, ...]], first: date, days: int,
+             asked_at: datetime, actor: Actor) -> MedicationRequest:
+    name, dose, unit, route, times = drug
+    return request_consent(child, drug=name, dose=dose, dose_unit=unit, route=route, times=list(times),
+                           first_day=first, last_day=first + timedelta(days=days - 1), actor=actor, now=asked_at)
+
+
 def _consent(child: Child, drug: tuple[str, Decimal, str, str, tuple[str, ...]], first: date, days: int,
              signed_at: datetime, rng: random.Random, actor: Actor) -> MedicationConsent | None:
+    """A caregiver types the request at drop-off; the guardian signs it on their phone a few minutes later."""
     guardians = guardians_of(child)
     if not guardians:
         return None
-    name, dose, unit, route, times = drug
-    return record_consent(child, drug=name, dose=dose, dose_unit=unit, route=route, times=list(times), first_day=first,
-                          last_day=first + timedelta(days=days - 1), signed_by=guardians[0],
-                          signature_png=_scribble(rng), actor=actor, now=signed_at)
+    request = _request(child, drug, first, days, signed_at - timedelta(minutes=4), actor)
+    return sign_request(request, contact=guardians[0], signature_png=_scribble(rng),
+                        actor=guardian_actor(guardians[0]), now=signed_at)
 
 
 def _give(child: Child, consent: MedicationConsent, at: datetime, team: list[Staff], actor: Actor) -> None:
@@ -119,3 +146,7 @@ def _today(centre: Centre, children: list[Child], teams: dict[int, list[Staff]],
     dose_at = _at(today, consent.times[0], tz, 5) if consent is not None else now
     if consent is not None and dose_at <= now:
         _give(child, consent, dose_at, team, actor)
+    # Another toddler's request, typed at drop-off, still waits for the guardian's signature: no dose until then.
+    waiting = next((c for c in toddlers if c.id != child.id and guardians_of(c)), None)
+    if waiting is not None:
+        _request(waiting, DRUGS[3], today, 2, min(now, _at(today, "08:05", tz)), actor)

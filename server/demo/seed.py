@@ -19,6 +19,7 @@ from server.centre.timezones import centre_today
 from server.database import db
 from server.demo.care import seed_care
 from server.demo.environment import evaluate_environment, seed_environment
+from server.demo.families import seed_families, seed_family_logins
 from server.demo.health_checks import seed_health_checks
 from server.demo.health_profile import seed_health_profile
 from server.demo.history import enroll_history_kiosk, seed_attendance
@@ -28,8 +29,10 @@ from server.demo.roster import seed_roster
 from server.demo.staff import Cast, born_on, id_number, new_hire_day, seed_staff_files
 from server.demo.training import seed_training
 from server.environment.settings import app_settings
+from server.people.consent_models import ConsentChoice, ConsentPurpose
+from server.people.consents import record_paper
 from server.people.models import Contact, Relationship, Sex, Staff, StaffRole
-from server.people.operations import create_child, create_contact, create_staff, link_contact
+from server.people.operations import create_child, create_contact, create_staff, link_contact, record_consent
 from server.staff.jobs import warn_centre
 
 DEMO_PASSWORD = "tuoyu-demo"
@@ -110,6 +113,7 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, histor
                                 story=code == "demo" if story is None else story)
         seed_training(centre, cast, plan, today=today, setup_at=setup_at, now=now, rng=files_rng, actor=system)
         seed_roster(centre, start=first_day, today=today, setup_at=setup_at, now=now, actor=system, away=plan.away)
+        seed_family_logins(centre, setup_at=setup_at, now=now, rng=random.Random(f"{seed}:family_logins"))
         if history_days:
             device = enroll_history_kiosk(centre, actor=system, now=setup_at)
             seed_attendance(centre, device, start=first_day, now=now, rng=rng, away=plan.away)
@@ -120,6 +124,8 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, histor
             seed_medication(centre, start=first_day, now=now, rng=random.Random(f"{seed}:medication"))
             closed_window = seed_environment(centre, start=setup_at, now=now, rng=rng)
             evaluate_environment(centre, settings=app_settings(), now=now, watched=closed_window)
+            # The parent loop, lived in time order: notices delivered and answered, consents, messages, ratings.
+            seed_families(centre, start=first_day, setup_at=setup_at, now=now, rng=random.Random(f"{seed}:families"))
             # The scheduler's morning expiry warnings, at once: the director sees them on first log-in.
             warn_centre(centre, now)
     finally:
@@ -215,13 +221,19 @@ def _seed_family(centre: Centre, room: Room, today: date, ages: tuple[int, int],
     child = create_child(
         centre, name=surname + rng.choice(GIVEN[sex]), sex=sex, born_on=born,
         enrolled_on=min(enrolled, today), service_type=ServiceType.FULL_DAY, room_id=room.id,
-        allergies=rng.choice(ALLERGIES), consent_on=min(enrolled, today), actor=actor, now=now, today=today,
+        allergies=rng.choice(ALLERGIES), actor=actor, now=now, today=today,
     )
     mother = create_contact(centre, name=rng.choice(SURNAMES) + rng.choice(ADULT_GIVEN[Sex.FEMALE]),
                             phone=_phone(rng), user_id=parent_user_id, actor=actor, now=now)
     father = create_contact(centre, name=surname + rng.choice(ADULT_GIVEN[Sex.MALE]), phone=_phone(rng),
                             actor=actor, now=now)
     link_contact(child, mother, relationship=Relationship.MOTHER, is_guardian=True, may_pick_up=True,
+                 actor=actor, now=now)
+    # The mother signed both PIPL consents on paper at enrolment (the office's form; the default texts, version 1).
+    # A child starting after the set-up morning (`now`) had its forms signed then: a form is never dated ahead.
+    signed_on = min(enrolled, today, now.astimezone(ZONE).date())
+    record_consent(child, mother, on=signed_on, actor=actor, now=now, today=today)
+    record_paper(child, mother, purpose=ConsentPurpose.PHOTOS, decision=ConsentChoice.GIVEN, on=signed_on,
                  actor=actor, now=now)
     # Some guardians are not authorised to collect (e.g. a court order, or they live abroad).
     link_contact(child, father, relationship=Relationship.FATHER, is_guardian=True,

@@ -6,6 +6,7 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import filetype
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
@@ -17,6 +18,8 @@ from server.centre.timezones import centre_today, centre_today_by_id
 from server.database import db
 from server.errors import NotFound, ProblemCollector
 from server.people.ban_list import check_id_number, refuse_if_banned
+from server.people.consent_models import ConsentChoice, ConsentPurpose
+from server.people.consents import photos_allowed, record_paper
 from server.people.employment import record_changes, record_hire, tracked
 from server.people.idnumber import normalise_id_number
 from server.people.models import (
@@ -207,18 +210,42 @@ def child_links(child: Child, *, actor: Actor, now: datetime) -> list[tuple[Chil
 
 
 def record_consent(child: Child, contact: Contact, *, on: date, actor: Actor, now: datetime, today: date) -> Child:
-    """Record a guardian's consent to process the child's data (个人信息保护法 Art. 31)."""
+    """Record a guardian's paper consent to process the child's data (个人信息保护法 Art. 31).
+
+    A `paper` decision for data_processing under the current version (server/people/consents.py), which keeps
+    Child.consent_on in step. `today` (the centre's local date, which the consent may not be after) is found
+    again by `record_paper`; it stays in the signature for the callers.
+    """
+    record_paper(child, contact, purpose=ConsentPurpose.DATA_PROCESSING, decision=ConsentChoice.GIVEN, on=on,
+                 actor=actor, now=now)
+    return child
+
+
+def set_child_photo(child: Child, data: bytes, content_type: str, *, actor: Actor, now: datetime) -> Photo:
+    """Store the child's photo for the pick-up check, only under the guardians' photos consent in force now.
+
+    A photo is refused at once after a withdrawal (422 `photo_consent_missing`, 个人信息保护法 Art. 15/29/31);
+    photos taken before it stay until their retention ends. The content is checked by its bytes, not its name.
+    """
     authorise(actor, Perm.CHILDREN_WRITE, child.centre_id, now)
-    link = db.session.execute(
-        select(ChildContact).where(ChildContact.child_id == child.id, ChildContact.contact_id == contact.id)
-    ).scalar_one_or_none()
     problems = ProblemCollector()
-    if link is None or not link.is_guardian:
-        problems.add("not_guardian", _l("Only a guardian can give consent."), "contact_id")
-    if on > today:
-        problems.add("consent_in_future", _l("The consent date is in the future."), "consent_on")
+    if not photos_allowed(child.id, now):
+        problems.add("photo_consent_missing", _l("No photo of this child may be taken: the guardians have not "
+                                                 "consented to photos, or have withdrawn their consent."), "photo")
+    elif not data or len(data) > MAX_PHOTO_BYTES:
+        problems.add("bad_photo_size", _l("The photo must be under 2 MB."), "photo")
+    elif content_type not in PHOTO_TYPES or filetype.guess_mime(data) != content_type:
+        problems.add("bad_photo_type", _l("The photo must be a JPEG, PNG or WebP image."), "photo")
     problems.raise_if_any()
-    return update_child(child, {"consent_on": on, "consent_by_contact_id": contact.id}, actor=actor, now=now, today=today)
+    photo = Photo(centre_id=child.centre_id, content_type=content_type, data=data,
+                  sha256=hashlib.sha256(data).hexdigest(), purpose="pickup_check", created_at=now, retain_until=None)
+    db.session.add(photo)
+    db.session.flush()
+    before = snapshot(child, CHILD_FIELDS)
+    child.photo_id = photo.id
+    db.session.flush()
+    audit_record(child, "child.photo", before, CHILD_FIELDS, actor=actor, now=now)
+    return photo
 
 
 def create_staff(

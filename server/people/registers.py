@@ -11,6 +11,7 @@ from server.centre.models import Centre, Room
 from server.centre.registers import centre_of, count_rows
 from server.database import db
 from server.i18n import bilingual
+from server.people.consent_registers import consent_days
 from server.people.models import Child, ChildContact, Contact, Staff
 
 
@@ -70,7 +71,12 @@ STAFF = RegisterSource(
 
 
 def child_records(centre: Centre, period: Period) -> tuple[ChildRecord, ...]:
-    """Every child of the centre as the evaluators' plain records (enrolment, class, consent)."""
+    """Every child of the centre as the evaluators' plain records (enrolment, class, consent).
+
+    The data-processing consent comes from the guardians' decisions up to the period's end (given, withdrawn:
+    server/people/consent_registers.py); a child without any decision keeps the date recorded before versions.
+    """
     children = db.session.execute(select(Child).where(Child.centre_id == centre.id)).scalars()
-    return tuple(ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on, c.consent_on,
-                             name=c.name) for c in children)
+    decided = consent_days(centre, period.end)
+    return tuple(ChildRecord(c.id, c.room_id if c.room_id is not None else "", c.enrolled_on, c.left_on,
+                             *decided.get(c.id, (c.consent_on, None)), name=c.name) for c in children)

@@ -28,7 +28,9 @@ from server.clock import utcnow
 from server.database import db
 from server.errors import Conflict, Forbidden, Problem, ValidationFailed, problems_by_field
 from server.i18n import label
+from server.people import consents
 from server.people import operations as ops
+from server.people.consent_models import ConsentChoice, ConsentPurpose
 from server.people.leaving import leave_child
 from server.people.models import Child, Contact, LeaveReason, Relationship, Sex, StaffRole
 
@@ -55,6 +57,9 @@ PROBLEM_TEXTS = {
     "left_too_far": _l("The leaving date must be within a year."),
     "already_left": _l("This child has already left."),
     "too_long": _l("This is too long."),
+    "photo_consent_missing": _l("No photo of this child may be taken: the guardians have not consented to photos, "
+                                "or have withdrawn their consent."),
+    "unknown_version": _l("No such version of this text."),
 }
 
 
@@ -152,6 +157,7 @@ def _children_page(centre: Centre, actor: Actor, now: datetime, *, form: dict[st
     return render_template(
         "people/children.html", centre=centre, groups=[g for g in groups if g[1] or may["children_write"]],
         left=left, room_names={r.id: r.name for r in rooms}, today=today, may=may, form=form or {}, errors=errors or {}, **_options(centre),
+        consents=consents.consent_statuses([c.id for c in everyone], now),  # "no photos" before anyone takes one
     ), status
 
 
@@ -192,7 +198,8 @@ def enrol_child(code: str) -> ResponseReturnValue:
 
 def _child_page(centre: Centre, child: Child, actor: Actor, now: datetime, *, form: dict[str, Any] | None = None,
                 errors: dict[str, list[str]] | None = None, status: int = 200) -> ResponseReturnValue:
-    may = _may(actor, centre, now, Perm.CHILDREN_WRITE, Perm.HEALTH_READ, Perm.CONTACTS_READ, Perm.CONTACTS_WRITE)
+    may = _may(actor, centre, now, Perm.CHILDREN_WRITE, Perm.HEALTH_READ, Perm.CONTACTS_READ, Perm.CONTACTS_WRITE,
+               Perm.CENTRE_MANAGE)
     links = ops.child_links(child, actor=actor, now=now) if may["contacts_read"] else []
     consent_by = db.session.get(Contact, child.consent_by_contact_id) if child.consent_by_contact_id else None
     others = []
@@ -203,6 +210,11 @@ def _child_page(centre: Centre, child: Child, actor: Actor, now: datetime, *, fo
     room = db.session.get(Room, child.room_id) if child.room_id else None
     return render_template(
         "people/child.html", centre=centre, child=child, room=room, links=links, consent_by=consent_by,
+        consents=consents.consent_statuses([child.id], now)[child.id], consent_history=consents.history([child.id]),
+        contact_names={c.id: c.name for _, c in links} | ({consent_by.id: consent_by.name} if consent_by else {}),
+        photo_retention_days=consents.photo_retention_days(centre, centre_today(centre, now)),
+        purpose_options=[(p.value, label(p)) for p in ConsentPurpose],
+        choice_options=[(c.value, label(c)) for c in ConsentChoice],
         guardians=[(contact.id, contact.name) for link, contact in links if link.is_guardian],
         others=others, may=may, form=form, errors=errors or {}, today=centre_today(centre, now), **_options(centre),
     ), status
@@ -272,9 +284,27 @@ def record_consent(code: str, child_id: int) -> ResponseReturnValue:
         contact = db.session.get(Contact, contact_id) if contact_id else None
         if contact is None or contact.centre_id != centre.id:
             form.problems.append(Problem("not_guardian", "", "contact_id"))
+        # A paper form for either purpose, given or withdrawn (server/people/consents.py); by default the
+        # consent to process the child's data, as this form always recorded.
+        purpose = form.choice("purpose", ConsentPurpose) if request.form.get("purpose") else ConsentPurpose.DATA_PROCESSING
+        decision = form.choice("decision", ConsentChoice) if request.form.get("decision") else ConsentChoice.GIVEN
         form.raise_if_any()
-        assert contact is not None and on is not None
-        ops.record_consent(target, contact, on=on, actor=actor, now=now, today=centre_today(centre, now))
+        assert contact is not None and on is not None and purpose is not None and decision is not None
+        if (purpose, decision) == (ConsentPurpose.DATA_PROCESSING, ConsentChoice.GIVEN):
+            ops.record_consent(target, contact, on=on, actor=actor, now=now, today=centre_today(centre, now))
+        else:
+            consents.record_paper(target, contact, purpose=purpose, decision=decision, on=on, actor=actor, now=now)
+    return _child_post(code, child_id, change)
+
+
+@bp.post("/centres/<string:code>/children/<int:child_id>/photo")
+@login_required
+def child_photo(code: str, child_id: int) -> ResponseReturnValue:
+    """Store the child's pick-up check photo (set_child_photo): refused at once without a photos consent in force."""
+    def change(centre: Centre, target: Child, actor: Actor, now: datetime, form: FormReader) -> None:
+        upload = request.files.get("photo")
+        data = upload.read(ops.MAX_PHOTO_BYTES + 1) if upload else b""
+        ops.set_child_photo(target, data, upload.mimetype if upload else "", actor=actor, now=now)
     return _child_post(code, child_id, change)
 
 

@@ -29,7 +29,8 @@ class BoardOut(Schema):
 
     `room`, `at` (server time), `ratio`, `patrol_interval_s`, `due_soon_s`, `outdoor` (the class's minutes today
     against the rule), `health` (whether the health parts are in) and `children`: one card each (care state;
-    with `health`: `morning_check`, `allergies`, `doses_due`).
+    with `health`: `morning_check`, `allergies`, `doses_due`, `awaiting_signature`: medication requests the
+    guardians have not signed yet).
     """
 
     room: dict[str, Any]

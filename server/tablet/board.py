@@ -68,7 +68,8 @@ def room_board(room: Room, *, now: datetime, include_health: bool) -> dict[str, 
     care = sources.care_states(ids, now)
     health = {"allergies": sources.active_allergies(ids, today), "morning": sources.morning_status(ids, today),
               "screens": sources.abnormal_screens(ids, centre, today),
-              "doses": sources.doses_due(ids, now)} if include_health else None
+              "doses": sources.doses_due(ids, now),
+              "requests": sources.awaiting_signature(ids, today)} if include_health else None
     cards = []
     for child in children:
         card: dict[str, Any] = {"id": child.id, "name": child.name, "age_months": _age_months(child, today)}
@@ -82,6 +83,7 @@ def room_board(room: Room, *, now: datetime, include_health: bool) -> dict[str, 
                 card["screen_temperature"] = health["screens"][child.id]
             card["allergies"] = [plain(sources.value(a, ALLERGY_FIELDS)) for a in health["allergies"].get(child.id, [])]
             card["doses_due"] = [plain(sources.value(d, DOSE_FIELDS)) for d in health["doses"].get(child.id, [])]
+            card["awaiting_signature"] = plain(health["requests"].get(child.id, []))
         cards.append(card)
     # An abnormal door screen first, then overdue nap checks, then the next check due, then everyone by name.
     cards.sort(key=lambda c: (c.get("morning_check") != "screened_abnormal", not c["check_overdue"],

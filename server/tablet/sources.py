@@ -1,7 +1,7 @@
 """What the board reads from the domains below, one function each, so the composition names its sources once.
 
-care: `care.board.child_states`; medication: `doses_due`; health: `morning_status`, `active_allergies` and the
-allergen list. None of them authorises: the board has checked the room (and HEALTH_READ for the health parts).
+care: `care.board.child_states`; medication: `doses_due` and the requests `awaiting_signature`; health:
+`morning_status`, `active_allergies` and the allergen list. None of them authorises: the board has checked the room (and HEALTH_READ for the health parts).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from compliance.health.allergens import AllergenKind
 from server.care.board import ChildCareState, child_states, room_outdoor_today
 from server.care.medication.due import DueDose
 from server.care.medication.due import doses_due as _doses_due
+from server.care.medication.requests import waiting_requests as _waiting_requests
 from server.centre.models import Centre
 from server.health.checks.operations import fever_threshold, open_screens, screen_is_abnormal
 from server.health.checks.operations import morning_status as _morning_status
@@ -30,6 +31,14 @@ def care_states(child_ids: list[int], now: datetime) -> dict[int, ChildCareState
 def doses_due(child_ids: list[int], now: datetime) -> dict[int, list[DueDose]]:
     """Each child's doses of today against a signed consent (given or not)."""
     return _doses_due(child_ids, now) if child_ids else {}
+
+
+def awaiting_signature(child_ids: list[int], day: date) -> dict[int, list[dict[str, Any]]]:
+    """Each child's medication requests waiting for a guardian's signature: the drug and since when."""
+    if not child_ids:
+        return {}
+    return {child_id: [{"request_id": r.id, "drug": r.drug, "since": r.created_at} for r in rows]
+            for child_id, rows in _waiting_requests(child_ids, day).items()}
 
 
 def morning_status(child_ids: list[int], day: date) -> dict[int, str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_pgettext
 
+from compliance.care.development import development_domains
 from server.i18n import is_chinese
 
 
@@ -54,7 +55,19 @@ TEXTS: dict[str, Any] = {
     "observation": _t("Noon check or observation"),
     "morning_check": _t("Morning check"),
     "give_dose": _t("Give medication"),
-    "consent": _t("Medication consent"),
+    "consent": _t("Medication request"),
+    "awaiting_signature": _t("Waiting for the guardian's signature since {t}: {drug}"),
+    "note_button": _t("Note"),
+    "note_kind": _t("What kind of note"),
+    "note_note": _t("About the day"),
+    "note_observation": _t("Development observation"),
+    "note_domain": _t("Area of development"),
+    "note_body": _t("What happened"),
+    "note_shared": _t("Share with the family"),
+    "note_internal": _t("Internal note"),
+    "notes_today": _t("Notes today"),
+    "no_notes": _t("No notes today."),
+    "messages": _t("Messages"),
     "position": _t("Sleeping position"),
     "breathing": _t("Breathing"),
     "colour": _t("Colour"),
@@ -118,6 +131,11 @@ def _labels() -> dict[str, list[list[str]]]:
     pick = 0 if is_chinese() else 1
     return {name: [[str(v), LABELS[v][pick]] for v in enum]  # pairs: the order is the enum's (all first, ...)
             for name, enum in zip(LABEL_SETS, (ShareEaten, DiaperKind, SleepPosition), strict=True)}
+
+
+def note_domains() -> list[list[str]]:
+    """The development domains an observation is tagged with, as [code, name] in the page's language."""
+    return [[code, info.zh if is_chinese() else info.en] for code, info in development_domains().items()]
 
 
 def page_texts() -> dict[str, Any]:

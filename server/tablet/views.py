@@ -21,7 +21,7 @@ from server.clock import utcnow
 from server.database import db
 from server.tablet import sources
 from server.tablet.access import authorise_room, rooms_for
-from server.tablet.texts import page_texts
+from server.tablet.texts import note_domains, page_texts
 
 bp = Blueprint("tablet", __name__)
 
@@ -35,13 +35,21 @@ ACTIONS: dict[str, tuple[str, dict[str, int]]] = {
     "nap_check": ("care_api.check_nap", {"nap_id": SENTINEL}),
     "entry": ("care_api.log_entry", {"child_id": SENTINEL}),
     "outdoor": ("care_api.record_outdoor", {"room_id": SENTINEL}),
+    "note": ("care_api.write_note", {"child_id": SENTINEL}),
 }
-# Pages the tablet links to for one child (a form of their own: 晨检/午检, a dose with its witness's PIN).
+# What the child's dialog reads when it opens (today's notes, shared and internal: the tablet is staff's).
+READS: dict[str, tuple[str, dict[str, int]]] = {
+    "notes": ("care_api.child_notes", {"child_id": SENTINEL}),
+}
+# Pages the tablet links to for one child (a form of their own: 晨检/午检, a dose with its witness's PIN, a
+# medication request the guardians then sign on their phone).
 PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "check_form": ("health_checks.check_form", {"child_id": SENTINEL}),
     "dose_form": ("medication.dose_form", {"consent_id": SENTINEL}),
-    "consent_form": ("medication.consent_form", {"child_id": SENTINEL}),
+    "request_form": ("medication.request_form", {"child_id": SENTINEL}),
 }
+# The room's messages with its families (the families domain's page), linked from the bar when the app has it.
+MESSAGES_ENDPOINT = "families.room_messages"
 
 
 def _urls(table: dict[str, tuple[str, dict[str, int]]], **fixed: Any) -> dict[str, str]:
@@ -85,7 +93,9 @@ def room_page(code: str, room_id: int) -> str:
     config = {
         "board_url": url_for("tablet_api.board", room_id=room.id),
         "actions": _urls(ACTIONS, room_id=room.id),
+        "reads": _urls(READS),
         "pages": _urls(PAGES, code=centre.code),
+        "domains": note_domains(),
         "user": actor.user_id,
         "user_name": getattr(current_user_record(), "display_name", "") or "",
         "room": room.id,
@@ -97,8 +107,11 @@ def room_page(code: str, room_id: int) -> str:
     }
     status = next((s for s in live.statuses(centre.id) if s.room_id == room.id), None)
     texts = {**page_texts(), "ratio": ratio_labels()}  # the room's ratio in the dashboard's words
+    messages_url = (url_for(MESSAGES_ENDPOINT, code=centre.code, room_id=room.id)
+                    if MESSAGES_ENDPOINT in current_app.view_functions else None)
     return render_template("tablet/room.html", centre=centre, room=room, config=config, status=status,
-                           texts=texts, move_url=url_for("rooms.move_page", code=centre.code))
+                           texts=texts, move_url=url_for("rooms.move_page", code=centre.code),
+                           messages_url=messages_url)
 
 
 # What the service worker keeps so the room screen opens offline: the page's own scripts and styles.

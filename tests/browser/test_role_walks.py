@@ -23,8 +23,10 @@ def _log_in(page: Page, live_server: str, username: str) -> None:
 def test_every_navigation_link_of_a_role_opens_in_the_layout_and_leads_home(page: Page, live_server, tmp_path,
                                                                           username):
     _log_in(page, live_server, username)
-    # The landing page: the role's day (a caregiver's room tablet, the 保健员's 晨检 queue), else the dashboard.
-    landing = {"caregiver": r"centres/demo/(tablet|rooms/\d+/tablet)", "health": r"centres/demo/health-checks"}
+    # The landing page: the role's day (a caregiver's room tablet, the 保健员's 晨检 queue, a parent's children's
+    # day), else the dashboard.
+    landing = {"caregiver": r"centres/demo/(tablet|rooms/\d+/tablet)", "health": r"centres/demo/health-checks",
+               "parent": r"centres/demo/family"}
     dashboard = r"(\?centre=demo)?"
     home = re.compile(rf"^{re.escape(live_server)}/({landing.get(username, dashboard)})$")
     endpoints = page.locator(".role-nav a[data-nav]").evaluate_all("links => links.map(a => a.dataset.nav)")

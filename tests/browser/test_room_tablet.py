@@ -19,9 +19,9 @@ from devices.wire.protocol import Batch, Event, new_key
 from server.attendance.models import Credential
 from server.attendance.operations.credentials import issue_credential, set_pin
 from server.auth.models import User
-from server.care.medication.consents import record_consent
 from server.care.medication.models import MedicationDose
-from server.care.models import CareEntry, Nap, NapCheck, NapEnd
+from server.care.medication.requests import request_consent, sign_request
+from server.care.models import CareEntry, CareNote, Nap, NapCheck, NapEnd
 from server.centre.models import Centre
 from server.database import db
 from server.demo.seed import DEMO_PASSWORD
@@ -93,9 +93,11 @@ def _morning(live_server: str, clock) -> dict:  # type: ignore[no-untyped-def]
                         now=now)
     guardian = make_contact(centre, now, name="王爸爸")
     link(kids[3], guardian, now)
-    consent = record_consent(kids[3], drug="布洛芬混悬液", dose="2.5", dose_unit="ml", route="口服",
-                             times=["09:30", "15:00"], first_day=today, last_day=today + timedelta(days=2),
-                             signed_by=guardian, signature_png=_signature(), actor=SYSTEM, now=now)
+    # The request typed at drop-off, signed by the guardian on their phone (the system acting for them here).
+    request = request_consent(kids[3], drug="布洛芬混悬液", dose="2.5", dose_unit="ml", route="口服",
+                              times=["09:30", "15:00"], first_day=today, last_day=today + timedelta(days=2),
+                              actor=SYSTEM, now=now)
+    consent = sign_request(request, contact=guardian, signature_png=_signature(), actor=SYSTEM, now=now)
     witness = db.session.execute(select(Staff).where(Staff.centre_id == centre.id, Staff.id != me.id,
                                                      Staff.left_on.is_(None)).order_by(Staff.name, Staff.id)
                                  ).scalars().first()
@@ -269,6 +271,27 @@ def test_a_caregivers_morning_on_the_room_tablet(page: Page, live_server, clock,
     expect(page.locator(f'.child-card[data-child="{nut}"] [data-line="diaper"]')).to_be_visible()
     expect(page.locator(f'.child-card[data-child="{nut}"] [data-line="diaper"]')).to_contain_text("小便")
     expect(page.locator(f'.child-card[data-child="{nut}"] [data-line="meal"]')).to_contain_text("一半")
+
+    # "记录": a note about the day (shared with the family), then a development observation kept internal.
+    _open(page, nut)
+    _tap(page, "记录")
+    form.locator('textarea[name="body"]').fill("今天很开心，和小朋友一起搭积木。")
+    form.get_by_role("button", name="记录").click()
+    expect(page.locator("#dialog-result")).to_have_text("已记录")
+    expect(page.locator("#dialog-notes")).to_contain_text("今天很开心，和小朋友一起搭积木。")
+    _tap(page, "记录")
+    form.get_by_text("发展观察", exact=True).click()
+    form.locator('fieldset[data-field="domain"]').get_by_text("语言", exact=True).click()
+    form.locator('textarea[name="body"]').fill("第一次说出“谢谢”。")
+    form.get_by_text("分享给家长", exact=True).click()  # untick: an internal note
+    page.screenshot(path=str(tmp_path / "06b-observation.png"), full_page=True)
+    form.get_by_role("button", name="记录").click()
+    expect(page.locator("#dialog-notes li")).to_have_count(2)
+    expect(page.locator('#dialog-notes li[data-shared="no"]')).to_contain_text("语言")
+    page.locator("#dialog-close").click()
+    expect(page.locator("#pending-count")).to_have_text("全部已上传")
+    assert _read(select(CareNote.kind, CareNote.domain, CareNote.shared_with_family).where(CareNote.child_id == nut)
+                 .order_by(CareNote.id)) == [("note", None, True), ("observation", "language", False)]
 
     # Medication: the dose due shows on the card; the dose form takes a colleague's name and PIN as witness.
     expect(page.locator(f'.child-card[data-child="{medicated}"] .badge-dose').first).to_have_text("09:30 服药：布洛芬混悬液")

@@ -1,7 +1,10 @@
-"""JSON API of medication: consents (the guardian's drawn signature as a base64 PNG), withdrawals, doses.
+"""JSON API of medication: requests for the guardian to sign, consents, withdrawals, doses.
 
-Writes need CARE_WRITE and take an `Idempotency-Key` (the room tablet's offline queue); reads need HEALTH_READ
-(drug names are health data) and are logged. A guardian reads their own children's medication.
+Staff type a request from the bottle's label (`POST …/medication-requests`); the guardians are notified and sign
+it on their phone (`medication.family_sign`): that makes the consent. A correction of a consent before its first
+dose is a new request (`…/amend`). Writes need CARE_WRITE and take an `Idempotency-Key` (the room tablet's
+offline queue); reads need HEALTH_READ (drug names are health data) and are logged. A guardian reads their own
+children's medication.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ from server.apispec import Day, Id, Instant, Schema, responses, spec
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor
-from server.care.medication import consents, doses
-from server.care.medication.models import ConsentWithdrawal, MedicationConsent, MedicationDose
-from server.care.medication.signature import decode
+from server.care.medication import consents, doses, requests
+from server.care.medication.models import ConsentWithdrawal, MedicationConsent, MedicationDose, MedicationRequest
 from server.clock import utcnow
 from server.database import db
 from server.errors import NotFound, Problem, ValidationFailed
@@ -35,10 +37,9 @@ PIN_LIMIT = "10 per 10 minutes"
 _PIN_REFUSED = "medication_pin_refused"
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 MINUTES_A_DAY = 24 * 60  # bounds of the request only: the rulebook's limits are the operation's to check
-SIGNATURE_TEXT = 200_000  # base64 of the largest PNG kept (signature.MAX_BYTES), with a data-URL prefix
 
 
-class MedicationConsentIn(Schema):
+class MedicationRequestIn(Schema):
     drug: str = Field(min_length=1, max_length=120)
     dose: Decimal = Field(gt=0, le=100_000, max_digits=10, decimal_places=3)
     dose_unit: str = Field(min_length=1, max_length=20, description="ml, mg, 片, 滴…")
@@ -50,14 +51,37 @@ class MedicationConsentIn(Schema):
     window_minutes: int | None = Field(None, ge=1, le=MINUTES_A_DAY,
                                        description="minutes either side of a time; default and widest: the rulebook's")
     max_doses_per_day: int | None = Field(None, ge=1, le=MINUTES_A_DAY, description="default: one per time")
-    signed_by_contact_id: Id = Field(description="a guardian of the child, who signs now on the tablet")
-    signature_png: str = Field(min_length=1, max_length=SIGNATURE_TEXT,
-                               description="the drawn signature: a PNG as base64 or a data:image/png;base64 URL")
     note: str | None = Field(None, max_length=2000)
 
 
-class MedicationAmendIn(MedicationConsentIn):
+class MedicationAmendIn(MedicationRequestIn):
     reason: str = Field(min_length=1, max_length=2000, description="why the consent is corrected")
+
+
+class MedicationRequestOut(Schema):
+    id: int
+    child_id: int
+    drug: str
+    dose: Decimal
+    dose_unit: str
+    route: str
+    times: list[str]
+    first_day: date
+    last_day: date
+    window_minutes: int
+    max_doses_per_day: int | None
+    note: str | None
+    amends_consent_id: int | None
+    reason: str | None
+    started_by: str = Field(description="staff | guardian")
+    created_at: datetime
+    state: str = Field("waiting", description="waiting (for a guardian's signature) | signed | declined | expired")
+    consent_id: int | None = Field(None, description="the consent the guardian signed from it")
+    declined_reason: str | None = None
+
+
+class MedicationRequestList(Schema):
+    items: list[MedicationRequestOut]
 
 
 class MedicationWithdrawIn(Schema):
@@ -81,6 +105,8 @@ class MedicationConsentOut(Schema):
     note: str | None
     amends_id: int | None
     reason: str | None
+    request_id: int | None = Field(None, description="the request the guardian signed")
+    signed_via: str = Field("phone", description="phone (the guardian's) | tablet (consents signed before)")
     recorded_at: datetime
     withdrawn_at: datetime | None = None
     withdrawal_reason: str | None = None
@@ -136,6 +162,7 @@ class MedicationDoseQuery(Schema):
 
 def consent_out(view: consents.ConsentView) -> MedicationConsentOut:
     out = MedicationConsentOut.model_validate(view.consent)
+    out = out.model_copy(update={"signed_via": str(getattr(view.consent.signed_via, "value", view.consent.signed_via))})
     return out.model_copy(update={"withdrawn_at": view.withdrawal.at if view.withdrawal else None,
                                   "withdrawal_reason": view.withdrawal.reason if view.withdrawal else None,
                                   "amended": view.amended, "locked": view.locked})
@@ -158,10 +185,15 @@ def _consent(consent_id: int, perm: Perm) -> tuple[MedicationConsent, Child, Act
     return consent, child, actor, now
 
 
-def _consent_values(json: MedicationConsentIn) -> dict[str, object]:
-    values = json.model_dump(exclude={"signature_png", "signed_by_contact_id"})
-    values.pop("reason", None)
-    return {**values, "signed_by": json.signed_by_contact_id, "signature_png": decode(json.signature_png)}
+def request_out(view: requests.RequestView) -> MedicationRequestOut:
+    out = MedicationRequestOut.model_validate(view.request)
+    return out.model_copy(update={"started_by": str(getattr(view.request.started_by, "value", view.request.started_by)),
+                                  "state": str(view.state), "consent_id": view.consent.id if view.consent else None,
+                                  "declined_reason": view.decline.reason if view.decline else None})
+
+
+def _request_values(json: MedicationRequestIn) -> dict[str, object]:
+    return json.model_dump(exclude={"reason"})
 
 
 @bp.get("/children/<int:child_id>/medication-consents")
@@ -172,32 +204,50 @@ def list_consents(child_id: int):
     return MedicationConsentList(items=[consent_out(v) for v in consents.child_consents(child, actor=actor, now=now)])
 
 
-@bp.post("/children/<int:child_id>/medication-consents")
+def _new_request(row: MedicationRequest) -> MedicationRequestOut:
+    return request_out(requests.RequestView(row, None, None, requests.RequestState.WAITING))
+
+
+@bp.post("/children/<int:child_id>/medication-requests")
 @idempotent
-@spec.validate(json=MedicationConsentIn, resp=responses(HTTP_201=MedicationConsentOut), tags=["medication"])
-def record_consent(child_id: int, json: MedicationConsentIn):
-    """Record a consent the guardian signs now on the tablet (drawn signature: a PNG checked by its content)."""
+@spec.validate(json=MedicationRequestIn, resp=responses(HTTP_201=MedicationRequestOut), tags=["medication"])
+def create_request(child_id: int, json: MedicationRequestIn):
+    """Ask the guardians to sign (typed from the bottle's label): a request, not a consent; they are notified.
+
+    No dose can be given until a guardian signed it on their phone.
+    """
     child, actor, now = _child(child_id, Perm.CARE_WRITE)
-    consent = consents.record_consent(child, **_consent_values(json), actor=actor, now=now)  # type: ignore[arg-type]
-    return consent_out(consents.ConsentView(consent, None, False, False)), 201
+    row = requests.request_consent(child, **_request_values(json), actor=actor, now=now)  # type: ignore[arg-type]
+    return _new_request(row), 201
+
+
+@bp.get("/children/<int:child_id>/medication-requests")
+@spec.validate(resp=responses(HTTP_200=MedicationRequestList), tags=["medication"])
+def list_requests(child_id: int):
+    """A child's requests, newest first, with their state (waiting, signed, declined, expired); the read is logged."""
+    child, actor, now = _child(child_id, Perm.HEALTH_READ)
+    return MedicationRequestList(items=[request_out(v) for v in requests.child_requests(child, actor=actor, now=now)])
 
 
 @bp.post("/medication-consents/<int:consent_id>/amend")
 @idempotent
-@spec.validate(json=MedicationAmendIn, resp=responses(HTTP_201=MedicationConsentOut), tags=["medication"])
+@spec.validate(json=MedicationAmendIn, resp=responses(HTTP_201=MedicationRequestOut), tags=["medication"])
 def amend_consent(consent_id: int, json: MedicationAmendIn):
-    """Correct a consent before its first dose (signed again; a new row); after a dose: 409 `consent_locked`."""
+    """Correct a consent before its first dose: a new request the guardian signs (its consent replaces this one).
+
+    After a dose: 409 `consent_locked` (the guardian signs a new consent instead).
+    """
     consent, child, actor, now = _consent(consent_id, Perm.CARE_WRITE)
-    row = consents.record_consent(child, **_consent_values(json), amends=consent, reason=json.reason,  # type: ignore[arg-type]
-                             actor=actor, now=now)
-    return consent_out(consents.ConsentView(row, None, False, False)), 201
+    row = requests.request_consent(child, **_request_values(json), amends=consent, reason=json.reason,  # type: ignore[arg-type]
+                                   actor=actor, now=now)
+    return _new_request(row), 201
 
 
 @bp.post("/medication-consents/<int:consent_id>/withdraw")
 @idempotent
 @spec.validate(json=MedicationWithdrawIn, resp=responses(HTTP_201=MedicationWithdrawalOut), tags=["medication"])
 def withdraw_consent(consent_id: int, json: MedicationWithdrawIn):
-    """The guardian withdrew the consent: no dose under it from now."""
+    """The guardian told the centre they withdraw the consent: no dose under it from now."""
     consent, _, actor, now = _consent(consent_id, Perm.CARE_WRITE)
     row: ConsentWithdrawal = consents.withdraw_consent(consent, reason=json.reason, actor=actor, now=now)
     return MedicationWithdrawalOut.model_validate(row), 201

@@ -1,6 +1,7 @@
-"""Medication consents: record what the guardian signed, correct it before its first dose, withdraw it; read them.
+"""Medication consents: the terms a consent may say, who signs for a child, withdrawal; reading consents.
 
-The only place that writes consents (doses: `server.care.medication.doses`). What a consent may say (its window
+Consents are made by a guardian signing a request (`server.care.medication.requests`); doses are
+`server.care.medication.doses`. What a consent may say (its window
 around each time, how many times a day) is the rulebook's `care.medication_consent`
 (`compliance.care.medication.consent_limits`), read for the centre on the day. Drug names are health data:
 every read here authorises HEALTH_READ and is logged. A consent row is locked (`lock_consent`) by every change
@@ -25,15 +26,13 @@ from server.auth.roles import Perm
 from server.care.medication.models import ConsentWithdrawal, MedicationConsent, MedicationDose, MedicationSignature
 from server.care.medication.signature import check_signature
 from server.care.operations.common import rules_on
-from server.centre.operations import centre_by_id
-from server.centre.timezones import centre_today
 from server.database import db
 from server.errors import Conflict, NotFound, Problem, ProblemCollector, ValidationFailed
 from server.people.models import Child, ChildContact, Contact
 
 CONSENT_FIELDS = ("child_id", "drug", "dose", "dose_unit", "route", "times", "first_day", "last_day",
                   "window_minutes", "max_doses_per_day", "signed_by_contact_id", "signed_at", "signature_id", "note",
-                  "amends_id", "reason")
+                  "amends_id", "reason", "request_id", "signed_via")
 WITHDRAWAL_FIELDS = ("consent_id", "at", "reason")
 SIGNATURE_FIELDS = ("sha256", "content_type", "size", "width", "height")
 
@@ -197,27 +196,43 @@ def _keep_signature(centre_id: int, data: bytes, problems: ProblemCollector, *, 
     return row
 
 
-def record_consent(
-    child: Child, *, drug: str, dose: Decimal, dose_unit: str, route: str, times: Sequence[time | str],
-    first_day: date, last_day: date, signed_by: Contact | int, signature_png: bytes,
-    window_minutes: int | None = None, max_doses_per_day: int | None = None, note: str | None = None,
-    amends: MedicationConsent | None = None, reason: str | None = None, actor: Actor, now: datetime,
-) -> MedicationConsent:
-    """Record what a guardian signed on the tablet (signed now), or correct a consent before its first dose.
+@dataclass(frozen=True)
+class Terms:
+    """What a request asks and a consent says, checked: drug, dose, route, local times, days, window, daily count."""
 
-    The window (default and widest: the rulebook's) and the number of times come from `care.medication_consent`.
-    With `amends`: a new row replacing it, `reason` required; a consent with a dose is locked (409
-    `consent_locked`): the guardian signs a new consent instead.
+    drug: str
+    dose: Decimal
+    dose_unit: str
+    route: str
+    times: list[str]
+    first_day: date
+    last_day: date
+    window_minutes: int
+    max_doses_per_day: int | None
+    note: str | None
+
+
+def check_terms(
+    child: Child, problems: ProblemCollector, *, drug: str, dose: Decimal | str | None, dose_unit: str, route: str,
+    times: Sequence[time | str], first_day: date, last_day: date, window_minutes: int | None = None,
+    max_doses_per_day: int | None = None, note: str | None = None, today: date,
+) -> Terms:
+    """The terms of a consent, every problem added to `problems` (the caller raises once).
+
+    The window (default and widest: the rulebook's) and the number of times come from `care.medication_consent`
+    for the centre on `today`; the last day may not have passed.
     """
-    authorise(actor, Perm.CARE_WRITE, child.centre_id, now)
-    today = centre_today(centre_by_id(child.centre_id), now)
     limits = limits_for(child.centre_id, today)
-    problems = ProblemCollector()
     drug, dose_unit, route = (drug or "").strip(), (dose_unit or "").strip(), (route or "").strip()
     for name, value in (("drug", drug), ("dose_unit", dose_unit), ("route", route)):
         if not value:
             problems.add("required", _l("Required"), name)
-    if dose is None or not Decimal(dose).is_finite() or Decimal(dose) <= 0:
+    amount = Decimal(0)
+    try:
+        amount = Decimal(dose) if dose is not None else Decimal(0)
+    except ArithmeticError:
+        pass
+    if not amount.is_finite() or amount <= 0:
         problems.add("bad_dose", _l("The dose must be more than 0"), "dose")
     clock = _parse_times(times, limits, problems)
     if first_day > last_day:
@@ -230,30 +245,47 @@ def record_consent(
                                       high=limits.window_minutes), "window_minutes")
     if max_doses_per_day is not None and not 1 <= max_doses_per_day <= max(1, len(clock)):
         problems.add("bad_daily_limit", _l("The daily count is 1 to the number of times"), "max_doses_per_day")
-    contact_id = signed_by.id if isinstance(signed_by, Contact) else signed_by
-    if contact_id not in {c.id for c in guardians_of(child)}:
-        problems.add("not_guardian", _l("Only a guardian of the child may sign"), "signed_by_contact_id")
-    if amends is not None:
-        if amends.child_id != child.id or amends.centre_id != child.centre_id:
+    return Terms(drug=drug, dose=amount, dose_unit=dose_unit, route=route, times=clock, first_day=first_day,
+                 last_day=last_day, window_minutes=window, max_doses_per_day=max_doses_per_day,
+                 note=(note or "").strip() or None)
+
+
+def guardian_acting(child: Child, contact: Contact | int, *, actor: Actor, now: datetime) -> Contact:
+    """The guardian `contact` acting for `child` through their own account (FAMILY_WRITE, their own child only).
+
+    Another family's child, or a contact that is not the actor's own: 404. A contact of the actor who is not a
+    guardian of this child (e.g. a grandparent who may collect): 422 `not_guardian`. The system (the demo, the
+    CLI) acts for any guardian of the child.
+    """
+    authorise(actor, Perm.FAMILY_WRITE, child.centre_id, now)
+    contact_id = contact.id if isinstance(contact, Contact) else contact
+    if not actor.is_system and contact_id not in actor.contact_ids:
+        raise NotFound()
+    found = next((c for c in guardians_of(child) if c.id == contact_id), None)
+    if found is None:
+        if not actor.is_system and not _linked(child, actor.contact_ids):
             raise NotFound()
-        if not (reason or "").strip():
-            problems.add("reason_required", _l("Say why the consent is corrected"), "reason")
-    signature = _keep_signature(child.centre_id, signature_png, problems, actor=actor, now=now)
-    problems.raise_if_any()
+        raise ValidationFailed([Problem("not_guardian", _l("Only a guardian of the child may sign"), "contact_id")])
+    return found
+
+
+def _linked(child: Child, contact_ids: Iterable[int]) -> bool:
+    ids = list(contact_ids)
+    return bool(ids) and db.session.execute(select(ChildContact.id).where(
+        ChildContact.child_id == child.id, ChildContact.contact_id.in_(ids))).first() is not None
+
+
+def own_guardian_contact(child: Child, actor: Actor) -> Contact | None:
+    """The actor's own contact who is a guardian of the child (the first), or None."""
+    return next((c for c in guardians_of(child) if c.id in actor.contact_ids), None)
+
+
+def keep_signature(centre_id: int, data: bytes, problems: ProblemCollector, *, actor: Actor,
+                   now: datetime) -> MedicationSignature:
+    """The drawn signature checked by its content (problems raised with any already collected), kept once."""
+    signature = _keep_signature(centre_id, data, problems, actor=actor, now=now)
     assert signature is not None
-    if amends is not None:
-        _check_amendable(amends)
-    consent = MedicationConsent(
-        centre_id=child.centre_id, child_id=child.id, drug=drug, dose=Decimal(dose), dose_unit=dose_unit, route=route,
-        times=clock, first_day=first_day, last_day=last_day, window_minutes=window,
-        max_doses_per_day=max_doses_per_day, signed_by_contact_id=contact_id, signed_at=now,
-        signature_id=signature.id, note=(note or "").strip() or None, amends_id=amends.id if amends else None,
-        reason=(reason or "").strip() or None if amends else None, recorded_at=now, recorded_by_id=actor.user_id)
-    db.session.add(consent)
-    db.session.flush()
-    audit_record(consent, "medication_consent.amend" if amends else "medication_consent.record", None, CONSENT_FIELDS,
-                 actor=actor, now=now)
-    return consent
+    return signature
 
 
 def _check_amendable(consent: MedicationConsent) -> None:
@@ -267,9 +299,24 @@ def _check_amendable(consent: MedicationConsent) -> None:
         raise Conflict(_l("This consent was withdrawn"), code="consent_withdrawn")
 
 
-def withdraw_consent(consent: MedicationConsent, *, reason: str, actor: Actor, now: datetime) -> ConsentWithdrawal:
-    """The guardian withdrew the consent: no dose may be given under it from now."""
-    authorise(actor, Perm.CARE_WRITE, consent.centre_id, now)
+def check_amendable(consent: MedicationConsent) -> None:
+    """Refuse (409) a correction of a consent a dose locked, already corrected or withdrawn; locks its row."""
+    _check_amendable(consent)
+
+
+def withdraw_consent(consent: MedicationConsent, *, reason: str, by_guardian: Contact | int | None = None,
+                     actor: Actor, now: datetime) -> ConsentWithdrawal:
+    """The consent is withdrawn: no dose may be given under it from now (the next dose is refused at once).
+
+    By staff (CARE_WRITE: the guardian told them), or by the guardian on their phone (`by_guardian`: their own
+    contact; FAMILY_WRITE, their own child only).
+    """
+    if by_guardian is None:
+        authorise(actor, Perm.CARE_WRITE, consent.centre_id, now)
+    else:
+        child = db.session.get(Child, consent.child_id)
+        assert child is not None
+        guardian_acting(child, by_guardian, actor=actor, now=now)
     if not (reason or "").strip():
         raise ValidationFailed([Problem("reason_required", _l("Say why the consent is withdrawn"), "reason")])
     lock_consent(consent)  # a dose being given now is stored before the withdrawal, or refused after it

@@ -30,6 +30,7 @@ from server.care.medication.consents import (
     consent_record,
     dose_record,
     doses_of_consents,
+    guardians_of,
     lock_consent,
     withdrawals,
 )
@@ -38,7 +39,7 @@ from server.care.operations.common import entry_time
 from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today, centre_zone
 from server.database import db
-from server.errors import ApiError, Conflict, Problem, ProblemCollector, ValidationFailed
+from server.errors import ApiError, Conflict, NotFound, Problem, ProblemCollector, ValidationFailed
 from server.people.models import Child, Staff
 
 STAFF_PIN_KEY = "tuoyu.staff_pin_hash"  # app.extensions: (centre_id, staff_id) -> the staff's kiosk PIN hash
@@ -81,6 +82,19 @@ def child_doses(child: Child, *, start: date | None = None, end: date | None = N
     log_access(centre_id=child.centre_id, user_id=actor.user_id, action="read", object_type="medication_dose",
                object_id=f"child:{child.id}", now=now)
     return rows
+
+
+def family_doses(child: Child, day: date, *, actor: Actor, now: datetime) -> list[MedicationDose]:
+    """The doses given to a child on a local day, oldest first: for the family's day (drug, dose, time).
+
+    HEALTH_READ, and a reader who does not see every child (a guardian) only for a child they are a guardian of
+    (another family's: 404); the read is logged.
+    """
+    authorise(actor, Perm.HEALTH_READ, child.centre_id, now)
+    if not actor.can(Perm.CHILDREN_ALL, child.centre_id, now) and \
+            not {c.id for c in guardians_of(child)} & set(actor.contact_ids):
+        raise NotFound()
+    return sorted(child_doses(child, start=day, end=day, actor=actor, now=now), key=lambda d: (d.at, d.id))
 
 
 def staff_of_actor(centre_id: int, actor: Actor) -> Staff | None:

@@ -1,7 +1,10 @@
-"""Medication records: consents with the guardian's drawn signature, withdrawals, doses. Append-only.
+"""Medication records: requests, consents with the guardian's drawn signature, withdrawals, doses. Append-only.
 
-A consent is never edited: a change before its first dose is a new consent whose `amends_id` names the one it
-replaces (readers use the latest); after a dose the consent is locked and a change is a new consent altogether.
+Staff type a **request** from the bottle's label (or a guardian starts one on the phone); it is no consent and no
+dose can be given against it. The guardian signs it on the phone: that makes the **consent** (`request_id` names
+the request), or declines it (a `MedicationRequestDecline` row). A consent is never edited: a change before its
+first dose is a new request the guardian signs, whose consent's `amends_id` names the one it replaces (readers use
+the latest); after a dose the consent is locked and a change is a new consent altogether.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compliance.care import Refusal
+from server.centre.models import str_enum
 from server.database import UTCDateTime, db
 
 
@@ -33,6 +37,69 @@ class MedicationSignature(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class SigningChannel(StrEnum):
+    """Where the guardian signed: on their own phone, or (consents before issue #16) on the room tablet."""
+
+    PHONE = "phone"
+    TABLET = "tablet"
+
+
+class RequestSource(StrEnum):
+    """Who typed a request: staff from the bottle's label (the guardian is notified to sign), or a guardian."""
+
+    STAFF = "staff"
+    GUARDIAN = "guardian"
+
+
+class MedicationRequest(db.Model):
+    """委托服药申请: what is asked to be signed — drug, dose, route, times, days — typed from the bottle's label.
+
+    Not a consent: no dose is given against it. `amends_consent_id`: a correction of a consent before its first
+    dose (the signature makes a consent amending that one, with `reason`).
+    """
+
+    __tablename__ = "medication_request"
+    __table_args__ = (Index("ix_medication_request_child", "centre_id", "child_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    drug: Mapped[str] = mapped_column(String(120))
+    dose: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    dose_unit: Mapped[str] = mapped_column(String(20))
+    route: Mapped[str] = mapped_column(String(40))
+    times: Mapped[list[str]] = mapped_column(JSON)  # local "HH:MM", sorted
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    window_minutes: Mapped[int]
+    max_doses_per_day: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    # A consent's `request_id` points here, so this points back "after the tables exist" (use_alter): the two tables
+    # have no order of creation or emptying otherwise. Records are never deleted; SET NULL only lets a test database
+    # be emptied table by table.
+    amends_consent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("medication_consent.id", use_alter=True, ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[RequestSource] = mapped_column(str_enum(RequestSource, 16))
+    requested_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))  # a guardian's own
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class MedicationRequestDecline(db.Model):
+    """A guardian declined a request (with the reason, e.g. "剂量写错了"): it can no longer be signed."""
+
+    __tablename__ = "medication_request_decline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("medication_request.id"), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))  # the guardian who declined
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class MedicationConsent(db.Model):
@@ -60,8 +127,11 @@ class MedicationConsent(db.Model):
     # One correction per row (before the first dose only): a later correction amends the correction.
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("medication_consent.id"), unique=True)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The request the guardian signed (one consent per request); None for consents signed on the tablet before.
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("medication_request.id"), unique=True)
+    signed_via: Mapped[SigningChannel] = mapped_column(str_enum(SigningChannel, 16), default=SigningChannel.TABLET)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # the guardian who signed
 
 
 class ConsentWithdrawal(db.Model):
@@ -100,4 +170,10 @@ class MedicationDose(db.Model):
 
 
 # Why a dose was refused, in both languages (the library's own words; the app factory adds them to tuoyu.labels).
-LABELS: dict[StrEnum, tuple[str, str]] = {r: (r.zh, r.en) for r in Refusal}
+LABELS: dict[StrEnum, tuple[str, str]] = {
+    **{r: (r.zh, r.en) for r in Refusal},
+    SigningChannel.PHONE: ("家长手机", "Guardian's phone"),
+    SigningChannel.TABLET: ("班级平板", "Room tablet"),
+    RequestSource.STAFF: ("工作人员录入", "Typed by staff"),
+    RequestSource.GUARDIAN: ("家长发起", "Started by the guardian"),
+}

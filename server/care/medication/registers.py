@@ -15,12 +15,15 @@ from sqlalchemy import or_, select
 from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
 from compliance.care import DoseRecord, MedicationConsentRecord, dose_allowed
 from server.care.medication.consents import consent_record, dose_record, withdrawals
-from server.care.medication.models import MedicationConsent, MedicationDose
+from server.care.medication.models import LABELS, MedicationConsent, MedicationDose, SigningChannel
 from server.centre.models import Centre
 from server.centre.registers import centre_of
 from server.centre.timezones import centre_zone
 from server.database import db
 from server.people.models import Child, Contact, Staff
+
+# Where the guardian signed, as the register says it (Chinese: the pack's registers are in Chinese).
+CHANNELS = {str(c): LABELS[c][0] for c in SigningChannel}
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,10 @@ def _dose_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, .
         refusals = dose_allowed(records.get(dose.consent_id), given, dose.at, as_record, tz=tz)
         signed = (f"{contacts.get(consent.signed_by_contact_id, '')}（{consent.signed_at.astimezone(tz):%Y-%m-%d %H:%M}）"
                   if consent else "")
+        via = CHANNELS.get(str(consent.signed_via), str(consent.signed_via)) if consent else ""
         yield (local.date(), local.strftime("%H:%M"), dose.child_id, children.get(dose.child_id, ""), dose.drug,
-               f"{dose.dose.normalize():f}{dose.dose_unit}", dose.route, dose.consent_id, signed,
+               f"{dose.dose.normalize():f}{dose.dose_unit}", dose.route, dose.consent_id,
+               consent.request_id if consent and consent.request_id is not None else "", signed, via,
                staff.get(dose.given_by_id, ""), staff.get(dose.witnessed_by_id, ""), "；".join(r.zh for r in refusals))
 
 
@@ -86,7 +91,8 @@ MEDICATION_REGISTER = RegisterSource(
     (Column("on", "日期", "date"), Column("at", "时间", "time"), Column("child_id", "幼儿编号", "child id"),
      Column("name", "姓名", "name"), Column("drug", "药名", "drug"), Column("dose", "剂量", "dose"),
      Column("route", "途径", "route"), Column("consent", "委托单编号", "consent no."),
-     Column("signed_by", "家长签字", "signed by (guardian)"), Column("given_by", "喂药人", "given by"),
+     Column("request", "委托申请编号", "request no."), Column("signed_by", "家长签字", "signed by (guardian)"),
+     Column("signed_via", "签字方式", "signed on"), Column("given_by", "喂药人", "given by"),
      Column("witness", "见证人", "witness"), Column("refusals", "不符项", "does not match the consent")),
     Responsibility.QUALITY_SAFETY, InspectionArea.HEALTH, _dose_rows, "Medication given",
 )

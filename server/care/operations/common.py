@@ -34,11 +34,16 @@ def care_child(child_id: int, perm: Perm, *, actor: Actor, now: datetime) -> Chi
 
 
 def care_room(room_id: int, perm: Perm, *, actor: Actor, now: datetime) -> Room:
-    """A class of a centre where the actor holds `perm`."""
+    """A class of a centre where the actor holds `perm` over every child (CHILDREN_ALL: staff, never a guardian).
+
+    A room's records (its naps, its outdoor time) are many children's at once: a guardian, who holds CARE_READ for
+    their own children only, is refused here even for their own child's class.
+    """
     room = db.session.get(Room, room_id)
     if room is None:
         raise NotFound()
     authorise(actor, perm, room.centre_id, now)
+    authorise(actor, Perm.CHILDREN_ALL, room.centre_id, now)
     return room
 
 

@@ -192,8 +192,9 @@ def nap_states(naps: Iterable[Nap], now: datetime) -> list[NapState]:
 
 
 def room_naps(room_id: int, day: date, *, actor: Actor, now: datetime, centre_id: int) -> list[NapState]:
-    """The naps of a class on a local day, oldest first, with their checks and patrol state."""
+    """The naps of a class on a local day, oldest first, with their checks and patrol state (staff only)."""
     authorise(actor, Perm.CARE_READ, centre_id, now)
+    authorise(actor, Perm.CHILDREN_ALL, centre_id, now)  # many children's naps: never a guardian's read
     naps = db.session.scalars(select(Nap).where(Nap.centre_id == centre_id, Nap.room_id == room_id, Nap.day == day)
                               .order_by(Nap.started_at, Nap.id)).all()
     return nap_states(naps, now)

@@ -32,6 +32,7 @@ from server.health.illness.cases import (
 )
 from server.health.illness.models import IllnessCase, ReturnCertificate
 from server.health.illness.outbreak import after_case_change
+from server.notices.operations import queue_notice
 from server.people.models import Child, ChildContact
 from server.people.operations import get_child
 
@@ -115,6 +116,8 @@ def report_case(
     _check(values, child, today, problems)
     problems.raise_if_any()
     row = _insert(child, {**values, "class_id": child.room_id}, None, None, actor=actor, now=now)
+    if row.excluded_from is not None:
+        _notify_exclusion(row, actor=actor, now=now)
     after_case_change(centre_by_id(child.centre_id), now=now)
     return row
 
@@ -144,6 +147,8 @@ def amend_case(original: IllnessCase, changes: dict[str, Any], *, reason: str, a
     _check(values, child, centre_today_by_id(child.centre_id, now), problems)
     problems.raise_if_any()
     row = _insert(child, {**values, "class_id": original.class_id}, original.id, reason, actor=actor, now=now)
+    if row.excluded_from is not None and original.excluded_from is None:
+        _notify_exclusion(row, actor=actor, now=now)
     after_case_change(centre_by_id(child.centre_id), now=now)
     return row
 
@@ -157,6 +162,26 @@ def _insert(child: Child, values: dict[str, Any], amends_id: int | None, reason:
     audit_record(row, "illness_case.amend" if amends_id else "illness_case.report", None, CASE_FIELDS,
                  actor=actor, now=now)
     return row
+
+
+EXCLUSION_SUBJECT = "Your child must stay at home for now (infectious disease)"
+EXCLUSION_BODY = ("Because of %(disease)s, your child stays at home from %(start)s. Your child may come back with a "
+                  "certificate from a medical institution that they have recovered.")
+_l("Your child must stay at home for now (infectious disease)")  # the msgids are translated when shown
+_l("Because of %(disease)s, your child stays at home from %(start)s. Your child may come back with a "
+   "certificate from a medical institution that they have recovered.")
+
+
+def _notify_exclusion(row: IllnessCase, *, actor: Actor, now: datetime) -> None:
+    """The guardians are told of the exclusion and its return condition (a notice they acknowledge)."""
+    queue_notice(centre_id=row.centre_id, child_id=row.child_id, kind="exclusion", subject=EXCLUSION_SUBJECT,
+                 detail={"case_id": row.id, "disease": row.disease, "excluded_from": row.excluded_from.isoformat()
+                         if row.excluded_from else None,
+                         "expected_return": row.excluded_until.isoformat() if row.excluded_until else None,
+                         "return_condition": "certificate", "body": EXCLUSION_BODY,
+                         "params": {"disease": row.disease, "start": row.excluded_from.isoformat()
+                                    if row.excluded_from else ""}},
+                 actor=actor, now=now)
 
 
 def record_return_certificate(case: IllnessCase, *, on: date, issuer: str, actor: Actor,

@@ -8,7 +8,7 @@
   var config = json("tablet-config"), T = json("tablet-texts"), zone = json("tablet-zone");
   var BOARD_KEY = "tuoyu-tablet-board:" + config.user + ":" + config.room;
   var OFFSET_KEY = "tuoyu-tablet-offset";
-  var HEALTH_PARTS = ["allergies", "morning_check", "doses_due", "screen_temperature"];
+  var HEALTH_PARTS = ["allergies", "morning_check", "doses_due", "screen_temperature", "awaiting_signature"];
   var board = keptBoard(), haveBoard = board.children.length > 0;
   var sessionOver = false;
   var SENTINEL = "2147483647";  // the id the page's URL templates carry (views.ACTIONS)
@@ -66,6 +66,10 @@
     var u = config.pages[name];
     return u ? u.replace(SENTINEL, String(id)) : null;
   }
+  function readUrl(name, id) {
+    var u = (config.reads || {})[name];
+    return u ? u.replace(SENTINEL, String(id)) : null;
+  }
 
   // --- the outbox -------------------------------------------------------------------------------------------
   var outbox = new window.TabletOutbox(config.user, csrf, function () { renderPending(); renderCards(); }, config.user_name);
@@ -74,6 +78,7 @@
     clearTimeout(refreshSoon);
     refreshSoon = setTimeout(refresh, 300);
     if (entry.key === lastKey && dialog.open) document.getElementById("dialog-result").textContent = T.saved;
+    if (entry.action === "note" && entry.child === openChild) loadNotes(openChild);
   };
   // A final refusal: say so at the top, with the child and the server's reason, and open the list to fix it.
   outbox.onRefused = function (entry) {
@@ -202,6 +207,11 @@
       out.push(el("span", {className: "badge " + (d.given ? "badge-done" : "badge-dose"),
                            text: fill(T.dose_due, {t: hhmm(d.due_at), drug: d.drug}) + (d.given ? " · " + T.dose_given : "")}));
     });
+    // A request the guardians have not signed yet: no dose can be given, say since when it waits.
+    (c.awaiting_signature || []).forEach(function (r) {
+      out.push(el("span", {className: "badge badge-todo badge-signature", "data-request": r.request_id,
+                           text: fill(T.awaiting_signature, {t: hhmm(r.since), drug: r.drug})}));
+    });
     return out;
   }
 
@@ -304,8 +314,45 @@
     openChild = childId;
     document.getElementById("dialog-result").textContent = "";
     hideForm();
+    notesSeen = [];
     renderDialogState();
+    loadNotes(childId);
     if (!dialog.open) dialog.showModal();
+  }
+
+  // Today's notes of the child (the server's, shared and internal, then those still waiting on this tablet).
+  var notesSeen = [];
+  function loadNotes(childId) {
+    var u = readUrl("notes", childId);
+    renderNotes();
+    if (!u || !navigator.onLine) return;  // offline: those waiting on the tablet still show
+    fetch(u, {credentials: "same-origin", redirect: "manual", headers: {"Accept": "application/json"}})
+      .then(function (r) { if (!r.ok) throw new Error("notes " + r.status); return r.json(); })
+      .then(function (data) {
+        if (openChild !== childId) return;
+        notesSeen = data.items || [];
+        renderNotes();
+      }, function () { /* offline: the notes waiting on the tablet still show */ });
+  }
+  function noteLine(n, waiting) {
+    var domain = (config.domains || []).filter(function (d) { return d[0] === n.domain; })[0];
+    var kind = n.kind === "observation" ? (domain ? domain[1] : n.domain) : T.note_note;
+    return el("li", {"data-note": n.id || "", "data-shared": n.shared_with_family ? "yes" : "no"}, [
+      el("strong", {text: hhmm(n.at) + " " + kind + " "}), el("span", {text: n.text}),
+      n.shared_with_family ? null : el("small", {className: "state-warn", text: " · " + T.note_internal}),
+      waiting ? el("small", {className: "state-warn", text: " · " + T.waiting}) : null]);
+  }
+  function renderNotes() {
+    var holder = document.getElementById("dialog-notes");
+    if (!holder || openChild === null) return;
+    var list = el("ul", {className: "note-list"});
+    notesSeen.forEach(function (n) { list.appendChild(noteLine(n, false)); });
+    outbox.entries().forEach(function (e) {
+      if (e.action === "note" && e.child === openChild) list.appendChild(noteLine(Object.assign({at: e.at}, e.body), true));
+    });
+    holder.textContent = "";
+    holder.appendChild(el("h3", {text: T.notes_today}));
+    holder.appendChild(list.children.length ? list : el("p", {className: "med-hint", text: T.no_notes}));
   }
   function closeDialog() { openChild = null; dialog.close(); }
   function hideForm() {
@@ -377,7 +424,8 @@
         buttons.push(actionLink(T.give_dose + " · " + d.drug, page("dose_form", d.consent_id)));
       }
     });
-    if (config.may_write && config.pages.consent_form) buttons.push(actionLink(T.consent, page("consent_form", c.id)));
+    if (config.may_write && config.actions.note) buttons.push(actionButton(T.note_button, noteForm, "note-button"));
+    if (config.may_write && config.pages.request_form) buttons.push(actionLink(T.consent, page("request_form", c.id)));
     // Rebuilt only when the buttons differ (the poll redraws every few seconds; a finger may be on one).
     var shape = buttons.map(function (b) { return b.outerHTML; }).join("");
     if (holder.dataset.shape === shape + c.id) return;
@@ -525,6 +573,33 @@
         var body = Object.assign(base(), {kind: kind, diaper_kind: diaperKind, abnormal: abnormal.checked});
         if (abnormal.checked) body.abnormal_note = note.value.trim();
         done(queue("entry", c, body, kind === "diaper" ? T.diaper : T.toilet, {url: url("entry", c.id)}));
+      };
+    });
+  }
+
+  // A note about the day or a development observation: shared with the family unless marked internal.
+  function noteForm(c) {
+    showForm(function (form) {
+      form.appendChild(choices("note_kind", T.note_kind, [["note", T.note_note], ["observation", T.note_observation]], true));
+      form.querySelector('input[name="note_kind"][value="note"]').checked = true;
+      var domains = choices("domain", T.note_domain, config.domains || [], false);
+      domains.hidden = true;
+      form.appendChild(domains);
+      var body = el("textarea", {name: "body", rows: "3", maxlength: "1000", required: "required"});
+      form.appendChild(el("label", {className: "note-body"}, [el("span", {text: T.note_body}), body]));
+      var shared = el("input", {type: "checkbox", name: "shared"});
+      shared.checked = true;
+      form.appendChild(el("label", {className: "choice wide"}, [shared, el("span", {text: T.note_shared})]));
+      form.addEventListener("change", function () { domains.hidden = picked(form, "note_kind") !== "observation"; });
+      form.onsubmit = function (ev) {
+        ev.preventDefault();
+        var kind = picked(form, "note_kind") || "note", text = body.value.trim();
+        if (kind === "observation" && !picked(form, "domain")) { problem(form, T.note_domain); return; }
+        if (!text) { problem(form, T.note_body); body.focus(); return; }
+        var entry = Object.assign(base(), {kind: kind, text: text, shared_with_family: shared.checked});
+        if (kind === "observation") entry.domain = picked(form, "domain");
+        done(queue("note", c, entry, kind === "observation" ? T.note_observation : T.note_button, {url: url("note", c.id)}));
+        renderNotes();
       };
     });
   }

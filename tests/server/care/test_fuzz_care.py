@@ -10,13 +10,14 @@ from schemathesis.generation import GenerationMode
 
 from server.auth.actor import Actor
 from server.auth.roles import Role
+from server.care.notes import write_note
 from server.care.operations.log import log_entry
 from server.care.operations.naps import start_nap
 from server.database import db
 from tests.factories import make_centre, make_child, make_login, make_room
 from tests.server.test_api_fuzz import CHECKS
 
-CARE_PATHS = ("/naps", "/care-entries", "/care-log", "/outdoor")
+CARE_PATHS = ("/naps", "/care-entries", "/care-log", "/outdoor", "/care-notes")
 
 
 @pytest.fixture
@@ -26,6 +27,7 @@ def caregiver_headers(app, clock):  # type: ignore[no-untyped-def]
     child = make_child(centre, clock.now(), room=room)
     start_nap(child, actor=Actor.system(), now=clock.now())
     log_entry(child, kind="water", actor=Actor.system(), now=clock.now())
+    write_note(child, body="今天很开心。", actor=Actor.system(), now=clock.now())
     login = make_login("fuzzer", clock.now(), [(centre, Role.CAREGIVER)])
     db.session.commit()
     return login.headers

@@ -77,7 +77,9 @@ def test_the_room_page_carries_its_board_words_and_urls_for_its_script(tablets, 
     assert "peanuts" in {a["code"] for a in config["allergens"]}
     assert config["pages"] == {"check_form": "/centres/alpha/health-checks/children/2147483647",
                                "dose_form": "/medication/consents/2147483647/dose",
-                               "consent_form": "/medication/children/2147483647/consent"}
+                               "request_form": "/medication/children/2147483647/request"}
+    assert (config["actions"]["note"], config["reads"]["notes"]) == ("/api/v1/children/2147483647/care-notes",) * 2
+    assert ["language", "语言"] in config["domains"]
     assert texts["pending"] == "{n} 条待上传" and ["stomach", "俯卧"] in texts["labels"]["position"]
     # A shell: the board (names, allergies, checks) is fetched with the session, never kept inside the page.
     assert 'id="tablet-board"' not in html and not any(k.name in html for k in tablets.toddler_kids[:2])

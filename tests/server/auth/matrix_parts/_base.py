@@ -12,16 +12,29 @@ from server.fleet.policy import Feed
 
 @dataclass(frozen=True)
 class Need:
-    """What a route requires. `family`: a guardian passes for their own family's objects only."""
+    """What a route requires. `family`: a guardian passes for their own family's objects only; `also`: a second
+    permission the route needs besides `perm` (e.g. CHILDREN_ALL: a whole room's records, never a guardian's)."""
 
-    kind: str  # perm | room | user | public | device | events | own_pass | demo
+    kind: str  # perm | room | guardian | user | public | device | events | own_pass | demo
     perm: Perm | None = None
     feed: Feed | None = None
     family: bool = False
+    also: Perm | None = None
 
 
 def perm(p: Perm, *, family: bool = False) -> Need:
     return Need("perm", perm=p, family=family)
+
+
+def staff_only(p: Perm) -> Need:
+    """`p` over many children at once (a room's, the centre's): staff who hold it; a guardian never."""
+    return Need("perm", perm=p, also=Perm.CHILDREN_ALL)
+
+
+def guardian_only(p: Perm) -> Need:
+    """A family's own page (server/family): a guardian holding `p`, for their own children; staff never, even
+    the director who holds every permission (they read a child's day on the room tablet)."""
+    return Need("guardian", perm=p)
 
 
 def room(p: Perm) -> Need:

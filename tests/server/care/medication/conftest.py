@@ -1,4 +1,5 @@
-"""A small world of the medication tests: a child with a guardian, a giver with a log-in, a witness with a PIN."""
+"""A small world of the medication tests: a child with a guardian (who logs in on their phone), a giver with a log-in,
+a witness with a PIN."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import pytest
 from PIL import Image, ImageDraw
 
 from server.attendance.operations.credentials import issue_credential, set_pin
+from server.auth.actor import Actor
+from server.auth.operations import actor_for
 from server.auth.roles import Role
-from server.care.medication.consents import record_consent
-from server.care.medication.models import MedicationConsent
+from server.care.medication.models import MedicationConsent, MedicationRequest
+from server.care.medication.requests import request_consent, sign_request
 from server.centre.models import Centre
 from server.database import db
 from server.people.models import Child, Contact, Staff, StaffRole
+from server.people.operations import contacts_of_user
 from tests.factories import (
     SYSTEM,
     Login,
@@ -67,13 +71,26 @@ class World:
     kitchen: Login
     now: datetime
 
-    def consent(self, **overrides: Any) -> MedicationConsent:
+    def parent_actor(self) -> Actor:
+        """The guardian as their phone's session acts (their account's actor)."""
+        return actor_for(self.parent.user, contacts_of_user)
+
+    def request(self, **overrides: Any) -> MedicationRequest:
+        """A request a caregiver typed (the guardians are notified); not yet signed."""
         values: dict[str, Any] = {
             "drug": "布洛芬混悬液", "dose": "2.5", "dose_unit": "ml", "route": "口服", "times": ["09:30", "15:00"],
-            "first_day": DAY, "last_day": DAY + timedelta(days=4), "signed_by": self.guardian,
-            "signature_png": signature_png(), **overrides}
+            "first_day": DAY, "last_day": DAY + timedelta(days=4), **overrides}
         child, now = values.pop("child", self.child), values.pop("now", self.now)
-        row = record_consent(child, **values, actor=SYSTEM, now=now)
+        row = request_consent(child, **values, actor=SYSTEM, now=now)
+        db.session.commit()
+        return row
+
+    def consent(self, **overrides: Any) -> MedicationConsent:
+        """A request typed by staff and signed by the guardian on their phone, at `now`."""
+        signer = overrides.pop("signed_by", self.guardian)
+        now = overrides.get("now", self.now)
+        request = self.request(**overrides)
+        row = sign_request(request, contact=signer, signature_png=signature_png(), actor=self.parent_actor(), now=now)
         db.session.commit()
         return row
 

@@ -1,4 +1,5 @@
-"""Two tablets giving the same dose at once store one: the consent's row is locked before its doses are read.
+"""Two tablets giving the same dose at once store one: the consent's row is locked before its doses are read; two
+phones signing the same request at once make one consent.
 
 PostgreSQL only: SQLite's transactions are IMMEDIATE (one writer at a time), and it has no FOR UPDATE.
 """
@@ -11,12 +12,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select, text
 
-from server.care.medication.consents import record_consent, withdraw_consent
+from server.care.medication.consents import withdraw_consent
 from server.care.medication.doses import DoseRefused, give_dose
-from server.care.medication.models import MedicationConsent, MedicationDose
+from server.care.medication.models import MedicationConsent, MedicationDose, MedicationRequest
+from server.care.medication.requests import request_consent, sign_request
 from server.database import db
+from server.errors import Conflict
 from server.people.models import Child, Staff
-from tests.factories import SYSTEM
+from tests.factories import SYSTEM, link, make_contact
 from tests.server.care.medication.conftest import signature_png
 
 
@@ -102,9 +105,13 @@ def test_every_change_that_reads_the_doses_locks_the_consent_first(postgresql, w
         statements.clear()
         other = world.consent(drug="蒙脱石散")
         statements.clear()
-        record_consent(world.child, drug="蒙脱石散", dose=Decimal("1"), dose_unit="袋", route="口服", times=["10:00"],
-                       first_day=other.first_day, last_day=other.last_day, signed_by=world.guardian,
-                       signature_png=signature_png(), amends=other, reason="剂量更正", actor=SYSTEM, now=world.now)
+        correction = request_consent(world.child, drug="蒙脱石散", dose=Decimal("1"), dose_unit="袋", route="口服",
+                                     times=["10:00"], first_day=other.first_day, last_day=other.last_day,
+                                     amends=other, reason="剂量更正", actor=SYSTEM, now=world.now)
+        requested = list(statements)
+        statements.clear()
+        sign_request(correction, contact=world.guardian, signature_png=signature_png(), actor=world.parent_actor(),
+                     now=world.now)
         amended = list(statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
@@ -114,4 +121,48 @@ def test_every_change_that_reads_the_doses_locks_the_consent_first(postgresql, w
         reads = [i for i, s in enumerate(issued) if "FROM medication_dose" in s or "FROM medication_consent_withdrawal" in s]
         return all(lock < i for i in reads)
 
-    assert lock_before_doses(given) and lock_before_doses(withdrawn) and lock_before_doses(amended)
+    assert all(lock_before_doses(issued) for issued in (given, withdrawn, requested, amended))
+
+
+def test_two_guardians_signing_one_request_at_once_make_one_consent(postgresql, world):
+    father = make_contact(world.centre, world.now, name="王爸爸")
+    link(world.child, father, world.now)
+    request = world.request()
+    db.session.commit()
+    ids = (request.id, father.id)
+    outcome: list[str] = []
+    errors: list[BaseException] = []
+    finished = threading.Event()
+
+    def second_phone() -> None:
+        try:
+            with postgresql.app_context():
+                try:
+                    sign_request(db.session.get(MedicationRequest, ids[0]), contact=ids[1],
+                                 signature_png=signature_png(), actor=SYSTEM, now=world.now)
+                    db.session.commit()
+                    outcome.append("signed")
+                except Conflict as exc:
+                    db.session.rollback()
+                    outcome.append(exc.code)
+                finally:
+                    db.session.remove()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            finished.set()
+
+    # The mother has signed and not yet committed when the father's phone signs too.
+    sign_request(request, contact=world.guardian, signature_png=signature_png(), actor=world.parent_actor(),
+                 now=world.now)
+    thread = threading.Thread(target=second_phone)
+    thread.start()
+    for _ in range(1000):
+        if finished.is_set() or _waiting_on_a_lock():
+            break
+        finished.wait(0.01)
+    db.session.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and errors == []
+    assert outcome == ["already_signed"]
+    assert db.session.execute(select(func.count()).select_from(MedicationConsent)).scalar_one() == 1

@@ -1,4 +1,5 @@
-"""The demo's medication: a month of consents and doses, and today's 09:30 dose given with the 15:00 one due."""
+"""The demo's medication: a month of requests signed on the guardian's phone and their doses, and today's 09:30
+dose given with the 15:00 one due."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ def test_the_demo_month_and_today_s_morning(world):
     assert [d.given for d in due] == [True, False]
     rows = list(MEDICATION_REGISTER.rows(centre_record(world.centre), Period(DAY - timedelta(days=30), DAY)))
     assert len(rows) == doses and all(row[-1] == "" for row in rows)  # nothing given outside a consent
+    # Every consent is a request a caregiver typed and the guardian signed on their phone, as their own account.
+    signed = db.session.execute(select(MedicationConsent.request_id, MedicationConsent.signed_via,
+                                       MedicationConsent.recorded_by_id)).all()
+    assert {(r is not None, str(v), u) for r, v, u in signed} == {(True, "phone", world.parent.user.id)}
 
 
 @pytest.fixture

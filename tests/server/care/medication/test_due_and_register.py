@@ -53,11 +53,12 @@ def test_the_register_lists_each_dose_with_names_and_no_mismatch(world):
     _give(world, consent, world.now + timedelta(minutes=5))
     rows = list(MEDICATION_REGISTER.rows(centre_record(world.centre), Period(DAY, DAY)))
     assert rows == [(DAY, "09:35", world.child.id, "王小明", "布洛芬混悬液", "2.5ml", "口服", consent.id,
-                     "李丽（2026-09-07 09:30）", "张老师", "刘老师", "")]
+                     consent.request_id, "李丽（2026-09-07 09:30）", "家长手机", "张老师", "刘老师", "")]
     assert list(MEDICATION_REGISTER.rows(centre_record(world.centre), Period(DAY + timedelta(days=1),
                                                                              DAY + timedelta(days=1)))) == []
     assert [c.key for c in MEDICATION_REGISTER.columns] == ["on", "at", "child_id", "name", "drug", "dose", "route",
-                                                            "consent", "signed_by", "given_by", "witness", "refusals"]
+                                                            "consent", "request", "signed_by", "signed_via",
+                                                            "given_by", "witness", "refusals"]
 
 
 def test_the_evidence_part_feeds_the_care_evaluator(world):

@@ -1,4 +1,5 @@
-"""The tablet pages: the guardian signs a consent; a caregiver gives a dose with a witness; refusals in words."""
+"""The staff pages: a caregiver sends a request for the guardians to sign; gives a dose with a witness; refusals in
+words."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from sqlalchemy import delete, func, select
 
 from server.audit.models import AccessEvent
 from server.auth.roles import PERMISSIONS, Perm, Role
-from server.care.medication.models import MedicationConsent, MedicationDose
+from server.care.medication.models import MedicationConsent, MedicationDose, MedicationRequest
 from server.database import db
-from tests.server.care.medication.conftest import DAY, WITNESS_PIN, b64, signature_png
+from tests.server.care.medication.conftest import DAY, WITNESS_PIN
 from tests.sessions import csrf_token
 
 
@@ -18,39 +19,47 @@ def _count(model) -> int:
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def _consent_form(world, **overrides):
+def _request_form(**overrides):
     return {"drug": "布洛芬混悬液", "dose": "2.5", "dose_unit": "ml", "route": "口服", "times": ["09:30", "15:00", ""],
-            "first_day": DAY.isoformat(), "last_day": DAY.isoformat(), "window_minutes": "60",
-            "signed_by_contact_id": str(world.guardian.id),
-            "signature_png": "data:image/png;base64," + b64(signature_png()), **overrides}
+            "first_day": DAY.isoformat(), "last_day": DAY.isoformat(), "window_minutes": "60", **overrides}
 
 
-def test_the_guardian_signs_a_consent_on_the_tablet(session_client, world):
+def test_a_caregiver_sends_a_request_from_the_tablet_and_no_dose_is_due_before_the_signature(session_client, world):
     client = session_client(world.caregiver)
-    page = client.get(f"/medication/children/{world.child.id}/consent")
+    page = client.get(f"/medication/children/{world.child.id}/request")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'id="signature-pad"' in html and "care/signature.js" in html
-    response = client.post(f"/medication/children/{world.child.id}/consent",
-                           data={**_consent_form(world), "csrf_token": csrf_token(html)})
+    assert page.status_code == 200 and 'id="request-form"' in html and 'id="signature-pad"' not in html
+    response = client.post(f"/medication/children/{world.child.id}/request",
+                           data={**_request_form(), "csrf_token": csrf_token(html)})
     assert (response.status_code, response.headers["Location"]) == (302, f"/medication/children/{world.child.id}")
-    assert _count(MedicationConsent) == 1
+    assert (_count(MedicationRequest), _count(MedicationConsent)) == (1, 0)
     listing = client.get(f"/medication/children/{world.child.id}").get_data(as_text=True)
-    assert "布洛芬混悬液" in listing and "signature.png" in listing
+    assert 'id="request-list"' in listing and "等待家长签字" in listing and 'data-given="no"' not in listing
 
 
-def test_consent_form_problems_are_shown_and_what_was_drawn_is_kept(session_client, world):
+def test_request_form_problems_are_shown_with_what_was_typed_kept(session_client, world):
     client = session_client(world.caregiver)
-    token = csrf_token(client.get(f"/medication/children/{world.child.id}/consent").get_data(as_text=True))
-    drawn = "data:image/png;base64," + b64(signature_png())
-    response = client.post(f"/medication/children/{world.child.id}/consent",
-                           data={**_consent_form(world, dose="abc", signed_by_contact_id=str(world.not_guardian.id),
-                                                 signature_png=drawn), "csrf_token": token})
+    token = csrf_token(client.get(f"/medication/children/{world.child.id}/request").get_data(as_text=True))
+    response = client.post(f"/medication/children/{world.child.id}/request",
+                           data={**_request_form(dose="abc", drug="头孢克洛干混悬剂"), "csrf_token": token})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="dose-problem"' in html and drawn in html and _count(MedicationConsent) == 0
-    blank = client.post(f"/medication/children/{world.child.id}/consent",
-                        data={**_consent_form(world, signature_png=""), "csrf_token": token})
-    assert blank.status_code == 422 and 'id="signature_png-problem"' in blank.get_data(as_text=True)
+    assert 'id="dose-problem"' in html and "头孢克洛干混悬剂" in html and _count(MedicationRequest) == 0
+
+
+def test_a_correction_starts_from_the_consent_and_needs_a_reason(session_client, world):
+    consent = world.consent()
+    client = session_client(world.caregiver)
+    page = client.get(f"/medication/children/{world.child.id}/request?amends={consent.id}").get_data(as_text=True)
+    assert 'id="amends-note"' in page and 'value="布洛芬混悬液"' in page
+    no_reason = client.post(f"/medication/children/{world.child.id}/request?amends={consent.id}",
+                            data={**_request_form(dose="3"), "csrf_token": csrf_token(page)})
+    assert no_reason.status_code == 422 and _count(MedicationRequest) == 1  # the signed consent's own request
+    sent = client.post(f"/medication/children/{world.child.id}/request?amends={consent.id}",
+                       data={**_request_form(dose="3"), "reason": "医嘱更正", "csrf_token": csrf_token(page)})
+    assert sent.status_code == 302
+    row = db.session.execute(select(MedicationRequest).order_by(MedicationRequest.id.desc())).scalars().first()
+    assert (row.amends_consent_id, row.reason) == (consent.id, "医嘱更正")
 
 
 def test_a_dose_is_given_with_the_witness_tapping_their_name_and_pin(session_client, world):
@@ -104,12 +113,12 @@ def test_withdrawing_from_the_child_page(session_client, world):
     assert f'data-consent="{consent.id}"' in due and 'data-given=' not in due.split('id="consents"')[0]
 
 
-def test_a_guardian_sees_their_child_s_medication_but_cannot_record(session_client, world):
+def test_a_guardian_sees_their_child_s_medication_but_cannot_send_a_staff_request(session_client, world):
     world.consent()
     client = session_client(world.parent)
     assert client.get(f"/medication/children/{world.child.id}").status_code == 200
     assert client.get(f"/medication/children/{world.other_child.id}").status_code == 404
-    assert client.get(f"/medication/children/{world.child.id}/consent").status_code == 403
+    assert client.get(f"/medication/children/{world.child.id}/request").status_code == 403
 
 
 def test_after_the_dose_the_tablet_gets_its_page_back_and_never_another_site(session_client, world):
@@ -152,10 +161,10 @@ def test_the_dose_form_needs_health_read_as_well_as_care_write(session_client, w
     assert _count(MedicationDose) == 0
 
 
-def test_the_consent_form_offers_the_rulebook_s_window(session_client, world):
+def test_the_request_form_offers_the_rulebook_s_window(session_client, world):
     world.centre.rule_policy = {"care.medication_consent": {"window_minutes": 90, "max_times_per_day": 4}}
     db.session.commit()
-    html = session_client(world.caregiver).get(f"/medication/children/{world.child.id}/consent").get_data(as_text=True)
+    html = session_client(world.caregiver).get(f"/medication/children/{world.child.id}/request").get_data(as_text=True)
     window = re.search(r'<input[^>]*id="window_minutes"[^>]*>', html, re.S)
     daily = re.search(r'<input[^>]*id="max_doses_per_day"[^>]*>', html, re.S)
     assert window is not None and daily is not None

@@ -1,0 +1,1 @@
+"""The families domain's operations: messages, ratings, complaints (one module each)."""
