@@ -34,7 +34,7 @@ demo: $(STAMP) system-deps translations
 
 test: $(STAMP) system-deps translations
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 bench: $(STAMP) system-deps translations
 	$(BIN)/python bench/run_all.py

@@ -10,12 +10,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from compliance.care.records import CareEvidence
 from compliance.feedback import FeedbackEvidence
 from compliance.health.records import HealthEvidence
+from compliance.incidents import IncidentEvidence
 from compliance.notices import NoticeEvidence
 from compliance.staffing.records import DutyRecord, StaffEvidence
+
+if TYPE_CHECKING:  # the evaluator's own records (it imports this module)
+    from compliance.evaluators.emergency_preparedness import PreparednessEvidence
+
+if TYPE_CHECKING:  # defined beside its evaluator, which imports this module
+    from compliance.evaluators.safeguarding import SafeguardingEvidence
+
+if TYPE_CHECKING:  # live emergencies: kept beside their evaluator, which imports this module
+    from compliance.evaluators.emergency_response import EmergencyResponseEvidence
 
 RecordId = int | str
 
@@ -226,3 +237,7 @@ class ComplianceInputs:
     health: HealthEvidence | None = None  # None: the centre keeps no health records here
     notices: NoticeEvidence | None = None  # notices to guardians and their acknowledgement (notices)
     feedback: FeedbackEvidence | None = None  # complaints and their handling (families); None: none kept here
+    preparedness: PreparednessEvidence | None = None  # plans, drills, fire checks, supplies (emergencies)
+    incidents: IncidentEvidence | None = None  # 表9 injury reports and the CCTV retention (incidents)
+    safeguarding: SafeguardingEvidence | None = None  # concerns and when each was first reported (safeguarding)
+    emergency_response: EmergencyResponseEvidence | None = None  # live emergencies, reviews, follow-ups

@@ -58,6 +58,11 @@ def _import_models() -> None:
     import server.care.medication.models
     import server.care.models
     import server.centre.models
+    import server.emergencies.drills_models
+    import server.emergencies.fire_checks_models
+    import server.emergencies.live_models
+    import server.emergencies.plans_models
+    import server.emergencies.supplies_models
     import server.environment.models
     import server.families.models
     import server.fleet.models
@@ -65,11 +70,13 @@ def _import_models() -> None:
     import server.health.illness.models
     import server.health.profile.models
     import server.idempotency
+    import server.incidents.models
     import server.inspections.models
     import server.notices.models
     import server.people.consent_models
     import server.people.models
     import server.people.staff_models
+    import server.safeguarding.models
     import server.scheduling.models
     import server.staff.models
     import server.staff.training_models  # noqa: F401
@@ -176,6 +183,33 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(notices_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
     app.register_blueprint(notices_api.bp)
     app.register_blueprint(notices_views.bp)
+    # Live emergencies (emergencies/live*): the live page and roll call every tablet shares, the record, its API.
+    from server.emergencies import live_api as emergencies_live_api
+    from server.emergencies import live_views as emergencies_live_views
+
+    csrf.exempt(emergencies_live_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(emergencies_live_api.bp)
+    app.register_blueprint(emergencies_live_views.bp)
+    # Emergency preparedness (emergencies): plans and read receipts, drills, fire checks, isolation and supplies.
+    from server.emergencies import preparedness_api, preparedness_views
+
+    csrf.exempt(preparedness_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(preparedness_api.bp)
+    app.register_blueprint(preparedness_views.bp)
+    # Safeguarding concerns (restricted: the director, designated leads, scoped inspectors; any staff may raise one).
+    from server.safeguarding import api as safeguarding_api
+    from server.safeguarding import views as safeguarding_views
+
+    csrf.exempt(safeguarding_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(safeguarding_api.bp)
+    app.register_blueprint(safeguarding_views.bp)
+    # The 表9 injury register (incidents): its API, the office and tablet pages, the family's report page.
+    from server.incidents import api as incidents_api
+    from server.incidents import views as incidents_views
+
+    csrf.exempt(incidents_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
+    app.register_blueprint(incidents_api.bp)
+    app.register_blueprint(incidents_views.bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
@@ -222,6 +256,18 @@ def _register_jobs(app: Flask) -> None:
     from server.families.operations.complaints import complaint_unanswered
 
     app.extensions["tuoyu.alert_conditions"][COMPLAINT_ALERT_KIND] = complaint_unanswered
+    # A supply's alert holds until it is restocked to its minimum (emergencies).
+    from server.emergencies.supplies import ALERT_KIND as SUPPLY_ALERT_KIND
+    from server.emergencies.supplies import supply_below_minimum
+
+    app.extensions["tuoyu.alert_conditions"][SUPPLY_ALERT_KIND] = supply_below_minimum
+    # A smoke or panic alarm opens (or joins) the centre's live emergency in the same transaction; a minute job takes
+    # in any other emergency alert (the environment's). Environment imports nothing of emergencies.
+    from server.emergencies.live_jobs import EMERGENCY_ABSORB, then_open_emergency
+
+    router = app.extensions["tuoyu.event_router"]
+    router.handlers["safety"] = then_open_emergency(router.handlers["safety"])
+    app.extensions["tuoyu.jobs"].append(EMERGENCY_ABSORB)
 
 
 def _register_registries(app: Flask) -> None:
@@ -274,6 +320,26 @@ def _register_registries(app: Flask) -> None:
 
     app.extensions[LABELS_KEY] = {**label_table(NOTICE_KIND_LABELS, NOTICE_STATUS_LABELS, OUTBOX_LABELS),
                                   **app.extensions[LABELS_KEY]}
+    # Live emergencies' closed sets: kinds, sources, timeline lines, ticks, notice templates, status.
+    from server.emergencies.live_models import LABELS as LIVE_EMERGENCY_LABELS
+
+    app.extensions[LABELS_KEY] = {**label_table(*LIVE_EMERGENCY_LABELS), **app.extensions[LABELS_KEY]}
+
+    # Safeguarding's closed sets: categories, escalation steps, agencies, corrected fields.
+    from server.safeguarding.models import LABELS as SAFEGUARDING_LABELS
+
+    app.extensions[LABELS_KEY] = {**label_table(SAFEGUARDING_LABELS), **app.extensions[LABELS_KEY]}
+    # Emergency preparedness's closed sets: plan scenarios, fire-check items, supplies and stock moves.
+    from server.emergencies.fire_checks_models import FIRE_ITEM_LABELS
+    from server.emergencies.plans_models import SCENARIO_LABELS
+    from server.emergencies.supplies_models import SUPPLY_LABELS
+
+    app.extensions[LABELS_KEY] = {**label_table(SCENARIO_LABELS, FIRE_ITEM_LABELS, SUPPLY_LABELS),
+                                  **app.extensions[LABELS_KEY]}
+    # The injury register's closed sets (incidents): treatment, how the guardian was told, signers, stages.
+    from server.incidents.models import LABELS as INCIDENT_LABELS
+
+    app.extensions[LABELS_KEY] = {**label_table(INCIDENT_LABELS), **app.extensions[LABELS_KEY]}
 
 
 def _register_compliance_sources(app: Flask) -> None:
@@ -296,6 +362,8 @@ def _register_compliance_sources(app: Flask) -> None:
     from server.care.registers import NAP_PATROL_REGISTER, OUTDOOR_REGISTER
     from server.centre import registers as centre_registers
     from server.centre.records import class_records
+    from server.emergencies import preparedness_registers
+    from server.emergencies.live_registers import EMERGENCY_REGISTER, emergency_response_evidence
     from server.environment import registers as environment_registers
     from server.families import registers as families_registers
     from server.health.checks.registers import CHECKS_REGISTER
@@ -304,10 +372,12 @@ def _register_compliance_sources(app: Flask) -> None:
     from server.health.illness.views import SICK_ABSENCES_KEY
     from server.health.profile import registers as health_profile_registers
     from server.health.profile.operations import DAYS_PRESENT_KEY
+    from server.incidents import registers as incident_registers
     from server.inspections.sources import ComplianceSources
     from server.notices.registers import NOTICE_REGISTER, notice_evidence
     from server.people import registers as people_registers
     from server.people.consent_registers import CONSENTS as CONSENTS_REGISTER
+    from server.safeguarding import registers as safeguarding_registers
     from server.staff import registers as staff_registers
     from server.staff.training_registers import TRAINING_REGISTER
 
@@ -324,14 +394,23 @@ def _register_compliance_sources(app: Flask) -> None:
                    staff_registers.CERTIFIED_SHARE, staff_registers.ROSTER, CHECKS_REGISTER, ILLNESS_REGISTER,
                    MEDICATION_REGISTER, NAP_PATROL_REGISTER, OUTDOOR_REGISTER, health_profile_registers.CONDITIONS,
                    health_profile_registers.GROWTH,
-                   families_registers.RATINGS_REGISTER, families_registers.COMPLAINTS_REGISTER, NOTICE_REGISTER),
+                   families_registers.RATINGS_REGISTER, families_registers.COMPLAINTS_REGISTER, NOTICE_REGISTER,
+                   EMERGENCY_REGISTER, safeguarding_registers.CONCERNS_REGISTER, *preparedness_registers.REGISTERS,
+                   incident_registers.INJURY_REGISTER),
         evidence={"classes": class_records, "children": people_registers.child_records,
                   "ratio_violations": rooms_registers.ratio_violation_records,
                   "environment": environment_registers.environment_evidence,
                   "staff": staff_registers.staff_evidence, "staff_check_ins": staff_check_ins,
                   "attendance": attendance_evidence, "care": care_evidence, "health": health_evidence,
-                  "feedback": families_registers.feedback_evidence, "notices": notice_evidence},
+                  "feedback": families_registers.feedback_evidence, "notices": notice_evidence,
+                  "emergency_response": emergency_response_evidence,
+                  "safeguarding": safeguarding_registers.safeguarding_evidence,
+                  "preparedness": preparedness_registers.preparedness_evidence,
+                  "incidents": incident_registers.incident_evidence},
         key_figures=(attendance_rates, staff_registers.certified_share_figures),
+        # Safeguarding's register only in packs and on pages for those who may read concerns.
+        gates={safeguarding_registers.REGISTER_NAME: safeguarding_registers.register_gate},
+        gated_rules={"safeguarding.": safeguarding_registers.REGISTER_NAME},
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.page import PAGE_TEMPLATES as SPECTREE_PAGES
 from sqlalchemy import Select, func, select
 
 from server.database import db
@@ -47,6 +48,11 @@ def _raise_validation_error(req: Any, resp: Any, req_validation_error: Any, inst
     raise ValidationFailed(problems)
 
 
+# ReDoc 3, as spectree bundles it, reports usage to Redocly unless told not to (the CSP would block it anyway).
+_REDOC_TAG = "<redoc spec-url='{spec_url}'>"
+PAGE_TEMPLATES = {**SPECTREE_PAGES, "redoc": SPECTREE_PAGES["redoc"].replace(
+    _REDOC_TAG, _REDOC_TAG.replace(">", " disable-telemetry='true'>"))}
+
 spec = SpecTree(
     "flask",
     title="托育运营套件 API",  # generated once, not per request: Chinese first, like the product
@@ -62,6 +68,7 @@ spec = SpecTree(
         SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer")),
     ],
     security={"bearer": []},
+    page_templates=PAGE_TEMPLATES,
 )
 
 

@@ -82,19 +82,35 @@ FAMILY_CONSENTS = NavItem("consents.family_consents", _n("Consents"), Perm.FAMIL
 SURVEY = NavItem("families.survey", _n("Rate us"), Perm.FAMILY_WRITE)
 COMPLAINTS = NavItem("families.family_complaints", _n("Complaints"), Perm.FAMILY_WRITE)
 FAMILY_SETTINGS = NavItem("notices_pages.family_settings", _n("Settings"), Perm.FAMILY_WRITE)
+# Safeguarding: the concerns are the director's link (leads reach them from the raise form); every other member of
+# staff gets the write-only form to raise one, which tells nothing of the concerns.
+SAFEGUARDING = NavItem("safeguarding.concerns", _n("Safeguarding"), Perm.SAFEGUARDING_READ)
+RAISE_CONCERN = NavItem("safeguarding.raise_form", _n("Raise a concern"), Perm.SAFEGUARDING_RAISE)
+# Emergency preparedness: plans (to read and confirm), drills, fire safety and supplies behind one link; the guard's
+# own link is the fire checks he walks every month.
+PREPAREDNESS = NavItem("preparedness.plans", _n("Emergency preparedness"), Perm.EMERGENCY_READ)
+FIRE_CHECKS = NavItem("preparedness.fire_safety", _n("Fire checks"), Perm.FIRE_CHECKS_WRITE)
+# The 表9 injury register: every member of staff files and reads reports; the inspector reads them.
+INJURIES = NavItem("incidents.office_list", _n("Injury reports"), Perm.INCIDENTS_READ)
+# Live emergencies: the record is the director's and the inspector's link; every other member of staff gets the live
+# page (open one by hand, the shared roll call), which the red banner also links to while one is open.
+EMERGENCIES = NavItem("emergencies_live.records", _n("Emergencies"), Perm.EMERGENCY_READ)
+LIVE_EMERGENCY = NavItem("emergencies_live.live_page", _n("Emergency"), Perm.EMERGENCY_RESPOND)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.ADMIN: (CHILDREN, ROOM_TABLETS, NOTICES, ALL_MESSAGES, FEEDBACK, STAFF, ROSTER, EXPIRY, BANS, MORNING_CHECKS,
                  ILLNESS, CLASSES, CLOSURES, CARDS, CHANNELS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE,
-                 DEVICES),
-    Role.CAREGIVER: (MOVE, ATTENDANCE, ROOM_MESSAGES, NOTICES, CHILDREN, ROLLCALL, ENVIRONMENT),
-    Role.HEALTH: (MORNING_CHECKS, CHILDREN, ILLNESS, NOTICES, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT),
-    Role.KITCHEN: (CHILDREN, ENVIRONMENT),
-    Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT),
+                 DEVICES, SAFEGUARDING, PREPAREDNESS, INJURIES, EMERGENCIES),
+    Role.CAREGIVER: (MOVE, ATTENDANCE, ROOM_MESSAGES, NOTICES, CHILDREN, ROLLCALL, ENVIRONMENT, RAISE_CONCERN, PREPAREDNESS, INJURIES,
+                     LIVE_EMERGENCY),
+    Role.HEALTH: (MORNING_CHECKS, CHILDREN, ILLNESS, NOTICES, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT, RAISE_CONCERN,
+                  PREPAREDNESS, INJURIES, LIVE_EMERGENCY),
+    Role.KITCHEN: (CHILDREN, ENVIRONMENT, RAISE_CONCERN, PREPAREDNESS, INJURIES, LIVE_EMERGENCY),
+    Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT, RAISE_CONCERN, FIRE_CHECKS, PREPAREDNESS, INJURIES, LIVE_EMERGENCY),
     Role.GUARDIAN: (FAMILY_NOTICES, FAMILY_MESSAGES, FAMILY_MEDICATION, FAMILY_CONSENTS, SURVEY, COMPLAINTS, PASS,
                     FAMILY_SETTINGS),
     Role.INSPECTOR: (COMPLIANCE, FEEDBACK, CHILDREN, STAFF, EXPIRY, ROSTER, PLACES, VIOLATIONS, ENVIRONMENT,
-                     DEVICES),
+                     DEVICES, PREPAREDNESS, INJURIES, EMERGENCIES),
 }
 # The home of a guardian (and nobody else): their children's day, not the dashboard's redirect to it.
 FAMILY_HOME = "family.home"

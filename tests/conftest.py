@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +15,12 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
 
 from hardware.clock import FakeClock
+from tests.serving import serving
+from tests.werkzeug_rules import remember_rule_builders
+
+remember_rule_builders()  # each test makes an app: its URL rules need not be compiled again each time
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("TUOYU_CHROMIUM", "/usr/bin/chromium")
@@ -189,13 +191,8 @@ def live_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
     Commit the test's own session before a device calls: on SQLite every transaction holds the write lock.
     """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,16 @@ from collections.abc import Callable, Sequence
 from compliance.evaluators.capacity import evaluate_class_capacity, evaluate_enrolment
 from compliance.evaluators.care import evaluate_care
 from compliance.evaluators.consent import evaluate_consent
+from compliance.evaluators.emergency_preparedness import evaluate_emergency_preparedness
+from compliance.evaluators.emergency_response import evaluate_emergency_response
 from compliance.evaluators.environment import evaluate_environment
 from compliance.evaluators.feedback import evaluate_feedback
 from compliance.evaluators.filing import evaluate_filing
 from compliance.evaluators.health import evaluate_health
+from compliance.evaluators.incidents import evaluate_incidents
 from compliance.evaluators.notices import evaluate_notices
 from compliance.evaluators.ratios import evaluate_ratio_violations
+from compliance.evaluators.safeguarding import evaluate_safeguarding
 from compliance.evaluators.staff import evaluate_staff
 from compliance.findings import Finding
 from compliance.period import Period
@@ -38,6 +42,10 @@ EVALUATORS: tuple[Evaluator, ...] = (
     evaluate_health,
     evaluate_notices,
     evaluate_feedback,
+    evaluate_emergency_preparedness,
+    evaluate_incidents,
+    evaluate_safeguarding,
+    evaluate_emergency_response,
 )
 
 
@@ -62,10 +70,13 @@ __all__ = [
     "evaluate_class_capacity",
     "evaluate_care",
     "evaluate_consent",
+    "evaluate_emergency_preparedness",
+    "evaluate_emergency_response",
     "evaluate_enrolment",
     "evaluate_feedback",
     "evaluate_filing",
     "evaluate_health",
+    "evaluate_incidents",
     "evaluate_notices",
     "evaluate_staff",
 ]

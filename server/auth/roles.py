@@ -66,12 +66,26 @@ class Perm(StrEnum):
     FAMILY_WRITE = "family.write"  # a guardian for their own children: acknowledge, sign and withdraw consents, rate, complain
     FEEDBACK_READ = "feedback.read"  # parents' ratings (aggregates only) and complaints with their handling
     FEEDBACK_MANAGE = "feedback.manage"  # answer and close complaints
+    EMERGENCY_READ = "emergency.read"  # plans (and confirming one has read them), drills, fire checks, supplies
+    EMERGENCY_MANAGE = "emergency.manage"  # publish plans, schedule and record drills, certificates, supplies
+    FIRE_CHECKS_WRITE = "fire_checks.write"  # the monthly fire-equipment checklist (the guard walks it too)
+    EMERGENCY_RESPOND = "emergency.respond"  # open a live emergency by hand, tick its roll call, write its timeline
+    # Safeguarding concerns (server/safeguarding): read and handle them is the director's here; designated leads
+    # and inspectors whose grant includes safeguarding are added by safeguarding/access.py. Raising one is
+    # every member of staff's (a write-only form: they never see the list).
+    SAFEGUARDING_READ = "safeguarding.read"
+    SAFEGUARDING_WRITE = "safeguarding.write"
+    SAFEGUARDING_RAISE = "safeguarding.raise"
+    INCIDENTS_READ = "incidents.read"  # 表9 injury reports (medical treatment shown only with health.read)
+    INCIDENTS_WRITE = "incidents.write"  # write a report, sign it as reporter or witness, amend a locked one
+    INCIDENTS_REVIEW = "incidents.review"  # review a report (notifies the guardians), record the CCTV retention
 
 
 # Every member of staff sees the centre's children by name, its environment and its alerts, and may act on an
 # alert and take the roll call in an emergency; what differs by role is added below.
 _STAFF = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ, Perm.ALERTS_READ,
-          Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY, Perm.ROSTER_READ}
+          Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY, Perm.ROSTER_READ, Perm.EMERGENCY_READ,
+          Perm.SAFEGUARDING_RAISE, Perm.EMERGENCY_RESPOND, Perm.INCIDENTS_READ, Perm.INCIDENTS_WRITE}
 _CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE,
          Perm.CARE_READ, Perm.CARE_WRITE, Perm.HEALTH_CHECKS_WRITE, Perm.NOTICES_READ, Perm.MESSAGES_READ,
          Perm.MESSAGES_WRITE}
@@ -83,7 +97,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # The kitchen needs names, classes, allergies and diets: no health, no families, no presence.
     Role.KITCHEN: frozenset(_STAFF),
     # The guard checks who is in and who may collect whom (names, photos): no health.
-    Role.SECURITY: frozenset(_STAFF | {Perm.PRESENCE_READ, Perm.CONTACTS_READ}),
+    Role.SECURITY: frozenset(_STAFF | {Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.FIRE_CHECKS_WRITE}),
     # Only their own children (the scope is the guardian's links, applied by the operations), their health and
     # their day included; they write only for their own family: acknowledgements, consents, messages, ratings.
     Role.GUARDIAN: frozenset({Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.HEALTH_READ, Perm.CARE_READ,
@@ -93,7 +107,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.HEALTH_READ, Perm.ENVIRONMENT_READ,
         Perm.PRESENCE_READ, Perm.STAFF_READ, Perm.ALERTS_READ, Perm.DEVICES_READ, Perm.AUDIT_READ,
         Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD, Perm.STAFF_FILES_READ, Perm.ROSTER_READ, Perm.CARE_READ,
-        Perm.NOTICES_READ, Perm.FEEDBACK_READ,
+        Perm.NOTICES_READ, Perm.FEEDBACK_READ, Perm.EMERGENCY_READ, Perm.INCIDENTS_READ,
     }),
 }
 
@@ -102,7 +116,9 @@ WRITE_PERMISSIONS = frozenset({Perm.CENTRE_MANAGE, Perm.ROOMS_MANAGE, Perm.CHILD
                                Perm.CONTACTS_WRITE, Perm.STAFF_WRITE, Perm.ALERTS_MANAGE, Perm.INSPECTORS_GRANT,
                                Perm.STAFF_FILES_WRITE, Perm.ROSTER_WRITE, Perm.CARE_WRITE,
                                Perm.HEALTH_CHECKS_WRITE, Perm.HEALTH_WRITE, Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE,
-                               Perm.FEEDBACK_MANAGE})
+                               Perm.FEEDBACK_MANAGE, Perm.EMERGENCY_MANAGE, Perm.FIRE_CHECKS_WRITE,
+                               Perm.SAFEGUARDING_WRITE, Perm.SAFEGUARDING_RAISE, Perm.EMERGENCY_RESPOND,
+                               Perm.INCIDENTS_WRITE, Perm.INCIDENTS_REVIEW})
 # What a guardian may change: only for their own children (the operations check the links).
 GUARDIAN_WRITES = frozenset({Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE})
 

@@ -170,6 +170,16 @@ def dashboard() -> ResponseReturnValue:
         from server.notices.status import overdue_count
 
         context["notices_overdue"] = overdue_count(centre, now)  # notices to families past their deadline
+    if role is Role.ADMIN and actor.can(Perm.INCIDENTS_READ, centre.id, now):
+        from server.incidents.lines import waiting_counts
+
+        context["incidents_waiting"] = waiting_counts(centre, now)  # 表9 reports missing a step (incidents)
+    if role is not Role.INSPECTOR and actor.can(Perm.EMERGENCY_READ, centre.id, now):
+        from server.emergencies.preparedness_summary import director_card, plans_to_read
+
+        context["plans_to_read"] = plans_to_read(centre, actor=actor, now=now)  # the caller's own to-do
+        if role is Role.ADMIN:
+            context["preparedness_card"] = director_card(centre, actor=actor, now=now)  # drills, plans, fire, stock
     if role is Role.KITCHEN:
         context["kitchen_rooms"] = _kitchen_day(centre, today, actor=actor, now=now)
     if role is Role.SECURITY:

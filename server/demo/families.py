@@ -185,10 +185,10 @@ class Timeline:
         minute = notice.created_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
         if minute not in self.drains:
             self.drains.add(minute)
-            self.at(minute, _drain)
+            self.at(minute, drain_outbox_at)
 
 
-def _drain(now: datetime) -> None:
+def drain_outbox_at(now: datetime) -> None:
     """`notices.drain_outbox` without its commits (the seed is one transaction): claim, send, record."""
     settings, sealer = app_settings(), Sealer(str(current_app.config["SECRET_KEY"]))
     while True:

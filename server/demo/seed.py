@@ -18,14 +18,18 @@ from server.centre.operations import create_centre, create_room
 from server.centre.timezones import centre_today
 from server.database import db
 from server.demo.care import seed_care
+from server.demo.emergency_preparedness import seed_emergency_preparedness
 from server.demo.environment import evaluate_environment, seed_environment
 from server.demo.families import seed_families, seed_family_logins
 from server.demo.health_checks import seed_health_checks
 from server.demo.health_profile import seed_health_profile
 from server.demo.history import enroll_history_kiosk, seed_attendance
 from server.demo.illness import seed_illness
+from server.demo.incidents import seed_incidents
+from server.demo.live_emergencies import seed_live_emergencies
 from server.demo.medication import seed_medication
 from server.demo.roster import seed_roster
+from server.demo.safeguarding import seed_safeguarding
 from server.demo.staff import Cast, born_on, id_number, new_hire_day, seed_staff_files
 from server.demo.training import seed_training
 from server.environment.settings import app_settings
@@ -126,6 +130,12 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, histor
             evaluate_environment(centre, settings=app_settings(), now=now, watched=closed_window)
             # The parent loop, lived in time order: notices delivered and answered, consents, messages, ratings.
             seed_families(centre, start=first_day, setup_at=setup_at, now=now, rng=random.Random(f"{seed}:families"))
+            seed_safeguarding(centre, setup_at=setup_at, today=today)  # a designated lead, one concern handled late
+            seed_incidents(centre, start=first_day, today=today, now=now)  # two injuries (表9), CCTV kept 30 days
+            # Plans read (one revised, two reads missing), two drills, fire checks (last month missed), supplies.
+            seed_emergency_preparedness(centre, start=first_day, today=today, setup_at=setup_at, now=now,
+                                        untrained=plan.untrained)
+            seed_live_emergencies(centre, start=first_day, today=today)  # a smoke alarm reviewed; a lost child not
             # The scheduler's morning expiry warnings, at once: the director sees them on first log-in.
             warn_centre(centre, now)
     finally:

@@ -15,6 +15,7 @@ from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.database import db
 from server.errors import NotFound
+from server.people.links import linked_child_ids
 from server.people.models import Child, ChildContact
 
 
@@ -27,9 +28,7 @@ def guardian_children(actor: Actor, centre_id: int, *, on: date | None = None) -
     """The children at the centre the actor's contacts are guardians of (enrolled `on` that day, if given), by id."""
     if not actor.contact_ids:
         return []
-    stmt = select(Child).where(Child.centre_id == centre_id, Child.id.in_(
-        select(ChildContact.child_id).where(ChildContact.contact_id.in_(actor.contact_ids),
-                                            ChildContact.is_guardian.is_(True))))
+    stmt = select(Child).where(Child.centre_id == centre_id, Child.id.in_(linked_child_ids(actor)))
     if on is not None:
         stmt = stmt.where(Child.enrolled_on <= on, Child.left_on.is_(None) | (Child.left_on >= on))
     return list(db.session.execute(stmt.order_by(Child.id)).scalars())

@@ -17,7 +17,8 @@ from server.auth.roles import Perm, Role
 from server.centre.models import Centre
 from server.database import db
 from server.errors import NotFound
-from server.people.models import Child, ChildContact
+from server.people.links import is_linked, linked_child_ids
+from server.people.models import Child
 
 
 def require_guardian(actor: Actor, centre_id: int, now: datetime, perm: Perm = Perm.CHILDREN_READ) -> None:
@@ -28,18 +29,13 @@ def require_guardian(actor: Actor, centre_id: int, now: datetime, perm: Perm = P
                             code="families_only", centre_id=centre_id)
 
 
-def _guardian_of(actor: Actor) -> object:
-    return select(ChildContact.child_id).where(ChildContact.contact_id.in_(actor.contact_ids),
-                                               ChildContact.is_guardian.is_(True))
-
-
 def family_children(centre: Centre, *, actor: Actor, now: datetime, today: date) -> list[Child]:
     """The children at the centre the actor is a guardian of and who have not left before `today`, by name."""
     require_guardian(actor, centre.id, now)
     if not actor.contact_ids:
         return []
     return list(db.session.execute(select(Child).where(
-        Child.centre_id == centre.id, Child.id.in_(_guardian_of(actor)),
+        Child.centre_id == centre.id, Child.id.in_(linked_child_ids(actor)),
         or_(Child.left_on.is_(None), Child.left_on >= today)).order_by(Child.born_on, Child.id)).scalars())
 
 
@@ -49,9 +45,6 @@ def family_child(child_id: int, *, actor: Actor, now: datetime, perm: Perm = Per
     if child is None:
         raise NotFound()
     require_guardian(actor, child.centre_id, now, perm)
-    linked = db.session.execute(select(ChildContact.id).where(
-        ChildContact.child_id == child.id, ChildContact.contact_id.in_(actor.contact_ids),
-        ChildContact.is_guardian.is_(True))).first() if actor.contact_ids else None
-    if linked is None:
+    if not is_linked(actor, child.id):
         raise NotFound()
     return child

@@ -129,7 +129,7 @@ def fresh_findings(centre: Centre, *, sources: ComplianceSources, actor: Actor,
     if findings_are_stale(centre, run, now):
         run = evaluate_centre(centre, sources=sources, trigger="stale", actor=Actor.system(), now=now)
     assert run is not None
-    return run, current_findings(centre, actor=actor, now=now)
+    return run, sources.findings_for(current_findings(centre, actor=actor, now=now), centre, actor, now)
 
 
 def grant_inspector(
@@ -224,8 +224,8 @@ def write_pack(
     tz = centre_zone(centre)
     figures = [figure for provider in sources.key_figures for figure in provider(centre, period)]
     return build_pack(
-        output, centre=centre_record(centre), period=period, registers=list(sources.registers),
-        findings=findings_run, rulebook=rules, audit_head=audit_head(centre),
+        output, centre=centre_record(centre), period=period, registers=sources.registers_for(centre, actor, now),
+        findings=sources.findings_for(findings_run, centre, actor, now), rulebook=rules, audit_head=audit_head(centre),
         audit_entries=audit_entries(centre, period, tz), access_log=access_log(centre, period, tz),
         signing_key=private_key, key_id=key_id, generated_at=now, generator_version=GENERATOR_VERSION,
         progress=progress, tz=tz, statistics=figures,

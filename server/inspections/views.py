@@ -31,6 +31,7 @@ from server.database import db
 from server.errors import ApiError, Forbidden, ValidationFailed
 from server.inspections import operations as ops
 from server.inspections.sources import app_sources
+from server.safeguarding.designations import scoped_grant_ids
 
 bp = Blueprint("inspections", __name__)
 REGISTER_PAGE_ROWS = 500
@@ -57,10 +58,10 @@ def _inspection_page(centre: Centre, actor: Actor, now: datetime, *, errors: dic
     grants = ops.list_inspector_grants(centre, actor=actor, now=now) if can_manage else []
     return render_template(
         "inspections/inspection.html", centre=centre, grouped=grouped, run=run,
-        registers=app_sources().registers, today=today, month_start=today.replace(day=1),
+        registers=app_sources().registers_for(centre, actor, now), today=today, month_start=today.replace(day=1),
         can_manage=can_manage, findings_total=len(findings), grants=grants, now=now, errors=errors or {},
         can_evaluate=actor.can(Perm.CENTRE_MANAGE, centre.id, now), severity_labels=severity_labels(),
-        grant_states=grant_states(),
+        grant_states=grant_states(), safeguarding_scoped=scoped_grant_ids(centre.id) if can_manage else set(),
     ), status
 
 
@@ -117,8 +118,8 @@ def register(code: str, name: str) -> str | Response | tuple[str, int]:
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now, perm=Perm.FINDINGS_READ)
     source = app_sources().register(name)
-    if source is None:
-        abort(404)
+    if source is None or source not in app_sources().registers_for(centre, actor, now):
+        abort(404)  # a restricted register (safeguarding) is absent for those its gate refuses
     today = centre_today(centre, now)
     start, start_error = _register_day("from", today - timedelta(days=REGISTER_DEFAULT_DAYS - 1))
     end, end_error = _register_day("to", today)

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     MESSAGE_NEW = "message.new"
     COMPLAINT_ANSWERED = "complaint.answered"
     INCIDENT_REPORT = "incident.report"
+    EMERGENCY_NOTICE = "emergency.notice"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ KINDS: dict[str, NoticeKind] = {k.key.value: k for k in (
     NoticeKind(Kind.MESSAGE_NEW, needs_ack=False),
     NoticeKind(Kind.COMPLAINT_ANSWERED, needs_ack=False),
     NoticeKind(Kind.INCIDENT_REPORT, needs_ack=True, urgent=True, ack_rule=ACK_RULE),
+    # A live emergency (server/emergencies): "all children are safe", "please collect your child"; through quiet hours.
+    NoticeKind(Kind.EMERGENCY_NOTICE, needs_ack=False, urgent=True),
 )}
 
 LABELS: dict[StrEnum, tuple[str, str]] = {
@@ -53,6 +56,7 @@ LABELS: dict[StrEnum, tuple[str, str]] = {
     Kind.MESSAGE_NEW: ("新消息", "New message"),
     Kind.COMPLAINT_ANSWERED: ("投诉已答复", "Complaint answered"),
     Kind.INCIDENT_REPORT: ("伤害事故报告", "Incident report"),
+    Kind.EMERGENCY_NOTICE: ("突发事件通知", "Emergency notice"),
 }
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from server.auth.actor import Actor
 from server.database import db
+from server.people.links import linked_child_ids
 from server.people.models import ChildContact, Contact
 
 
@@ -26,9 +27,7 @@ def guardian_children(actor: Actor, centre_id: int) -> set[int]:
     """The children of the centre the actor is a guardian of (through the contacts they act as)."""
     if not actor.contact_ids:
         return set()
-    return set(db.session.execute(select(ChildContact.child_id).where(
-        ChildContact.centre_id == centre_id, ChildContact.is_guardian,
-        ChildContact.contact_id.in_(actor.contact_ids))).scalars())
+    return set(db.session.execute(linked_child_ids(actor).where(ChildContact.centre_id == centre_id)).scalars())
 
 
 def own_contacts(actor: Actor, centre_id: int) -> list[Contact]:

@@ -22,6 +22,7 @@ from server.people.consent_models import ConsentChoice, ConsentPurpose
 from server.people.consents import photos_allowed, record_paper
 from server.people.employment import record_changes, record_hire, tracked
 from server.people.idnumber import normalise_id_number
+from server.people.links import linked_child_ids
 from server.people.models import (
     Child,
     ChildContact,
@@ -106,8 +107,7 @@ def _visible_children(actor: Actor, centre_id: int, now: datetime) -> Select[tup
     stmt = select(Child).where(Child.centre_id == centre_id)
     if not actor.can(Perm.CHILDREN_ALL, centre_id, now):
         # A guardian sees only the children they are linked to.
-        linked = select(ChildContact.child_id).where(ChildContact.contact_id.in_(actor.contact_ids))
-        stmt = stmt.where(Child.id.in_(linked))
+        stmt = stmt.where(Child.id.in_(linked_child_ids(actor, guardians_only=False)))
     return stmt
 
 

@@ -17,6 +17,12 @@
       var message = document.documentElement.lang.indexOf("zh") === 0 ? item.message_zh : item.message_en;
       text.textContent = banner.dataset.title + " · " + item.centre + " · " + message;
       row.appendChild(text);
+      // The live emergency page of the alert's centre: its roll call, timeline and close-out.
+      var live = document.createElement("a");
+      live.href = "/emergencies/by-alert/" + item.id;
+      live.className = "emergency-live";
+      live.textContent = banner.dataset.live;
+      row.appendChild(live);
       if (!item.acknowledged_at) {
         var ack = document.createElement("button");
         ack.textContent = banner.dataset.acknowledge;

@@ -109,9 +109,12 @@ def room_page(code: str, room_id: int) -> str:
     texts = {**page_texts(), "ratio": ratio_labels()}  # the room's ratio in the dashboard's words
     messages_url = (url_for(MESSAGES_ENDPOINT, code=centre.code, room_id=room.id)
                     if MESSAGES_ENDPOINT in current_app.view_functions else None)
+    from server.emergencies.preparedness_summary import plans_to_read
+
+    unread_plans = len(plans_to_read(centre, actor=actor, now=now))  # the caller's to-do (emergencies)
     return render_template("tablet/room.html", centre=centre, room=room, config=config, status=status,
                            texts=texts, move_url=url_for("rooms.move_page", code=centre.code),
-                           messages_url=messages_url)
+                           messages_url=messages_url, unread_plans=unread_plans)
 
 
 # What the service worker keeps so the room screen opens offline: the page's own scripts and styles.

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
-from werkzeug.serving import make_server
 
 from server.database import db
 from server.demo.seed import seed_demo
 from tests.browser.page_watch import watch_for_errors
+from tests.serving import serving
 
 
 @pytest.fixture
@@ -38,12 +37,5 @@ def live_server(app, clock) -> Iterator[str]:
     """The app, seeded with the demo centre, served by werkzeug in a thread."""
     seed_demo(code="demo", now=clock.now(), history_days=0)  # no history: the tests start from an empty day
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    # End open presence streams before the database is emptied under them.
-    # A stream may be mid-poll on a loaded machine (two workers and a browser on two cores): give it time.
-    assert app.extensions["tuoyu.streams"].close_all(timeout=20)
-    server.shutdown()
-    thread.join()
+    with serving(app) as url:
+        yield url

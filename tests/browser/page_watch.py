@@ -13,9 +13,20 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+# The contexts being watched, closed by the live server before it stops (tests/serving.py).
+_WATCHED: list[BrowserContext] = []
+
+
+def close_watched_contexts() -> None:
+    """Close every watched context (their errors stay in their lists); closing one twice is harmless."""
+    while _WATCHED:
+        _WATCHED.pop().close()
+
+
 def watch_for_errors(context: BrowserContext) -> list[str]:
     """A list that fills with every console error, uncaught exception and CSP violation in `context`'s pages."""
     problems: list[str] = []
+    _WATCHED.append(context)
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error":

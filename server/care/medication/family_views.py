@@ -32,7 +32,8 @@ from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
 from server.errors import NotFound, Problem
-from server.people.models import Child, ChildContact, Contact
+from server.people.links import linked_child_ids
+from server.people.models import Child, Contact
 from server.people.views import FormReader
 
 
@@ -51,9 +52,8 @@ def _children(centre: Centre, actor: Actor) -> list[Child]:
     """The children of the centre the actor is a guardian of, youngest last."""
     if not actor.contact_ids:
         return []
-    mine = select(ChildContact.child_id).where(ChildContact.contact_id.in_(actor.contact_ids),
-                                               ChildContact.is_guardian.is_(True))
-    return list(db.session.execute(select(Child).where(Child.centre_id == centre.id, Child.id.in_(mine))
+    return list(db.session.execute(select(Child).where(Child.centre_id == centre.id,
+                                                       Child.id.in_(linked_child_ids(actor)))
                                    .order_by(Child.born_on, Child.id)).scalars())
 
 

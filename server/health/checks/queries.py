@@ -35,7 +35,8 @@ from server.health.checks.operations import (
     screen_is_abnormal,
 )
 from server.notices.models import GuardianNotice
-from server.people.models import Child, ChildContact
+from server.people.links import is_linked, linked_child_ids
+from server.people.models import Child
 
 # Order of the queue: an abnormal kiosk screen first, then the other screens to complete, then no 晨检 at all.
 QUEUE_ORDER = {"abnormal_screen": 0, "screened": 1, "missing": 2}
@@ -136,8 +137,7 @@ def child_checks(child: Child, *, actor: Actor, now: datetime, start: date | Non
     A guardian reads only their own children's (the others are not found).
     """
     authorise(actor, Perm.HEALTH_READ, child.centre_id, now)
-    if not _may_see_all(actor, child.centre_id, now) and db.session.execute(select(ChildContact.id).where(
-            ChildContact.child_id == child.id, ChildContact.contact_id.in_(actor.contact_ids))).first() is None:
+    if not _may_see_all(actor, child.centre_id, now) and not is_linked(actor, child.id, guardians_only=False):
         raise NotFound()
     stmt = select(HealthCheck).where(HealthCheck.child_id == child.id)
     if start is not None:
@@ -155,8 +155,7 @@ def day_checks(centre: Centre, day: date, *, actor: Actor, now: datetime) -> lis
     authorise(actor, Perm.HEALTH_READ, centre.id, now)
     stmt = select(HealthCheck).where(HealthCheck.centre_id == centre.id, HealthCheck.on == day)
     if not _may_see_all(actor, centre.id, now):
-        stmt = stmt.where(HealthCheck.child_id.in_(select(ChildContact.child_id).where(
-            ChildContact.contact_id.in_(actor.contact_ids))))
+        stmt = stmt.where(HealthCheck.child_id.in_(linked_child_ids(actor, guardians_only=False)))
     rows = db.session.execute(stmt.order_by(HealthCheck.at, HealthCheck.id)).scalars()
     log_access(centre_id=centre.id, user_id=actor.user_id, action="read", object_type="health_checks",
                object_id=centre.id, now=now, detail=f"day {day.isoformat()}")

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from server.audit.operations import audit_record, log_access
 from server.auth.actor import Actor, authorise
@@ -33,6 +32,7 @@ from server.health.illness.cases import (
 from server.health.illness.models import IllnessCase, ReturnCertificate
 from server.health.illness.outbreak import after_case_change
 from server.notices.operations import queue_notice
+from server.people.links import linked_child_ids
 from server.people.models import Child, ChildContact
 from server.people.operations import get_child
 
@@ -252,5 +252,5 @@ def list_cases(centre: Centre, *, actor: Actor, now: datetime, onset_from: date 
 
 
 def _own_children(actor: Actor, centre_id: int) -> list[int]:
-    return list(db.session.execute(select(ChildContact.child_id).where(
-        ChildContact.centre_id == centre_id, ChildContact.contact_id.in_(actor.contact_ids))).scalars())
+    return list(db.session.execute(linked_child_ids(actor, guardians_only=False)
+                                   .where(ChildContact.centre_id == centre_id)).scalars())

@@ -3,17 +3,16 @@ one confirmed tap; the office's refusal of a new photo follows at once."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from server.database import db
 from server.people.consents import photos_allowed
 from tests.browser.page_watch import watch_for_errors
+from tests.serving import serving
 from tests.sessions import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -35,13 +34,8 @@ def who(family) -> tuple[str, int]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def live(app, who) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    assert app.extensions["tuoyu.streams"].close_all(timeout=20)
-    server.shutdown()
-    thread.join()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

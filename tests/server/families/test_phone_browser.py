@@ -3,18 +3,17 @@ sees the message as unread on the room's page. No horizontal scrolling, no conso
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from server.database import db
 from server.families.models import Message, RatingResponse
 from tests.browser.page_watch import watch_for_errors
+from tests.serving import serving
 from tests.sessions import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -37,13 +36,8 @@ def ids(world) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def live(app, ids) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    assert app.extensions["tuoyu.streams"].close_all(timeout=20)
-    server.shutdown()
-    thread.join()
+    with serving(app) as url:
+        yield url
 
 
 def _page(browser: Browser, viewport: dict[str, int], problems: list[list[str]]) -> Page:
