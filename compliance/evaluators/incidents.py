@@ -6,7 +6,7 @@ the inputs were read, if earlier):
 - ``incidents.report_deadline``: a report signed by its reporter after the deadline (warning), or still unsigned
   past it (violation);
 - ``incidents.signatures_and_acknowledgement``: a warning per report and step — the witness's signature, the
-  director's review, the guardian's acknowledgement — still missing past its deadline;
+  director's review, the guardian's acknowledgement — still missing past its deadline, or done after it;
 - ``security.cctv_retention``: the retention recorded by the centre below the rule's minimum (violation) or never
   recorded (warning).
 
@@ -114,9 +114,16 @@ def evaluate_incidents(inputs: ComplianceInputs, rules: Rulebook, period: Period
                  ("acknowledgement", timing.acknowledge_overdue, timing.acknowledge_due, record.acknowledged_at,
                   "家长确认", "the guardian's acknowledgement"))
         for key, overdue, step_due, done_at, step_zh, step_en in steps:
-            if not overdue or step_due is None or not _in_scope(record, done_at, period, zone):
+            if step_due is None or not _in_scope(record, done_at, period, zone):
                 continue
-            findings.append(finding_for(signatures, Severity.WARNING, period, (*ref, key),
-                                        f"{zh}缺{step_zh}，已超过时限 {_local(step_due, zone)}。",
-                                        f"{en} is missing {step_en}, past its deadline {_local(step_due, zone)}."))
+            if overdue:
+                findings.append(finding_for(signatures, Severity.WARNING, period, (*ref, key),
+                                            f"{zh}缺{step_zh}，已超过时限 {_local(step_due, zone)}。",
+                                            f"{en} is missing {step_en}, past its deadline {_local(step_due, zone)}."))
+            elif done_at is not None and step_due < done_at <= now:  # done, but late: a late step stays on record
+                findings.append(finding_for(
+                    signatures, Severity.WARNING, period, (*ref, key),
+                    f"{zh}的{step_zh}于 {_local(done_at, zone)} 才完成，晚于时限 {_local(step_due, zone)}。",
+                    f"{en} got {step_en} only at {_local(done_at, zone)}, after its deadline "
+                    f"{_local(step_due, zone)}."))
     return findings

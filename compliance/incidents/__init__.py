@@ -175,17 +175,22 @@ def incident_timing(record: IncidentRecord, limits: IncidentLimits, at: datetime
     """
     report_due = record.occurred_at + limits.report_within
     signed = record.reporter_signed_at
-    report_late = signed is not None and signed > report_due
-    report_overdue = signed is None and at > report_due
+    report_late = signed is not None and report_due < signed <= at
+    report_overdue = not _done_by(signed, at) and at > report_due
     witness_due = signed + limits.witness_within if signed else None
     review_due = signed + limits.review_within if signed else None
     ack_due = (record.notice_queued_at + limits.acknowledge_within
                if record.notice_queued_at is not None and limits.acknowledge_within is not None else None)
     return IncidentTiming(
         report_due, report_late, report_overdue,
-        witness_due, witness_due is not None and record.witness_signed_at is None and at > witness_due,
-        review_due, review_due is not None and record.reviewed_at is None and at > review_due,
-        ack_due, ack_due is not None and record.acknowledged_at is None and at > ack_due)
+        witness_due, witness_due is not None and not _done_by(record.witness_signed_at, at) and at > witness_due,
+        review_due, review_due is not None and not _done_by(record.reviewed_at, at) and at > review_due,
+        ack_due, ack_due is not None and not _done_by(record.acknowledged_at, at) and at > ack_due)
+
+
+def _done_by(done_at: datetime | None, at: datetime) -> bool:
+    """Done by `at` (a step done later was still missing then: a past period is judged as it stood)."""
+    return done_at is not None and done_at <= at
 
 
 def footage_probably_overwritten(until: datetime, retention_days: int | None, now: datetime) -> bool:
