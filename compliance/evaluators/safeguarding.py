@@ -28,11 +28,20 @@ MANDATORY_REPORT_RULE = "safeguarding.mandatory_report"
 
 @dataclass(frozen=True)
 class ConcernRecord:
-    """One concern: its number, when it was recorded, when it was first reported (police or authority)."""
+    """One concern: its number, when it was recorded, first reported (police or authority) and noticed.
+
+    The deadline runs from when it was noticed: the law says "immediately" on discovery, and recording late must
+    not buy time. Without a noticed time the recording is the start.
+    """
 
     id: int | str
     recorded_at: datetime
     first_reported_at: datetime | None = None
+    noticed_at: datetime | None = None
+
+    @property
+    def clock_starts_at(self) -> datetime:
+        return min(self.noticed_at, self.recorded_at) if self.noticed_at is not None else self.recorded_at
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ def concern_number(concern_id: int | str) -> str:
 
 
 def report_deadline(rules: Rulebook) -> timedelta | None:
-    """How long after recording a concern it must be reported; None when the rule is not in force."""
+    """How long after noticing a concern it must be reported; None when the rule is not in force."""
     rule = rules.get(MANDATORY_REPORT_RULE)
     return timedelta(hours=float(rule.value("report_within_hours"))) if rule is not None else None
 
@@ -78,23 +87,23 @@ def evaluate_safeguarding(inputs: ComplianceInputs, rules: Rulebook, period: Per
     for concern in sorted(evidence.concerns, key=lambda c: (c.recorded_at, str(c.id))):
         if not _in_scope(concern, period, zone):
             continue
-        due = concern.recorded_at + limit
+        due = concern.clock_starts_at + limit
         number = concern_number(concern.id)
-        recorded = concern.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        recorded = concern.clock_starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         due_text = due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         reported = concern.first_reported_at
         if reported is not None and reported <= due:
             continue
         if reported is not None and reported <= now:
             at = reported.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            zh = (f"儿童保护事件 {number}（{recorded} 记录）于 {at} 才向公安机关或主管部门报告，"
+            zh = (f"儿童保护事件 {number}（{recorded} 发现）于 {at} 才向公安机关或主管部门报告，"
                   f"晚于时限 {due_text}（{hours} 小时）。")
-            en = (f"Safeguarding concern {number} (recorded {recorded}) was reported to the police or an authority "
+            en = (f"Safeguarding concern {number} (noticed {recorded}) was reported to the police or an authority "
                   f"at {at}, after its deadline {due_text} ({hours} h).")
             findings.append(finding_for(rule, Severity.WARNING, period, (f"safeguarding_concern:{concern.id}",), zh, en))
         elif now > due:
-            zh = f"儿童保护事件 {number}（{recorded} 记录）至期末仍未向公安机关或主管部门报告，已超过时限 {due_text}（{hours} 小时）。"
-            en = (f"Safeguarding concern {number} (recorded {recorded}) is still not reported to the police or an "
+            zh = f"儿童保护事件 {number}（{recorded} 发现）至期末仍未向公安机关或主管部门报告，已超过时限 {due_text}（{hours} 小时）。"
+            en = (f"Safeguarding concern {number} (noticed {recorded}) is still not reported to the police or an "
                   f"authority at the period's end, past its deadline {due_text} ({hours} h).")
             findings.append(finding_for(rule, Severity.VIOLATION, period, (f"safeguarding_concern:{concern.id}",), zh,
                                         en))

@@ -195,7 +195,7 @@ def views(concerns: Sequence[Concern], centre: Centre, now: datetime) -> list[Co
             account=latest.get(AmendedField.ACCOUNT, c.account),
             immediate_actions=latest.get(AmendedField.IMMEDIATE_ACTIONS, c.immediate_actions),
             involved=[i for i in involved if i.concern_id == c.id], steps=[s for s in steps if s.concern_id == c.id],
-            amendments=own, report_due=c.raised_at + limit if limit is not None else None))
+            amendments=own, report_due=min(c.noticed_at, c.raised_at) + limit if limit is not None else None))
     return out
 
 

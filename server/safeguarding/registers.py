@@ -95,7 +95,7 @@ def register_gate(centre: Centre, actor: Actor, now: datetime) -> bool:
 def safeguarding_evidence(centre: Centre, period: Period) -> SafeguardingEvidence:
     """Every concern recorded by the period's end with its first report (the evaluator picks its scope)."""
     _, end = _instants(centre, period)
-    concerns = list(db.session.execute(select(Concern.id, Concern.raised_at).where(
+    concerns = list(db.session.execute(select(Concern.id, Concern.raised_at, Concern.noticed_at).where(
         Concern.centre_id == centre.id, Concern.raised_at < end).order_by(Concern.raised_at, Concern.id)))
     kinds = [k for k, rule in step_rules().items() if rule.reports]
     first: dict[int, datetime] = {}
@@ -103,4 +103,6 @@ def safeguarding_evidence(centre: Centre, period: Period) -> SafeguardingEvidenc
             Step.centre_id == centre.id, Step.kind.in_(kinds))):
         if concern_id not in first or done_at < first[concern_id]:
             first[concern_id] = done_at
-    return SafeguardingEvidence(tuple(ConcernRecord(cid, at, first.get(cid)) for cid, at in concerns))
+    # The deadline runs from the time first given as noticed: a later correction of it does not move the deadline.
+    return SafeguardingEvidence(tuple(ConcernRecord(cid, at, first.get(cid), noticed)
+                                      for cid, at, noticed in concerns))

@@ -1,8 +1,9 @@
-"""The rule safeguarding.mandatory_report: a report within 24 hours of recording, findings by number only."""
+"""The rule safeguarding.mandatory_report: a report within 24 hours of noticing, findings by number only."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from compliance import Period
 from compliance.evaluators.safeguarding import ConcernRecord, SafeguardingEvidence, evaluate_safeguarding
@@ -12,6 +13,7 @@ from compliance.rulebook import effective_rulebook
 
 RECORDED = datetime(2026, 9, 7, 2, 0, tzinfo=UTC)
 PERIOD = Period(date(2026, 9, 1), date(2026, 9, 30))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _run(*concerns: ConcernRecord, as_of: datetime | None = None):  # type: ignore[no-untyped-def]
@@ -39,6 +41,12 @@ def test_no_report_past_the_deadline_is_a_violation():
 
 def test_no_report_before_the_deadline_is_no_finding_yet():
     assert _run(ConcernRecord(9, RECORDED), as_of=RECORDED + timedelta(hours=3)) == []
+
+
+def test_the_deadline_runs_from_when_the_concern_was_noticed_not_when_it_was_recorded():
+    noticed = RECORDED - timedelta(days=2)  # seen on Saturday, written down on Monday
+    [finding] = _run(ConcernRecord(5, RECORDED, RECORDED + timedelta(hours=3), noticed_at=noticed))
+    assert finding.severity is Severity.WARNING and noticed.astimezone(SHANGHAI).strftime("%m-%d") in finding.message_zh
 
 
 def test_an_old_concern_reported_late_before_the_period_is_not_reported_again():

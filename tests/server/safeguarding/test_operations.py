@@ -123,9 +123,9 @@ def test_only_the_director_names_leads(world, clock):
                        now=clock.now())
 
 
-def test_the_deadline_is_counted_from_when_the_concern_was_recorded(world, clock):
+def test_the_deadline_is_counted_from_when_the_concern_was_noticed_not_recorded(world, clock):
     now = clock.now()
-    concern = raise_one(world, now, hours_before=5)
+    concern = raise_one(world, now, hours_before=5)  # written down five hours after it was seen
     view = concern_view(concern, now)
-    assert (view.report_due, view.report_overdue(now + timedelta(hours=23)),
-            view.report_overdue(now + timedelta(hours=25))) == (now + timedelta(hours=24), False, True)
+    assert (view.report_due, view.report_overdue(now + timedelta(hours=18)),
+            view.report_overdue(now + timedelta(hours=20))) == (now + timedelta(hours=19), False, True)
