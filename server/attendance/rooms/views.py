@@ -99,7 +99,8 @@ def rollcall(code: str) -> str:
         if kids or adults:
             groups.append({"room": room, "children": kids, "staff": adults})
     return render_template("rooms/rollcall.html", centre=centre, groups=groups, at=now,
-                           total_children=len(where.children), total_staff=len(where.staff))
+                           total_children=len(where.children), total_staff=len(where.staff),
+                           may_tick=actor.can(Perm.EMERGENCY_RESPOND, centre.id, now))  # inspectors only read
 
 
 def _period_args(centre: Centre, now: datetime, default_days: int) -> tuple[date, date]:

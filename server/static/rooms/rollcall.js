@@ -29,6 +29,7 @@
       row.dataset.status = status || "";
       row.querySelector(".tick-state").textContent =
         status === "present" ? list.dataset.present : status === "missing" ? list.dataset.missing : "";
+      if (!row.querySelector(".tick-buttons")) return;  // a reader (an inspector): the ticks, no buttons
       row.querySelector(".tick-present").disabled = !state.open;
       row.querySelector(".tick-missing").disabled = !state.open && row.dataset.kind !== "child";
       row.querySelector(".tick-clear").hidden = !status;

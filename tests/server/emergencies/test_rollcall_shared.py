@@ -102,3 +102,11 @@ def test_the_roll_call_page_is_the_server_stored_one(world, client, session_clie
     page = session_client(world.carer_a).get("/centres/alpha/rollcall").get_data(as_text=True)
     assert 'data-tick-url="/api/v1/centres/alpha/rollcall/ticks"' in page and "localStorage" not in page
     assert f'data-person="c{world.kids[0].id}"' in page
+
+
+def test_an_inspector_reads_the_roll_call_without_buttons_to_tick(world, session_client):
+    carer = session_client(world.carer_a).get("/centres/alpha/rollcall").get_data(as_text=True)
+    inspector = session_client(world.inspector).get("/centres/alpha/rollcall")
+    html = inspector.get_data(as_text=True)
+    assert (inspector.status_code, "tick-present" in carer, "tick-present" in html, 'id="open-live"' in html) == (
+        200, True, False, False)
