@@ -22,15 +22,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from compliance.period import add_months
 from server.auth.actor import Actor, Grant
-from server.auth.models import Membership
 from server.auth.roles import Role
 from server.centre.models import Centre
 from server.centre.timezones import centre_zone
 from server.database import db
+from server.demo.members import acting_as
 from server.emergencies.drills import ActionValues, DrillValues, record_drill, schedule_drill
 from server.emergencies.fire_checks import ItemResult, record_certificate, record_check
 from server.emergencies.fire_checks_models import FireItem
@@ -65,15 +63,6 @@ STOCK = {"masks": 400, "disinfectant": 20, "hand_sanitiser": 15, "thermometers":
 # (day of history, supply, quantity used): masks fall below their minimum (200) on the 21st day.
 USES = ((7, "masks", 80), (7, "gloves", 50), (10, "disinfectant", 3), (14, "masks", 80), (17, "disinfectant", 3),
         (21, "masks", 60), (21, "gloves", 50), (24, "disinfectant", 3))
-
-
-def _director(centre: Centre) -> Actor:
-    """The director as their session acts (records carry their user id); the system if there is none."""
-    user_id = db.session.execute(select(Membership.user_id).where(
-        Membership.centre_id == centre.id, Membership.role == Role.ADMIN).order_by(Membership.id)).scalars().first()
-    if user_id is None:
-        return Actor.system()
-    return Actor(kind="user", user_id=user_id, grants=(Grant(centre.id, Role.ADMIN, None),))
 
 
 def _at(centre: Centre, day: date, hour: int, minute: int = 0) -> datetime:
@@ -164,7 +153,7 @@ def _supplies(centre: Centre, director: Actor, start: date, setup_at: datetime, 
 def seed_emergency_preparedness(centre: Centre, *, start: date, today: date, setup_at: datetime,
                                 now: datetime, untrained: int | None = None) -> None:
     """The month of preparedness described above; `untrained` (the staff story's) misses every drill."""
-    director = _director(centre)
+    director = acting_as(centre, Role.ADMIN)
     staff = active_staff(centre.id, today)
     setup_staff = active_staff(centre.id, setup_at.astimezone(centre_zone(centre)).date())
     new_hire = next((s for s in staff if s not in setup_staff), None)

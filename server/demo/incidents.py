@@ -21,12 +21,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from server.auth.actor import Actor, Grant
-from server.auth.models import Membership
 from server.auth.roles import Role
 from server.centre.models import Centre
 from server.centre.timezones import centre_zone
 from server.database import db
 from server.demo.families import drain_outbox_at
+from server.demo.members import acting_as
 from server.incidents.models import IncidentReport, IncidentReview
 from server.incidents.operations.cctv import record_retention
 from server.incidents.operations.family import acknowledge_report
@@ -35,15 +35,6 @@ from server.incidents.operations.signing import review_report, sign_as_reporter,
 from server.people.models import Child, ChildContact, Contact, Staff, StaffRole
 
 CCTV_DAYS = 30
-
-
-def _director(centre: Centre) -> Actor:
-    """The director as their session acts (reviews carry their user id); the system if there is none."""
-    user_id = db.session.execute(select(Membership.user_id).where(
-        Membership.centre_id == centre.id, Membership.role == Role.ADMIN).order_by(Membership.id)).scalars().first()
-    if user_id is None:
-        return Actor.system()
-    return Actor(kind="user", user_id=user_id, grants=(Grant(centre.id, Role.ADMIN, None),))
 
 
 def _guardian(child: Child) -> Contact | None:
@@ -88,7 +79,7 @@ def _report(child: Child, team: list[Staff], values: dict[str, object], *, signe
 
 def seed_incidents(centre: Centre, *, start: date, today: date, now: datetime) -> None:
     """Two minor injuries over the month and the CCTV retention; nothing when no class has two caregivers."""
-    director = _director(centre)
+    director = acting_as(centre, Role.ADMIN)
     record_retention(centre.id, days=CCTV_DAYS, note="录像机硬盘容量所限（演示：低于90天的要求）", actor=director,
                      now=_at(start, "08:30", centre))
     children = _children(centre)

@@ -19,24 +19,16 @@ from sqlalchemy import select
 
 from server.alerts.operations import raise_alert
 from server.attendance.rooms.operations.live import whereabouts
-from server.auth.actor import Actor, Grant
-from server.auth.models import Membership
+from server.auth.actor import Actor
 from server.auth.roles import Role
 from server.centre.models import Centre
 from server.centre.timezones import centre_zone
 from server.database import db
 from server.demo.families import drain_outbox_at
+from server.demo.members import acting_as
 from server.emergencies import followups, live, live_notices, rollcall
 from server.emergencies.live_models import EmergencyKind
 from server.people.models import Staff, StaffRole
-
-
-def _actor(centre: Centre, role: Role) -> Actor:
-    """The first log-in holding `role` at the centre, acting as their session would (the system if none)."""
-    user_id = db.session.execute(select(Membership.user_id).where(
-        Membership.centre_id == centre.id, Membership.role == role).order_by(Membership.id)).scalars().first()
-    return Actor.system() if user_id is None else Actor(kind="user", user_id=user_id,
-                                                        grants=(Grant(centre.id, role, None),))
 
 
 def _weekday(day: date) -> date:
@@ -106,7 +98,7 @@ def _missing_in_the_garden(centre: Centre, day: date, director: Actor, carer: Ac
 
 def seed_live_emergencies(centre: Centre, *, start: date, today: date) -> None:
     """The two emergencies of the month (see the module's docstring); each only if the history reaches its day."""
-    director, carer = _actor(centre, Role.ADMIN), _actor(centre, Role.CAREGIVER)
+    director, carer = acting_as(centre, Role.ADMIN), acting_as(centre, Role.CAREGIVER)
     garden, kitchen = _weekday(today - timedelta(days=18)), _weekday(today - timedelta(days=10))
     if garden > start:
         _missing_in_the_garden(centre, garden, director, carer)
