@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -159,60 +159,51 @@ def _register_blueprints(app: Flask) -> None:
                health_checks_views.bp, medication_views.bp, family_account_views.bp):
         app.register_blueprint(bp)
     # The family's phone (a composition over the record domains): a guardian's home and their child's day.
-    csrf.exempt(family_api.bp)  # read-only; the API checks CSRF itself for cookie-authenticated writes
-    app.register_blueprint(family_api.bp)
-    app.register_blueprint(family_views.bp)
+    _register_domain(app, family_api.bp, family_views.bp)
     # PIPL consents (people): the guardian's phone page, the office's texts and overview, their API.
     from server.people import consent_api, consent_views
 
-    csrf.exempt(consent_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(consent_api.bp)
-    app.register_blueprint(consent_views.bp)
+    _register_domain(app, consent_api.bp, consent_views.bp)
     # The parent loop's messages, ratings and complaints (families); feedback_views adds its pages to families.bp.
     from server.families import api as families_api
     from server.families import feedback_views  # noqa: F401 - its pages are routes of families.bp
     from server.families import views as families_views
 
-    csrf.exempt(families_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(families_api.bp)
-    app.register_blueprint(families_views.bp)
+    _register_domain(app, families_api.bp, families_views.bp)
     # The notifier (notices): the family's inbox and settings, the centre's notices and channels, their API.
     from server.notices import api as notices_api
     from server.notices import views as notices_views
 
-    csrf.exempt(notices_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(notices_api.bp)
-    app.register_blueprint(notices_views.bp)
+    _register_domain(app, notices_api.bp, notices_views.bp)
     # Live emergencies (emergencies/live*): the live page and roll call every tablet shares, the record, its API.
     from server.emergencies import live_api as emergencies_live_api
     from server.emergencies import live_views as emergencies_live_views
 
-    csrf.exempt(emergencies_live_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(emergencies_live_api.bp)
-    app.register_blueprint(emergencies_live_views.bp)
+    _register_domain(app, emergencies_live_api.bp, emergencies_live_views.bp)
     # Emergency preparedness (emergencies): plans and read receipts, drills, fire checks, isolation and supplies.
     from server.emergencies import preparedness_api, preparedness_views
 
-    csrf.exempt(preparedness_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(preparedness_api.bp)
-    app.register_blueprint(preparedness_views.bp)
+    _register_domain(app, preparedness_api.bp, preparedness_views.bp)
     # Safeguarding concerns (restricted: the director, designated leads, scoped inspectors; any staff may raise one).
     from server.safeguarding import api as safeguarding_api
     from server.safeguarding import views as safeguarding_views
 
-    csrf.exempt(safeguarding_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(safeguarding_api.bp)
-    app.register_blueprint(safeguarding_views.bp)
+    _register_domain(app, safeguarding_api.bp, safeguarding_views.bp)
     # The 表9 injury register (incidents): its API, the office and tablet pages, the family's report page.
     from server.incidents import api as incidents_api
     from server.incidents import views as incidents_views
 
-    csrf.exempt(incidents_api.bp)  # the API checks CSRF itself for cookie-authenticated writes (auth.session)
-    app.register_blueprint(incidents_api.bp)
-    app.register_blueprint(incidents_views.bp)
+    _register_domain(app, incidents_api.bp, incidents_views.bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
+
+
+def _register_domain(app: Flask, api: Blueprint, *pages: Blueprint) -> None:
+    """A domain's JSON API (which checks CSRF itself for cookie-authenticated writes, auth.session) and pages."""
+    csrf.exempt(api)
+    for bp in (api, *pages):
+        app.register_blueprint(bp)
 
 
 def _register_jobs(app: Flask) -> None:

@@ -69,9 +69,16 @@ def test_an_environment_emergency_alert_is_taken_in_by_the_minute_job(world, clo
     from server.emergencies.live_jobs import EMERGENCY_ABSORB
     from server.scheduling.operations import run_once
 
-    raise_alert(world.centre.id, kind="environment.gas", severity="emergency", dedupe_key="gas:1",
-                message_zh="燃气泄漏", message_en="Gas leak", now=clock.now())
-    db.session.commit()
-    assert run_once(EMERGENCY_ABSORB, now=clock.now())
+    opened_after = []
+    for minute in range(6):  # the job's cadence: every minute; the alarm comes in the third
+        if minute == 2:
+            raise_alert(world.centre.id, kind="environment.gas", severity="emergency", dedupe_key="gas:1",
+                        message_zh="燃气泄漏", message_en="Gas leak", now=clock.now())
+            db.session.commit()
+        assert run_once(EMERGENCY_ABSORB, now=clock.now())
+        db.session.commit()
+        opened_after.append(len(_emergencies()))
+        clock.advance(minutes=1)
+    assert opened_after == [0, 0, 1, 1, 1, 1]  # taken in at its minute, once
     [emergency] = _emergencies()
     assert (emergency.kind.value, emergency.source.value) == ("environment", "environment")
