@@ -5,24 +5,46 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from server.bounds import register_bounds
 from server.clock import SystemWallClock
 from server.config import load_config
-from server.database import db
+from server.database import SnapshotStale, db, reads_first, writes_from_the_start
 from server.errors import error_response, register_error_handlers
 from server.extensions import babel, csrf, limiter, login_manager, migrate
 from server.streams import OpenStreams
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TuoyuApp(Flask):
+    """The app: one unit of work per request, which on SQLite a read begins without the write lock.
+
+    A GET renders and reads without waiting for kiosk batches or sensor ingest (server.database.reads_first);
+    should it write (a logged read of health data) after another writer committed, its snapshot is stale and the
+    whole request runs once more, this time holding the write lock from its start. Other methods write, and take
+    the lock at once as before. The retry lives here, never in an operation.
+    """
+
+    def full_dispatch_request(self) -> Response:
+        begin = reads_first if request.method in READING_METHODS else writes_from_the_start
+        try:
+            with begin():
+                return super().full_dispatch_request()
+        except SnapshotStale:
+            db.session.rollback()
+            with writes_from_the_start():
+                return super().full_dispatch_request()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. `test_config` overrides everything (tests inject CLOCK, DATABASE_URL…)."""
-    app = Flask(__name__, instance_path=_instance_path(test_config))
+    app = TuoyuApp(__name__, instance_path=_instance_path(test_config))
+    app.register_error_handler(SnapshotStale, _run_again)
     load_config(app, test_config)
     app.extensions["tuoyu.clock"] = app.config.get("CLOCK") or SystemWallClock()
     app.extensions["tuoyu.streams"] = OpenStreams()
@@ -37,6 +59,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_unit_of_work(app)
     _register_health(app)
     return app
+
+
+def _run_again(exc: SnapshotStale) -> Response:
+    """Not an error to answer: up to TuoyuApp.full_dispatch_request, which runs the request again."""
+    raise exc
 
 
 def _instance_path(test_config: dict[str, Any] | None) -> str | None:

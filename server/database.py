@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,10 +104,88 @@ def _check_postgres_durability(dbapi_connection: Any) -> None:
             "set it to on (ALTER DATABASE ... SET synchronous_commit = on)")
 
 
+class SnapshotStale(Exception):
+    """SQLite: another connection committed after this unit of work read and before it could write.
+
+    What it read may be stale, so it must run again from the start (:func:`writes_from_the_start` makes the
+    second run take the write lock at once). Raised at the first write; the session layer retries, never an
+    operation (server/__init__.py for requests).
+    """
+
+
+_BEGIN_IMMEDIATE: ContextVar[bool] = ContextVar("tuoyu_sqlite_begin_immediate", default=True)
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+_TX = "tuoyu.sqlite_tx"  # per DBAPI connection, this transaction: "writing", or deferred: "fresh", then "read"
+
+
+@contextmanager
+def reads_first() -> Iterator[None]:
+    """SQLite transactions begun inside begin DEFERRED, reading without the write lock until their first write.
+
+    That write takes the lock, checking that nobody committed since they began reading (else :class:`SnapshotStale`).
+
+    For work that mostly reads (page renders, API reads, stream polls); work that writes from its start (a kiosk
+    batch, the CLI, jobs) keeps the default, BEGIN IMMEDIATE. No effect on PostgreSQL.
+    """
+    token = _BEGIN_IMMEDIATE.set(False)
+    try:
+        yield
+    finally:
+        _BEGIN_IMMEDIATE.reset(token)
+
+
+@contextmanager
+def writes_from_the_start() -> Iterator[None]:
+    """SQLite transactions begun inside begin IMMEDIATE (the default; used for the retry after a stale snapshot)."""
+    token = _BEGIN_IMMEDIATE.set(True)
+    try:
+        yield
+    finally:
+        _BEGIN_IMMEDIATE.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
-    if conn.dialect.name == "sqlite":
-        # IMMEDIATE takes the write lock up front: a deferred transaction that read first
-        # and writes later fails with SQLITE_BUSY_SNAPSHOT under concurrent writers
-        # instead of waiting. This serialises writers, which SQLite does anyway.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if _BEGIN_IMMEDIATE.get():
+        # IMMEDIATE takes the write lock up front (waiting for it under busy_timeout): a deferred transaction
+        # that read first and writes later gets SQLITE_BUSY at once, without waiting, while another writer holds
+        # the lock, so a reader is upgraded below instead.
+        dbapi.execute("BEGIN IMMEDIATE")
+        conn.info[_TX] = "writing"
+    else:
+        dbapi.execute("BEGIN")
+        conn.info[_TX] = "fresh"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_upgrade_before_first_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """A reading transaction about to write: take the write lock the waiting way, then check the snapshot.
+
+    SQLite cannot upgrade a read transaction and wait, so it ends the read (nothing written yet), begins
+    IMMEDIATE (waiting for the lock like any writer) and compares ``PRAGMA data_version``: unchanged, nobody
+    committed since the reads began and they still hold, so the transaction goes on as a writer; changed, the
+    unit of work must run again (:class:`SnapshotStale`).
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    state = conn.info.get(_TX)
+    if state not in ("fresh", "read"):
+        return
+    if not _WRITE.match(statement):
+        conn.info[_TX] = "read"
+        return
+    dbapi = conn.connection.dbapi_connection
+    conn.info[_TX] = "writing"
+    if conn.in_nested_transaction():  # a savepoint would not survive the COMMIT: run again, writing from the start
+        raise SnapshotStale("first write inside a savepoint of a reading transaction")
+    read_version = dbapi.execute("PRAGMA data_version").fetchone()[0]
+    try:
+        dbapi.execute("COMMIT")
+    except sqlite3.OperationalError as exc:  # e.g. a read still in progress on this connection
+        raise SnapshotStale(f"could not end the reading transaction: {exc}") from exc
+    dbapi.execute("BEGIN IMMEDIATE")
+    if state == "read" and dbapi.execute("PRAGMA data_version").fetchone()[0] != read_version:
+        raise SnapshotStale("another writer committed after this unit of work read")

@@ -30,7 +30,7 @@ def presence_events(app: Flask, centre_id: int, actor: Actor, streams: OpenStrea
         centre = db.session.get(Centre, centre_id)
         return _presence_message(centre, actor) if centre is not None else None
 
-    return poll_stream(app, streams, marker, message)
+    return poll_stream(app, streams, ("presence", centre_id), marker, message)
 
 
 def _presence_message(centre: Centre, actor: Actor) -> str:

@@ -80,9 +80,9 @@ def ensure_chain(centre_id: int | None) -> None:
 def _locked_head(centre_id: int | None) -> AuditHead:
     """The chain's head, locked for this transaction: appenders take turns."""
     chain = chain_for(centre_id)
-    # FOR UPDATE serialises appenders on PostgreSQL; on SQLite every transaction already
-    # began IMMEDIATE (server.database), which holds the database write lock, so the head the session
-    # holds is current (a commit or rollback expires it) and needs no query per entry.
+    # FOR UPDATE serialises appenders on PostgreSQL; on SQLite a writing transaction holds the database write
+    # lock from its first write, and what it read before was checked unchanged (server.database), so the head the
+    # session holds is current (a commit or rollback expires it) and needs no query per entry.
     if db.session.get_bind().dialect.name == "sqlite":
         head = db.session.get(AuditHead, chain)
     else:

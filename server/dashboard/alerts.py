@@ -42,7 +42,7 @@ def alert_events(app: Flask, centre_ids: Sequence[int], streams: OpenStreams) ->
     def message() -> str:
         return f"event: alerts\ndata: {json.dumps(open_alert_summary(ids))}\n\n"
 
-    return poll_stream(app, streams, marker, message)
+    return poll_stream(app, streams, ("alerts", tuple(sorted(ids))), marker, message)
 
 
 def open_alert_summary(centre_ids: Sequence[int]) -> dict[str, object]:

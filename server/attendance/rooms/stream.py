@@ -28,4 +28,4 @@ def ratio_events(app: Flask, centre_id: int, streams: OpenStreams) -> Iterator[s
     def message() -> str:
         return f"event: ratios\ndata: {ratios_body(centre_id, utcnow()).model_dump_json()}\n\n"
 
-    return poll_stream(app, streams, marker, message)
+    return poll_stream(app, streams, ("ratios", centre_id), marker, message)
