@@ -32,6 +32,14 @@ class Period:
         for offset in range(self.days):
             yield self.start + timedelta(days=offset)
 
+    def months(self) -> Iterator[Period]:
+        """The period cut at month ends: each calendar month it touches, clipped to the period (monthly summaries)."""
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            following = (first + timedelta(days=32)).replace(day=1)
+            yield Period(max(first, self.start), min(following - timedelta(days=1), self.end))
+            first = following
+
     def to_json(self) -> dict[str, str]:
         """The period as ``{"from": ISO date, "to": ISO date}``."""
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}

@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # defined beside its evaluator, which imports this module
 if TYPE_CHECKING:  # live emergencies: kept beside their evaluator, which imports this module
     from compliance.evaluators.emergency_response import EmergencyResponseEvidence
 
+if TYPE_CHECKING:  # hygiene (表6, UV, device evidence) and food (samples; menus and meal fees), issue #18
+    from compliance.food.meals import MealsEvidence
+    from compliance.food.samples import FoodSampleEvidence
+    from compliance.hygiene.records import HygieneEvidence
+
 RecordId = int | str
 
 
@@ -240,4 +245,7 @@ class ComplianceInputs:
     preparedness: PreparednessEvidence | None = None  # plans, drills, fire checks, supplies (emergencies)
     incidents: IncidentEvidence | None = None  # 表9 injury reports and the CCTV retention (incidents)
     safeguarding: SafeguardingEvidence | None = None  # concerns and when each was first reported (safeguarding)
+    hygiene: HygieneEvidence | None = None  # 表6 checklists, window/UV/cabinet device evidence (hygiene)
+    food_samples: FoodSampleEvidence | None = None  # 食品留样 with fridge evidence (food)
+    meals: MealsEvidence | None = None  # 带量食谱 and 膳食费 publication (meals)
     emergency_response: EmergencyResponseEvidence | None = None  # live emergencies, reviews, follow-ups

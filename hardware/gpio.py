@@ -233,11 +233,18 @@ class KioskSignals:
 
 
 class InputKind(StrEnum):
-    """What a safety input watches."""
+    """What an input watches: the safety inputs, and the hygiene inputs of issue #18."""
 
     DOOR = "door"
     SMOKE = "smoke"
     PANIC = "panic"
+    WINDOW = "window"  # a window contact: ventilation periods
+    CABINET = "cabinet"  # the disinfection cabinet's cycle contact
+    MOTION = "motion"  # a PIR motion sensor: the UV lamp's interlock
+
+
+SAFETY_KINDS = frozenset({InputKind.DOOR, InputKind.SMOKE, InputKind.PANIC})
+HYGIENE_KINDS = frozenset({InputKind.WINDOW, InputKind.CABINET, InputKind.MOTION})
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,13 @@ INPUT_KINDS: dict[InputKind, InputKindInfo] = {
     InputKind.DOOR: InputKindInfo("open", "closed", active_low=False),
     InputKind.SMOKE: InputKindInfo("alarm", "clear", active_low=False),
     InputKind.PANIC: InputKindInfo("pressed", "released", active_low=True),
+    # Window reed contacts are wired normally-closed like doors: a cut wire reads "open" (no false airing
+    # is possible the other way round: a cut wire shows a window open for ever, which a person notices).
+    InputKind.WINDOW: InputKindInfo("open", "closed", active_low=False),
+    # The cabinet's "heating/UV on" dry contact closes while a cycle runs (normally open: pulled low).
+    InputKind.CABINET: InputKindInfo("running", "idle", active_low=True),
+    # A PIR module drives its output high while it sees movement.
+    InputKind.MOTION: InputKindInfo("motion", "still", active_low=False),
 }
 
 

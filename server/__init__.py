@@ -93,12 +93,16 @@ def _import_models() -> None:
     import server.environment.models
     import server.families.models
     import server.fleet.models
+    import server.food.models
     import server.health.checks.models
     import server.health.illness.models
     import server.health.profile.models
+    import server.hygiene.models
+    import server.hygiene.uv_models
     import server.idempotency
     import server.incidents.models
     import server.inspections.models
+    import server.meals.models
     import server.notices.models
     import server.people.consent_models
     import server.people.models
@@ -221,6 +225,26 @@ def _register_blueprints(app: Flask) -> None:
     from server.incidents import views as incidents_views
 
     _register_domain(app, incidents_api.bp, incidents_views.bp)
+    # The 表6 class hygiene checklist (hygiene): its API, the room tablet's day and the office's month.
+    from server.hygiene import api as hygiene_api
+    from server.hygiene import views as hygiene_views
+
+    _register_domain(app, hygiene_api.bp, hygiene_views.bp)
+    # Food samples (food): the kitchen's tablet, a sample with its fridge evidence, the office's month, their API.
+    from server.food import api as food_api
+    from server.food import views as food_views
+
+    _register_domain(app, food_api.bp, food_views.bp)
+    # The UV lamp (hygiene/uv_*): the agent's room state, start/stop and the 紫外线消毒记录, its pages.
+    from server.hygiene import uv_api as hygiene_uv_api
+    from server.hygiene import uv_views as hygiene_uv_views
+
+    _register_domain(app, hygiene_uv_api.bp, hygiene_uv_views.bp)
+    # Weekly menus (带量食谱) with allergy warnings and the 膳食费 publication (meals): kitchen, office, family pages.
+    from server.meals import api as meals_api
+    from server.meals import views as meals_views
+
+    _register_domain(app, meals_api.bp, meals_views.bp)
     register_navigation(app)  # the shell's role navigation (base.html), filtered by the registered views
     app.register_blueprint(demo_views.bp)  # answers 404 unless `tuoyu demo` runs its kiosk
     register_openapi(app)
@@ -284,6 +308,15 @@ def _register_jobs(app: Flask) -> None:
     from server.emergencies.live_jobs import EMERGENCY_ABSORB, then_open_emergency
 
     router = app.extensions["tuoyu.event_router"]
+    # The 表6 device evidence: window contacts and disinfection cabinets (server/hygiene/devices.py).
+    from server.hygiene.devices import handle_cabinet_event, handle_window_event
+
+    router.handlers["hygiene.window"] = handle_window_event
+    router.handlers["hygiene.cabinet"] = handle_cabinet_event
+    # The UV lamp's relay events (server/hygiene/uv_ops.py): the agent's interlock reports each on, off and refusal.
+    from server.hygiene.uv_ops import handle_uv_event
+
+    router.handlers["hygiene.uv"] = handle_uv_event
     router.handlers["safety"] = then_open_emergency(router.handlers["safety"])
     app.extensions["tuoyu.jobs"].append(EMERGENCY_ABSORB)
 
@@ -384,14 +417,20 @@ def _register_compliance_sources(app: Flask) -> None:
     from server.emergencies.live_registers import EMERGENCY_REGISTER, emergency_response_evidence
     from server.environment import registers as environment_registers
     from server.families import registers as families_registers
+    from server.food import registers as food_registers
+    from server.food.menu_source import MENU_DISHES_KEY
     from server.health.checks.registers import CHECKS_REGISTER
     from server.health.evidence import health_evidence
     from server.health.illness.registers import ILLNESS_REGISTER
     from server.health.illness.views import SICK_ABSENCES_KEY
     from server.health.profile import registers as health_profile_registers
     from server.health.profile.operations import DAYS_PRESENT_KEY
+    from server.hygiene import registers as hygiene_registers
+    from server.hygiene.evidence import hygiene_evidence
+    from server.hygiene.uv_registers import REGISTERS as UV_REGISTERS
     from server.incidents import registers as incident_registers
     from server.inspections.sources import ComplianceSources
+    from server.meals import registers as meals_registers
     from server.notices.registers import NOTICE_REGISTER, notice_evidence
     from server.people import registers as people_registers
     from server.people.consent_registers import CONSENTS as CONSENTS_REGISTER
@@ -403,6 +442,9 @@ def _register_compliance_sources(app: Flask) -> None:
     app.extensions[staff_registers.CHECK_INS_KEY] = staff_check_ins
     # The health page's entry exam asks when a child was present (attendance's check-ins, handed down).
     app.extensions[DAYS_PRESENT_KEY] = handed_down.child_days_present
+    from server.meals.served import served_dishes
+
+    app.extensions[MENU_DISHES_KEY] = served_dishes  # the kitchen's samples read the published menus' dishes
     app.extensions[SICK_ABSENCES_KEY] = sick_absences  # the 表4 page offers today's sick absences as cases
     app.extensions["tuoyu.compliance_sources"] = ComplianceSources(
         registers=(centre_registers.CLASSES, people_registers.CHILDREN, people_registers.FAMILIES, CONSENTS_REGISTER,
@@ -414,7 +456,8 @@ def _register_compliance_sources(app: Flask) -> None:
                    health_profile_registers.GROWTH,
                    families_registers.RATINGS_REGISTER, families_registers.COMPLAINTS_REGISTER, NOTICE_REGISTER,
                    EMERGENCY_REGISTER, safeguarding_registers.CONCERNS_REGISTER, *preparedness_registers.REGISTERS,
-                   incident_registers.INJURY_REGISTER),
+                   incident_registers.INJURY_REGISTER, *hygiene_registers.REGISTERS, *UV_REGISTERS,
+                   food_registers.SAMPLES_REGISTER, food_registers.MONTHLY_SUMMARY, *meals_registers.REGISTERS),
         evidence={"classes": class_records, "children": people_registers.child_records,
                   "ratio_violations": rooms_registers.ratio_violation_records,
                   "environment": environment_registers.environment_evidence,
@@ -424,7 +467,8 @@ def _register_compliance_sources(app: Flask) -> None:
                   "emergency_response": emergency_response_evidence,
                   "safeguarding": safeguarding_registers.safeguarding_evidence,
                   "preparedness": preparedness_registers.preparedness_evidence,
-                  "incidents": incident_registers.incident_evidence},
+                  "incidents": incident_registers.incident_evidence, "hygiene": hygiene_evidence,
+                  "food_samples": food_registers.food_sample_evidence, "meals": meals_registers.meals_evidence},
         key_figures=(attendance_rates, staff_registers.certified_share_figures),
         # Safeguarding's register only in packs and on pages for those who may read concerns.
         gates={safeguarding_registers.REGISTER_NAME: safeguarding_registers.register_gate},

@@ -92,25 +92,37 @@ PREPAREDNESS = NavItem("preparedness.plans", _n("Emergency preparedness"), Perm.
 FIRE_CHECKS = NavItem("preparedness.fire_safety", _n("Fire checks"), Perm.FIRE_CHECKS_WRITE)
 # The 表9 injury register: every member of staff files and reads reports; the inspector reads them.
 INJURIES = NavItem("incidents.office_list", _n("Injury reports"), Perm.INCIDENTS_READ)
+# The 表6 class hygiene checklist: the class's day on the room tablet; the office's month per class (read).
+HYGIENE_ROOM = NavItem("hygiene.room_today", _n("Hygiene checklist"), Perm.HYGIENE_WRITE)
+HYGIENE_RECORDS = NavItem("hygiene.office", _n("Hygiene records"), Perm.HYGIENE_READ)
 # Live emergencies: the record is the director's and the inspector's link; every other member of staff gets the live
 # page (open one by hand, the shared roll call), which the red banner also links to while one is open.
 EMERGENCIES = NavItem("emergencies_live.records", _n("Emergencies"), Perm.EMERGENCY_READ)
 LIVE_EMERGENCY = NavItem("emergencies_live.live_page", _n("Emergency"), Perm.EMERGENCY_RESPOND)
+# Food samples (留样): the kitchen's tablet is the kitchen's and the 保健员's link; the office's month the director's and
+# the inspector's.
+KITCHEN_SAMPLES = NavItem("food.kitchen", _n("Food samples"), Perm.FOOD_WRITE)
+SAMPLES_MONTH = NavItem("food.month", _n("Food samples"), Perm.FOOD_READ)
+# The weekly menu (带量食谱, with allergy warnings) and the 膳食费 publication (meals); the family reads the published menu.
+MENU = NavItem("meals.week", _n("Weekly menu"), Perm.FOOD_READ)
+MEAL_FEES = NavItem("meals.fees", _n("Meal fees"), Perm.FOOD_READ)
+FAMILY_MENU = NavItem("meals.family_menu", _n("Menu"), Perm.CENTRE_READ)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.ADMIN: (CHILDREN, ROOM_TABLETS, NOTICES, ALL_MESSAGES, FEEDBACK, STAFF, ROSTER, EXPIRY, BANS, MORNING_CHECKS,
                  ILLNESS, CLASSES, CLOSURES, CARDS, CHANNELS, PLACES, VIOLATIONS, ROLLCALL, ENVIRONMENT, COMPLIANCE,
-                 DEVICES, SAFEGUARDING, PREPAREDNESS, INJURIES, EMERGENCIES),
-    Role.CAREGIVER: (MOVE, ATTENDANCE, ROOM_MESSAGES, NOTICES, CHILDREN, ROLLCALL, ENVIRONMENT, RAISE_CONCERN, PREPAREDNESS, INJURIES,
+                 DEVICES, SAFEGUARDING, PREPAREDNESS, INJURIES, EMERGENCIES, HYGIENE_RECORDS, SAMPLES_MONTH, MENU,
+                 MEAL_FEES),
+    Role.CAREGIVER: (MOVE, ATTENDANCE, ROOM_MESSAGES, NOTICES, CHILDREN, ROLLCALL, ENVIRONMENT, RAISE_CONCERN, PREPAREDNESS, INJURIES, HYGIENE_ROOM,
                      LIVE_EMERGENCY),
-    Role.HEALTH: (MORNING_CHECKS, CHILDREN, ILLNESS, NOTICES, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT, RAISE_CONCERN,
-                  PREPAREDNESS, INJURIES, LIVE_EMERGENCY),
-    Role.KITCHEN: (CHILDREN, ENVIRONMENT, RAISE_CONCERN, PREPAREDNESS, INJURIES, LIVE_EMERGENCY),
+    Role.HEALTH: (MORNING_CHECKS, KITCHEN_SAMPLES, CHILDREN, ILLNESS, NOTICES, ATTENDANCE, MOVE, ROLLCALL, ENVIRONMENT, RAISE_CONCERN,
+                  PREPAREDNESS, INJURIES, HYGIENE_ROOM, HYGIENE_RECORDS, MENU, MEAL_FEES, LIVE_EMERGENCY),
+    Role.KITCHEN: (KITCHEN_SAMPLES, MENU, CHILDREN, ENVIRONMENT, RAISE_CONCERN, PREPAREDNESS, INJURIES, HYGIENE_RECORDS, LIVE_EMERGENCY),
     Role.SECURITY: (ROLLCALL, CHILDREN, ENVIRONMENT, RAISE_CONCERN, FIRE_CHECKS, PREPAREDNESS, INJURIES, LIVE_EMERGENCY),
     Role.GUARDIAN: (FAMILY_NOTICES, FAMILY_MESSAGES, FAMILY_MEDICATION, FAMILY_CONSENTS, SURVEY, COMPLAINTS, PASS,
-                    FAMILY_SETTINGS),
-    Role.INSPECTOR: (COMPLIANCE, FEEDBACK, CHILDREN, STAFF, EXPIRY, ROSTER, PLACES, VIOLATIONS, ENVIRONMENT,
-                     DEVICES, PREPAREDNESS, INJURIES, EMERGENCIES),
+                    FAMILY_MENU, FAMILY_SETTINGS),
+    Role.INSPECTOR: (COMPLIANCE, FEEDBACK, CHILDREN, STAFF, EXPIRY, ROSTER, PLACES, VIOLATIONS, ENVIRONMENT, SAMPLES_MONTH,
+                     DEVICES, PREPAREDNESS, INJURIES, EMERGENCIES, HYGIENE_RECORDS, MENU, MEAL_FEES),
 }
 # The home of a guardian (and nobody else): their children's day, not the dashboard's redirect to it.
 FAMILY_HOME = "family.home"

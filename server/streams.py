@@ -9,6 +9,7 @@ take SQLite's write lock (server.database.reads_first). The domains provide the 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
@@ -19,6 +20,7 @@ from flask import Flask
 from server.database import db, reads_first
 
 KEEPALIVE_S = 15.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,12 +49,14 @@ class ChangeFeed:
         """Start watching ``key`` (read by ``marker``); the first watcher reads it now, in its own thread."""
         with self._changed:
             watched = self._watched.get(key)
+            if watched is not None:
+                watched.watchers += 1  # held at once: a release meanwhile cannot drop what this stream shares
         if watched is None:
-            first = self._read(marker)
+            first = self._read(marker)  # outside the lock: a query
             with self._changed:
                 watched = self._watched.setdefault(key, _Watched(marker, first))
+                watched.watchers += 1
         with self._changed:
-            watched.watchers += 1
             if self.autostart and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._run, name="tuoyu-change-feed", daemon=True)
                 self._thread.start()
@@ -83,7 +87,12 @@ class ChangeFeed:
         """Read every watched marker once; wake the watchers of those that changed."""
         with self._changed:
             watched = list(self._watched.values())
-        values = [(w, self._read(w.marker)) for w in watched]
+        values = []
+        for w in watched:
+            try:
+                values.append((w, self._read(w.marker)))
+            except Exception:  # one failing marker (a database hiccup) must not stop every stream of the process
+                log.exception("change feed: a marker failed; tried again next poll")
         with self._changed:
             changed = False
             for w, value in values:

@@ -17,12 +17,16 @@ from compliance.evaluators.emergency_response import evaluate_emergency_response
 from compliance.evaluators.environment import evaluate_environment
 from compliance.evaluators.feedback import evaluate_feedback
 from compliance.evaluators.filing import evaluate_filing
+from compliance.evaluators.food_samples import evaluate_food_samples
 from compliance.evaluators.health import evaluate_health
+from compliance.evaluators.hygiene import evaluate_hygiene
 from compliance.evaluators.incidents import evaluate_incidents
+from compliance.evaluators.meals import evaluate_meals
 from compliance.evaluators.notices import evaluate_notices
 from compliance.evaluators.ratios import evaluate_ratio_violations
 from compliance.evaluators.safeguarding import evaluate_safeguarding
 from compliance.evaluators.staff import evaluate_staff
+from compliance.evaluators.uv_lamp import evaluate_uv_lamp
 from compliance.findings import Finding
 from compliance.period import Period
 from compliance.records import ComplianceInputs
@@ -46,6 +50,10 @@ EVALUATORS: tuple[Evaluator, ...] = (
     evaluate_incidents,
     evaluate_safeguarding,
     evaluate_emergency_response,
+    evaluate_hygiene,
+    evaluate_uv_lamp,
+    evaluate_meals,
+    evaluate_food_samples,
 )
 
 
@@ -75,8 +83,12 @@ __all__ = [
     "evaluate_enrolment",
     "evaluate_feedback",
     "evaluate_filing",
+    "evaluate_food_samples",
     "evaluate_health",
+    "evaluate_hygiene",
+    "evaluate_uv_lamp",
     "evaluate_incidents",
+    "evaluate_meals",
     "evaluate_notices",
     "evaluate_staff",
 ]

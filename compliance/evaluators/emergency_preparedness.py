@@ -3,9 +3,11 @@
 Reads ``inputs.preparedness`` (a :class:`PreparednessEvidence`, the server's plain records). Judged at the end of
 the period's last centre-local day, or when the inputs were read if that is earlier:
 
-* ``emergency.plans_read`` — a finding per plan version whose reading deadline (publication, or the person's
-  hiring if later, plus ``read_within_days``) fell in the period, or fell before it while still unread at its
-  start, listing the active staff who had not confirmed by then;
+* ``emergency.plans_read`` — a finding when no plan at all is published (nothing to read); a finding per plan
+  version whose reading deadline (publication, or the person's hiring if later, plus ``read_within_days``) fell in
+  the period, or fell before it while still unread at its start, listing the active staff who had not confirmed;
+* drills and fire checks count from the day they were written down (``recorded_on``), not the day typed: a drill
+  recorded late closes a gap only from then, and a check typed afterwards for a past month does not cover it;
 * ``emergency.drills`` — a finding when a drill was due (``max_interval`` months after the one before) in the
   period and none was held by then; a finding per corrective action past its due date and not done;
 * ``emergency.plan_and_drills`` (where in force) — a finding per scenario without a published plan;
@@ -52,9 +54,17 @@ class PlanVersionRecord:
 
 @dataclass(frozen=True)
 class DrillRecord:
+    """A drill held on `held_on` as typed; `recorded_on`: the local day it was written (None: the same day)."""
+
     drill_id: int
     held_on: date
     scenario: str
+    recorded_on: date | None = None
+
+    @property
+    def counts_from(self) -> date:
+        """From when it is on record: a drill written down late closes a gap only from the day it was written."""
+        return max(self.held_on, self.recorded_on or self.held_on)
 
 
 @dataclass(frozen=True)
@@ -68,9 +78,16 @@ class DrillActionRecord:
 
 @dataclass(frozen=True)
 class FireCheckRecord:
+    """A monthly check done on `checked_on` as typed; `recorded_on`: the local day it was written (None: same)."""
+
     check_id: int
     checked_on: date
     faults: int = 0
+    recorded_on: date | None = None
+
+    @property
+    def counts_from(self) -> date:
+        return max(self.checked_on, self.recorded_on or self.checked_on)
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,11 @@ def _plans_read(evidence: PreparednessEvidence, rules: Rulebook, period: Period,
     window = timedelta(days=int(rule.value("read_within_days")))
     start = datetime.combine(period.start, time(), zone)
     findings = []
+    if evidence.staff and not any(v.published_at <= now for v in evidence.plan_versions):
+        # Nothing to read is not "everything read": a centre with no plan at all is told so.
+        findings.append(finding_for(rule, Severity.VIOLATION, period, ["plan_version:none"],
+                                    "未发布任何应急预案，工作人员无预案可阅读。",
+                                    "No emergency plan is published: the staff have no plan to read."))
     for version in sorted(evidence.plan_versions, key=lambda v: (v.published_at, v.version_id)):
         reads = dict(version.reads)
         missing = []
@@ -165,26 +187,32 @@ def _drills(evidence: PreparednessEvidence, rules: Rulebook, period: Period, tod
         return []
     months = int(rule.value("max_interval"))
     findings = []
-    held = sorted(d.held_on for d in evidence.drills if d.held_on < today)
-    earlier = [d for d in held if d < period.start]
-    previous = earlier[-1] if earlier else None
-    later = [d for d in held if d >= period.start]
+    # A drill closes a gap from the day it was written down (`counts_from`): typing an earlier date afterwards
+    # does not erase the gap; the next one is due `months` after the day it was held.
+    held = sorted((d.counts_from, d.held_on) for d in evidence.drills if d.counts_from < today)
+    earlier = [d for d in held if d[0] < period.start]
+    previous = max((h for _, h in earlier), default=None)
+    later = [d for d in held if d[0] >= period.start]
     # Walk the period: each drill resets the clock; a due date passed before the next drill is a finding. A drill
     # already overdue when the period starts is one of this period's too, until a drill is held.
-    for nxt in [*later, None]:
+    for nxt, nxt_held in [*later, (None, None)]:
         if previous is not None:
             due = add_months(previous, months)
             if due <= period.end and due < today and (nxt is None or nxt > due):
                 when = f"{nxt.isoformat()} 才开展" if nxt is not None else "至今未开展"
+                if nxt is not None and nxt_held != nxt:
+                    when = f"{nxt.isoformat()} 才记录（记为 {nxt_held.isoformat()} 开展）"
                 zh = (f"上次应急演练为 {previous.isoformat()}，应于 {due.isoformat()} 前再次演练（间隔不超过{months}个月），"
                       f"{when}。")
+                en_nxt = "has not been held." if nxt is None else (
+                    f"was held only on {nxt.isoformat()}." if nxt_held == nxt else
+                    f"was recorded only on {nxt.isoformat()} (dated {nxt_held.isoformat()}).")
                 en = (f"The last drill was on {previous.isoformat()}; the next was due by {due.isoformat()} "
-                      f"(at most {months} months apart) and " + (f"was held only on {nxt.isoformat()}."
-                                                                 if nxt is not None else "has not been held."))
+                      f"(at most {months} months apart) and " + en_nxt)
                 findings.append(finding_for(rule, Severity.VIOLATION, period, [f"drill_due:{due.isoformat()}"],
                                             zh, en))
-        if nxt is not None:
-            previous = nxt
+        if nxt_held is not None:
+            previous = max(previous, nxt_held) if previous is not None else nxt_held
     if not evidence.drills and period.end < today:
         findings.append(finding_for(rule, Severity.VIOLATION, period, ["drills:none"], "未记录任何应急演练。",
                                     "No emergency drill is on record."))
@@ -217,7 +245,10 @@ def _fire_checks(evidence: PreparednessEvidence, rules: Rulebook, period: Period
     rule = rules.get(FIRE_CHECK_RULE)
     if rule is None:
         return []
-    checked = {(c.checked_on.year, c.checked_on.month) for c in evidence.fire_checks}
+    # A month is covered by a check done in it and written down in it: one typed afterwards for a past day does not
+    # cover that month.
+    checked = {(c.checked_on.year, c.checked_on.month) for c in evidence.fire_checks
+               if (c.counts_from.year, c.counts_from.month) == (c.checked_on.year, c.checked_on.month)}
     findings = []
     month = period.start.replace(day=1)
     while month <= period.end:

@@ -18,17 +18,20 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from devices.agent.enrol import AgentEnrolment
+from devices.agent.uv import UvLampConfig
 from devices.wire.protocol import DEVICE_ID_PATTERN, MAX_BATCH_EVENTS
 from devices.wire.readings import LOCATION_PATTERN, SENSOR_ID_PATTERN
-from hardware.gpio import InputKind, SafetyInputSpec
+from hardware.gpio import HYGIENE_KINDS, SAFETY_KINDS, InputKind, SafetyInputSpec
 from hardware.sensors.factory import SensorSpec
 from hardware.sensors.world import DaySchedule
 
 TOP_KEYS = frozenset({
     "device_id", "centre", "server_url", "token", "token_file", "data_dir", "outbox", "fake", "seed", "timezone",
     "heartbeat_s", "batch_size", "not_ready_grace_s", "safety_poll_ms", "uplink", "gpio", "occupancy", "sensors",
-    "safety_inputs", "simulate_doors",
+    "safety_inputs", "simulate_doors", "hygiene_inputs", "uv_lamps",
 })
+HYGIENE_INPUT_KEYS = frozenset({"name", "kind", "pin", "active_low", "stable_ms", "room_id", "location"})
+UV_LAMP_KEYS = frozenset({"name", "room_id", "pin", "active_high", "motion_input", "poll_s"})
 UPLINK_KEYS = frozenset({"kind", "host", "port", "tls", "ca_file", "ack_timeout_s", "timeout_s"})
 OCCUPANCY_KEYS = frozenset({"location", "children", "arrive", "leave"})
 SAFETY_EXTRA_KEYS = frozenset({"location", "label"})
@@ -66,6 +69,15 @@ class SafetyInput:
 
 
 @dataclass(frozen=True)
+class HygieneInput:
+    """A wired hygiene input (issue #18): a window contact or motion sensor of a room, or a cabinet's contact."""
+
+    spec: SafetyInputSpec
+    room_id: int | None = None  # window, motion
+    location: str | None = None  # cabinet: "kitchen" or "room:<id>"
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     """Everything the agent needs, validated."""
 
@@ -89,6 +101,8 @@ class AgentConfig:
     safety_poll_ms: int = 10
     simulate_doors: bool = False
     """With ``fake``: the world's door openings (drop-off, pick-up) move the fake door contacts."""
+    hygiene_inputs: tuple[HygieneInput, ...] = ()
+    uv_lamps: tuple[UvLampConfig, ...] = ()
 
 
 def load_config(path: str | Path) -> AgentConfig:
@@ -148,6 +162,14 @@ def parse_config(raw: Mapping[str, Any], *, base: Path = Path("."), source: str 
     sensors = _sensors(raw.get("sensors", []), problems)
     safety = _safety(raw.get("safety_inputs", []), problems)
     occupancy = _occupancy(raw.get("occupancy", []), str(timezone), problems)
+    hygiene = _hygiene_inputs(raw.get("hygiene_inputs", []), problems)
+    lamps = _uv_lamps(raw.get("uv_lamps", []), hygiene, problems)
+    pins = [entry.spec.pin for entry in (*safety, *hygiene)] + [lamp.pin for lamp in lamps]
+    if len(pins) != len(set(pins)):
+        problems.append(f"pins: a GPIO pin is used twice across safety_inputs, hygiene_inputs and uv_lamps: {pins}")
+    names = [entry.spec.name for entry in (*safety, *hygiene)]
+    if len(names) != len(set(names)):
+        problems.append("names: an input name is used twice across safety_inputs and hygiene_inputs")
 
     gpio = raw.get("gpio", {})
     backend = gpio.get("backend", "fake" if fake else "pi") if isinstance(gpio, dict) else None
@@ -166,7 +188,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path = Path("."), source: str 
                        outbox_path=outbox_path, uplink=uplink, sensors=sensors, safety_inputs=safety,
                        gpio_backend=str(backend), fake=fake, seed=seed, timezone=str(timezone), occupancy=occupancy,
                        heartbeat_s=heartbeat_s, batch_size=batch_size, not_ready_grace_s=grace,
-                       safety_poll_ms=poll_ms, simulate_doors=simulate_doors)
+                       safety_poll_ms=poll_ms, simulate_doors=simulate_doors, hygiene_inputs=hygiene,
+                       uv_lamps=lamps)
 
 
 def _identity(raw: Mapping[str, Any], base: Path, data_dir: Path, problems: list[str]) -> tuple[str, str, str, str]:
@@ -258,7 +281,7 @@ def _safety(raw: Any, problems: list[str]) -> tuple[SafetyInput, ...]:
         if label is not None and (not isinstance(label, str) or len(label) > 60):
             problems.append(f"{where}.label: must be text of at most 60 characters")
         try:
-            if entry.get("kind") not in {kind.value for kind in InputKind}:
+            if entry.get("kind") not in {kind.value for kind in SAFETY_KINDS}:
                 raise ValueError(f"kind {entry.get('kind')!r} must be one of door, smoke, panic")
             spec = SafetyInputSpec.from_config({k: v for k, v in entry.items() if k not in SAFETY_EXTRA_KEYS})
         except (TypeError, ValueError) as exc:
@@ -287,3 +310,81 @@ def _occupancy(raw: Any, timezone: str, problems: list[str]) -> dict[str, DaySch
         leave = _clock_time(entry.get("leave", "17:30"), f"{where}.leave", problems)
         schedules[location] = DaySchedule(children, arrive, leave, timezone)
     return schedules
+
+
+def _room_id(value: Any, where: str, problems: list[str]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9_999_999_999:
+        problems.append(f"{where}: {value!r} must be the server's room id (a whole number ≥ 1)")
+        return None
+    return value
+
+
+def _hygiene_inputs(raw: Any, problems: list[str]) -> tuple[HygieneInput, ...]:
+    """``[[hygiene_inputs]]``: window contacts and motion sensors (room_id), cabinet contacts (location)."""
+    inputs: list[HygieneInput] = []
+    for index, entry in enumerate(_entries(raw, "hygiene_inputs", problems)):
+        where = f"hygiene_inputs[{index}]"
+        unknown = sorted(set(entry) - HYGIENE_INPUT_KEYS)
+        problems.extend(f"{where}.{key}: unknown key" for key in unknown)
+        name, kind = entry.get("name"), entry.get("kind")
+        if not isinstance(name, str) or not re.fullmatch(SENSOR_ID_PATTERN, name):
+            problems.append(f"{where}.name: {name!r} must match {SENSOR_ID_PATTERN}")
+            continue
+        if kind not in {k.value for k in HYGIENE_KINDS}:
+            problems.append(f"{where}.kind: {kind!r} must be one of window, cabinet, motion")
+            continue
+        room_id = location = None
+        if kind == InputKind.CABINET:
+            location = entry.get("location", "kitchen")
+            if not isinstance(location, str) or not re.fullmatch(LOCATION_PATTERN, location):
+                problems.append(f"{where}.location: {location!r} must be \"kitchen\" or room:<id>")
+                continue
+        else:
+            room_id = _room_id(entry.get("room_id"), f"{where}.room_id", problems)
+            if room_id is None:
+                continue
+        try:
+            spec = SafetyInputSpec.from_config({k: v for k, v in entry.items() if k not in ("room_id", "location")})
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        inputs.append(HygieneInput(spec, room_id, location))
+    return tuple(inputs)
+
+
+def _uv_lamps(raw: Any, hygiene: tuple[HygieneInput, ...], problems: list[str]) -> tuple[UvLampConfig, ...]:
+    """``[[uv_lamps]]``: a room's UV relay and the motion input that guards it."""
+    lamps: list[UvLampConfig] = []
+    motion = {entry.spec.name: entry.room_id for entry in hygiene if entry.spec.kind is InputKind.MOTION}
+    for index, entry in enumerate(_entries(raw, "uv_lamps", problems)):
+        where = f"uv_lamps[{index}]"
+        problems.extend(f"{where}.{key}: unknown key" for key in sorted(set(entry) - UV_LAMP_KEYS))
+        name, pin = entry.get("name"), entry.get("pin")
+        if not isinstance(name, str) or not re.fullmatch(SENSOR_ID_PATTERN, name):
+            problems.append(f"{where}.name: {name!r} must match {SENSOR_ID_PATTERN}")
+            continue
+        room_id = _room_id(entry.get("room_id"), f"{where}.room_id", problems)
+        if isinstance(pin, bool) or not isinstance(pin, int) or not 0 <= pin <= 27:
+            problems.append(f"{where}.pin: {pin!r} must be a BCM pin 0..27")
+            continue
+        active_high = entry.get("active_high", True)
+        if not isinstance(active_high, bool):
+            problems.append(f"{where}.active_high: must be true or false")
+            continue
+        motion_input = entry.get("motion_input")
+        if motion_input is not None and motion_input not in motion:
+            problems.append(f"{where}.motion_input: {motion_input!r} is not a motion input in hygiene_inputs")
+            continue
+        if motion_input is not None and room_id is not None and motion[motion_input] != room_id:
+            problems.append(f"{where}.motion_input: {motion_input!r} watches room {motion[motion_input]}, "
+                            f"not room {room_id}")
+            continue
+        poll_s = _number(entry, "poll_s", 5.0, 1, 30, problems, f"{where}.")
+        if room_id is None:
+            continue
+        if any(other.name == name or other.room_id == room_id for other in lamps):
+            problems.append(f"{where}: a lamp name or room is used twice")
+            continue
+        lamps.append(UvLampConfig(name=name, room_id=room_id, pin=pin, active_high=active_high,
+                                  motion_input=motion_input, poll_s=poll_s))
+    return tuple(lamps)

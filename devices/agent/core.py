@@ -26,9 +26,11 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from devices.agent.fakes import WorldDoors
+from devices.agent.uv import UvInterlock
 from devices.delivery import Deliverer, Outcome
 from devices.outbox import Outbox
 from devices.uplink import Uplink
+from devices.wire.hygiene import CabinetPayload, WindowPayload
 from devices.wire.protocol import EventKind
 from devices.wire.readings import (
     FaultCode,
@@ -41,7 +43,7 @@ from devices.wire.readings import (
     out_of_range,
 )
 from hardware.clock import Clock
-from hardware.gpio import SafetyEvent, SafetyInputs, SafetyWorld
+from hardware.gpio import InputKind, SafetyEvent, SafetyInputs, SafetyWorld
 from hardware.sensors import kinds as sensor_kinds
 from hardware.sensors.base import Sample, SensorFault
 from hardware.sensors.factory import OpenedSensor
@@ -101,6 +103,14 @@ class SafetyMeta:
     label: str | None = None
 
 
+@dataclass(frozen=True)
+class HygieneMeta:
+    """Where a hygiene input is (issue #18): a window's or motion sensor's room, a cabinet's location."""
+
+    room_id: int | None = None
+    location: str | None = None  # cabinets: "kitchen" or "room:<id>"
+
+
 @dataclass
 class StepReport:
     """What one step did (for tests and logs)."""
@@ -109,6 +119,7 @@ class StepReport:
     readings: list[str] = field(default_factory=list)
     heartbeat: str | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+    uv: list[str] = field(default_factory=list)
 
 
 class Agent:
@@ -119,13 +130,17 @@ class Agent:
                  rng: random.Random | None = None, heartbeat_s: float = 60.0, batch_size: int = 500,
                  not_ready_grace_s: float = 300.0, safety_poll_s: float = 0.01,
                  on_close: Callable[[], None] | None = None, world: World | None = None,
-                 safety_world: SafetyWorld | None = None) -> None:
+                 safety_world: SafetyWorld | None = None, hygiene_meta: dict[str, HygieneMeta] | None = None,
+                 uv_lamps: list[UvInterlock] | None = None) -> None:
         self.clock = clock
         self.outbox = outbox
         self.uplink = uplink
         self.deliverer = Deliverer(outbox, uplink, clock, rng or random.Random(), batch_size=batch_size)
         self.safety = safety
         self.safety_meta = safety_meta or {}
+        self.hygiene_meta = hygiene_meta or {}
+        self.uv_lamps = list(uv_lamps or [])
+        """The UV lamps' interlocks (issue #18), stepped in :meth:`step_uv`."""
         self.heartbeat_s = heartbeat_s
         self.not_ready_grace_s = not_ready_grace_s
         self.safety_poll_s = safety_poll_s
@@ -149,7 +164,8 @@ class Agent:
         """Safety inputs (sent at once), due sensors, heartbeat, then delivery; never sleeps."""
         report = StepReport()
         report.safety = self.poll_safety()
-        if report.safety:
+        report.uv = self.step_uv()
+        if report.safety or report.uv:
             report.outcomes += self.deliver(priority_only=True)
         report.readings = self.read_due_sensors()
         report.heartbeat = self.heartbeat_if_due()
@@ -164,12 +180,25 @@ class Agent:
             self.world_doors.tick()
         keys = []
         for change in self.safety.poll():
-            keys.append(self._put_safety(change))
+            key = self._put_safety(change)
+            if key is not None:
+                keys.append(key)
         if keys:
             self._wake.set()
         return keys
 
-    def _put_safety(self, change: SafetyEvent) -> str:
+    def step_uv(self) -> list[str]:
+        """One step of every UV lamp's interlock (poll if due, switch); returns the keys of its events."""
+        keys: list[str] = []
+        for lamp in self.uv_lamps:
+            keys += lamp.step()  # never raises: the interlock switches off on any error itself
+        if keys:
+            self._wake.set()
+        return keys
+
+    def _put_safety(self, change: SafetyEvent) -> str | None:
+        if change.kind in (InputKind.WINDOW, InputKind.CABINET, InputKind.MOTION):
+            return self._put_hygiene(change)
         meta = self.safety_meta.get(change.name, SafetyMeta("unknown"))
         payload = SafetyPayload(input=change.name, location=meta.location, state=change.state,  # type: ignore[arg-type]
                                 label=meta.label)
@@ -177,6 +206,29 @@ class Agent:
                                 priority=True)
         log.info("safety %s %s: %s", change.kind.value, change.name, change.state)
         return event.key
+
+    def _put_hygiene(self, change: SafetyEvent) -> str | None:
+        """A window edge → ``hygiene.window``, a cabinet edge → ``hygiene.cabinet``; motion feeds the interlocks."""
+        meta = self.hygiene_meta.get(change.name, HygieneMeta())
+        if change.kind is InputKind.MOTION:
+            if change.state == "motion":
+                for lamp in self.uv_lamps:
+                    if lamp.config.motion_input == change.name:
+                        lamp.note_motion(change.at)
+            return None
+        if change.kind is InputKind.WINDOW:
+            if meta.room_id is None:
+                log.warning("window input %s has no room", change.name)
+                return None
+            payload: WindowPayload | CabinetPayload = WindowPayload(
+                input=change.name, room_id=meta.room_id, state=change.state)  # type: ignore[arg-type]
+            kind = EventKind.HYGIENE_WINDOW
+        else:
+            payload = CabinetPayload(input=change.name, location=meta.location or "kitchen",
+                                     state="started" if change.state == "running" else "ended")
+            kind = EventKind.HYGIENE_CABINET
+        log.info("hygiene %s %s: %s", change.kind.value, change.name, change.state)
+        return self.outbox.put(kind, payload.model_dump(mode="json"), priority=False).key
 
     def read_due_sensors(self) -> list[str]:
         """Read every sensor whose time has come; returns the keys of the reading events made."""
@@ -287,6 +339,8 @@ class Agent:
         threads = [threading.Thread(target=self._safety_loop, args=(stop_event,), name="agent-safety", daemon=True),
                    threading.Thread(target=self._delivery_loop, args=(stop_event, delivery_poll_s),
                                     name="agent-delivery", daemon=True)]
+        if self.uv_lamps:
+            threads.append(threading.Thread(target=self._uv_loop, args=(stop_event,), name="agent-uv", daemon=True))
         for thread in threads:
             thread.start()
         try:
@@ -299,6 +353,18 @@ class Agent:
             self._wake.set()
             for thread in threads:
                 thread.join(30)
+
+    def _uv_loop(self, stop_event: threading.Event) -> None:
+        # Once a second: the minutes run out on time, and a stale answer is noticed within a second. The poll
+        # itself runs only every lamp's poll_s (an HTTP call may take up to the uplink timeout: its own thread
+        # keeps that from delaying the safety inputs).
+        try:
+            while not stop_event.is_set():
+                self._guarded(self.step_uv)
+                stop_event.wait(1.0)
+        finally:
+            for lamp in self.uv_lamps:
+                self._guarded(lamp.close)
 
     def _safety_loop(self, stop_event: threading.Event) -> None:
         while not stop_event.is_set():
@@ -332,6 +398,12 @@ class Agent:
                 state.opened.close()
             except Exception:
                 log.exception("closing sensor %s", state.opened.spec.id)
+        for lamp in self.uv_lamps:
+            try:
+                lamp.close()
+            except Exception:
+                log.exception("closing UV lamp %s", lamp.config.name)
+            lamp.relay.close()
         if self.safety is not None:
             self.safety.close()
         self.uplink.close()

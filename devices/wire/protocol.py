@@ -74,6 +74,9 @@ class EventKind(enum.StrEnum):
     SAFETY_SMOKE = "safety.smoke"
     SAFETY_DOOR = "safety.door"
     HEARTBEAT = "heartbeat"
+    HYGIENE_WINDOW = "hygiene.window"
+    HYGIENE_UV = "hygiene.uv"
+    HYGIENE_CABINET = "hygiene.cabinet"
 
     @property
     def is_safety(self) -> bool:

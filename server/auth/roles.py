@@ -79,23 +79,32 @@ class Perm(StrEnum):
     INCIDENTS_READ = "incidents.read"  # 表9 injury reports (medical treatment shown only with health.read)
     INCIDENTS_WRITE = "incidents.write"  # write a report, sign it as reporter or witness, amend a locked one
     INCIDENTS_REVIEW = "incidents.review"  # review a report (notifies the guardians), record the CCTV retention
+    HYGIENE_READ = "hygiene.read"  # 表6 class checklists, ventilation and cabinet evidence, the UV lamp's log
+    HYGIENE_WRITE = "hygiene.write"  # tick and sign a class's 表6, amend it, ask for (or stop) a UV session
+    FOOD_READ = "food.read"  # food samples (留样) with their fridge evidence, menus in draft, meal-fee accounts
+    FOOD_WRITE = "food.write"  # take, weigh and dispose of samples; write and publish the weekly menu
+    MEAL_FEES_WRITE = "meal_fees.write"  # the month's 膳食费 income and spending, and its publication to families
 
 
 # Every member of staff sees the centre's children by name, its environment and its alerts, and may act on an
 # alert and take the roll call in an emergency; what differs by role is added below.
 _STAFF = {Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.ENVIRONMENT_READ, Perm.ALERTS_READ,
           Perm.ALERTS_MANAGE, Perm.ROLLCALL_EMERGENCY, Perm.ROSTER_READ, Perm.EMERGENCY_READ,
-          Perm.SAFEGUARDING_RAISE, Perm.EMERGENCY_RESPOND, Perm.INCIDENTS_READ, Perm.INCIDENTS_WRITE}
+          Perm.SAFEGUARDING_RAISE, Perm.EMERGENCY_RESPOND, Perm.INCIDENTS_READ, Perm.INCIDENTS_WRITE,
+          Perm.HYGIENE_READ, Perm.FOOD_READ}
 _CARE = {Perm.HEALTH_READ, Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.STAFF_READ, Perm.ATTENDANCE_WRITE,
          Perm.CARE_READ, Perm.CARE_WRITE, Perm.HEALTH_CHECKS_WRITE, Perm.NOTICES_READ, Perm.MESSAGES_READ,
-         Perm.MESSAGES_WRITE}
+         Perm.MESSAGES_WRITE, Perm.HYGIENE_WRITE}
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
     Role.CAREGIVER: frozenset(_STAFF | _CARE),
-    Role.HEALTH: frozenset(_STAFF | _CARE | {Perm.CHILDREN_WRITE, Perm.HEALTH_WRITE}),
-    # The kitchen needs names, classes, allergies and diets: no health, no families, no presence.
-    Role.KITCHEN: frozenset(_STAFF),
+    # The 保健员 also keeps the kitchen's records with it (samples, the weekly menu) and the 膳食费 accounts.
+    Role.HEALTH: frozenset(_STAFF | _CARE | {Perm.CHILDREN_WRITE, Perm.HEALTH_WRITE, Perm.FOOD_WRITE,
+                                              Perm.MEAL_FEES_WRITE}),
+    # The kitchen needs names, classes, allergies and diets: no health, no families, no presence. It keeps the
+    # samples and writes the menu, and disinfects tableware (its 表6 line).
+    Role.KITCHEN: frozenset(_STAFF | {Perm.FOOD_WRITE, Perm.HYGIENE_WRITE}),
     # The guard checks who is in and who may collect whom (names, photos): no health.
     Role.SECURITY: frozenset(_STAFF | {Perm.PRESENCE_READ, Perm.CONTACTS_READ, Perm.FIRE_CHECKS_WRITE}),
     # Only their own children (the scope is the guardian's links, applied by the operations), their health and
@@ -107,7 +116,8 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.CENTRE_READ, Perm.CHILDREN_READ, Perm.CHILDREN_ALL, Perm.HEALTH_READ, Perm.ENVIRONMENT_READ,
         Perm.PRESENCE_READ, Perm.STAFF_READ, Perm.ALERTS_READ, Perm.DEVICES_READ, Perm.AUDIT_READ,
         Perm.FINDINGS_READ, Perm.PACKS_DOWNLOAD, Perm.STAFF_FILES_READ, Perm.ROSTER_READ, Perm.CARE_READ,
-        Perm.NOTICES_READ, Perm.FEEDBACK_READ, Perm.EMERGENCY_READ, Perm.INCIDENTS_READ,
+        Perm.NOTICES_READ, Perm.FEEDBACK_READ, Perm.EMERGENCY_READ, Perm.INCIDENTS_READ, Perm.HYGIENE_READ,
+        Perm.FOOD_READ,
     }),
 }
 
@@ -118,7 +128,8 @@ WRITE_PERMISSIONS = frozenset({Perm.CENTRE_MANAGE, Perm.ROOMS_MANAGE, Perm.CHILD
                                Perm.HEALTH_CHECKS_WRITE, Perm.HEALTH_WRITE, Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE,
                                Perm.FEEDBACK_MANAGE, Perm.EMERGENCY_MANAGE, Perm.FIRE_CHECKS_WRITE,
                                Perm.SAFEGUARDING_WRITE, Perm.SAFEGUARDING_RAISE, Perm.EMERGENCY_RESPOND,
-                               Perm.INCIDENTS_WRITE, Perm.INCIDENTS_REVIEW})
+                               Perm.INCIDENTS_WRITE, Perm.INCIDENTS_REVIEW, Perm.HYGIENE_WRITE, Perm.FOOD_WRITE,
+                               Perm.MEAL_FEES_WRITE})
 # What a guardian may change: only for their own children (the operations check the links).
 GUARDIAN_WRITES = frozenset({Perm.MESSAGES_WRITE, Perm.FAMILY_WRITE})
 

@@ -38,12 +38,18 @@ def write_config(data_dir: Path, room: Room, children: int, *, mqtt: tuple[str, 
             f'[[sensors]]\nid = "pm-room{room.id}"\ndriver = "pms5003"\nlocation = "{where}"\nport = "/dev/fake-pms"\n'
             f'[[sensors]]\nid = "hcho-room{room.id}"\ndriver = "wzs"\nlocation = "{where}"\nport = "/dev/fake-wzs"\n'
             f'[[safety_inputs]]\nname = "door-room{room.id}"\nkind = "door"\npin = 5\nlocation = "{where}"\n'
-            f'label = "{room.name}门"\n')
+            f'label = "{room.name}门"\n'
+            # The 表6 device evidence and the UV lamp (issue #18): a window contact, a PIR motion sensor and the UV
+            # lamp's relay behind the interlock, all on fakes (the fake relay records every switch).
+            f'[[hygiene_inputs]]\nname = "window-room{room.id}"\nkind = "window"\npin = 12\nroom_id = {room.id}\n'
+            f'[[hygiene_inputs]]\nname = "pir-room{room.id}"\nkind = "motion"\npin = 16\nroom_id = {room.id}\n'
+            f'[[uv_lamps]]\nname = "uv-room{room.id}"\nroom_id = {room.id}\npin = 24\nmotion_input = "pir-room{room.id}"\n')
     if first:
         text += ('[[sensors]]\nid = "fridge-sample"\ndriver = "ds18b20"\nlocation = "fridge-sample"\n'
                  'path = "28-000000000001"\n'
                  f'[[safety_inputs]]\nname = "panic-office"\nkind = "panic"\npin = 6\nlocation = "{where}"\n'
-                 'label = "办公室紧急按钮"\n')
+                 'label = "办公室紧急按钮"\n'
+                 '[[hygiene_inputs]]\nname = "cabinet-kitchen"\nkind = "cabinet"\npin = 13\nlocation = "kitchen"\n')
     config = data_dir / "agent.toml"
     config.write_text(text, encoding="utf-8")
     return config

@@ -125,8 +125,9 @@ def _fire(centre: Centre, director: Actor, staff: list[Staff], setup_at: datetim
     all_ok = {item.value: ItemResult(True) for item in FireItem}
     this_month = today.replace(day=1)
     before_last = (this_month - timedelta(days=40)).replace(day=5)  # the month before last; none last month
-    record_check(centre, results=all_ok, checked_at=_at(centre, before_last, 9), note="月度检查（纸质记录补录）",
-                 actor=walker, now=setup_at)
+    # Written on the day it was done: a check typed in later for a past month would not cover that month.
+    record_check(centre, results=all_ok, checked_at=_at(centre, before_last, 9), note="月度检查",
+                 actor=walker, now=min(now, _at(centre, before_last, 9, 20)))
     checked = this_month + timedelta(days=1)
     if _at(centre, checked, 9) <= now:
         record_check(centre, results={**all_ok, "emergency_lights": ItemResult(False, "二楼走廊应急灯电池老化，已报修")},

@@ -21,17 +21,21 @@ from server.demo.care import seed_care
 from server.demo.emergency_preparedness import seed_emergency_preparedness
 from server.demo.environment import evaluate_environment, seed_environment
 from server.demo.families import seed_families, seed_family_logins
+from server.demo.food import seed_food_samples
 from server.demo.health_checks import seed_health_checks
 from server.demo.health_profile import seed_health_profile
 from server.demo.history import enroll_history_kiosk, seed_attendance
+from server.demo.hygiene import seed_hygiene
 from server.demo.illness import seed_illness
 from server.demo.incidents import seed_incidents
 from server.demo.live_emergencies import seed_live_emergencies
+from server.demo.meals import seed_meals
 from server.demo.medication import seed_medication
 from server.demo.roster import seed_roster
 from server.demo.safeguarding import seed_safeguarding
 from server.demo.staff import Cast, born_on, id_number, new_hire_day, seed_staff_files
 from server.demo.training import seed_training
+from server.demo.uv_lamp import seed_uv_lamp
 from server.environment.settings import app_settings
 from server.people.consent_models import ConsentChoice, ConsentPurpose
 from server.people.consents import record_paper
@@ -136,6 +140,15 @@ def seed_demo(*, code: str = "demo", now: datetime, seed: int = 20260901, histor
             seed_emergency_preparedness(centre, start=first_day, today=today, setup_at=setup_at, now=now,
                                         untrained=plan.untrained)
             seed_live_emergencies(centre, start=first_day, today=today)  # a smoke alarm reviewed; a lost child not
+            # Weekly menus (one published late, one revised, egg/milk allergy warnings); last month's 膳食费 at 3.2 %.
+            seed_meals(centre, start=first_day, today=today, now=now, rng=random.Random(f"{seed}:meals"))
+            # The UV lamp's month: sessions after pick-up, one cut off by a check-in, two refusals (hygiene/uv_*).
+            seed_uv_lamp(centre, start=first_day, today=today, now=now, rng=random.Random(f"{seed}:uv_lamp"))
+            # 表6 for every class: window contacts in two rooms, one ticked-but-unproven airing, a few short days.
+            seed_hygiene(centre, start=first_day, today=today, now=now, rng=random.Random(f"{seed}:hygiene"))
+            # The sample fridge's month (the door left ajar once) and every dish sampled (one underweight, one missing).
+            seed_food_samples(centre, start=first_day, today=today, setup_at=setup_at, now=now, settings=app_settings(),
+                              rng=random.Random(f"{seed}:food"))
             # The scheduler's morning expiry warnings, at once: the director sees them on first log-in.
             warn_centre(centre, now)
     finally:

@@ -25,9 +25,16 @@ from server.centre.models import Centre
 from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today
 from server.database import db
-from server.emergencies.drills_models import Drill, DrillAction, DrillActionDone, DrillParticipant, DrillSchedule
+from server.emergencies.drills_models import (
+    Drill,
+    DrillAction,
+    DrillActionDone,
+    DrillParticipant,
+    DrillSchedule,
+    DrillScheduleCancellation,
+)
 from server.emergencies.plans_models import SCENARIO_LABELS, PlanScenario
-from server.emergencies.preparedness import MAX_NOTE, MAX_TEXT, active_staff, local_day, staff_of
+from server.emergencies.preparedness import MAX_NOTE, MAX_TEXT, active_staff, audit_with, local_day, staff_of
 from server.errors import Conflict, NotFound, ProblemCollector
 from server.people.models import Staff
 from server.staff.training import TrainingValues, record_training
@@ -132,6 +139,9 @@ def _check_drill(centre: Centre, values: DrillValues, now: datetime, problems: P
             problems.add("unknown_schedule", _l("No such planned drill"), "schedule_id")
         elif db.session.execute(select(Drill.id).where(Drill.schedule_id == planned.id)).first() is not None:
             problems.add("already_recorded", _l("This planned drill is already recorded"), "schedule_id")
+        elif db.session.execute(select(DrillScheduleCancellation.id).where(
+                DrillScheduleCancellation.schedule_id == planned.id)).first() is not None:
+            problems.add("cancelled", _l("This planned drill was cancelled"), "schedule_id")
     return staff
 
 
@@ -147,9 +157,9 @@ def record_drill(centre: Centre, values: DrillValues, *, actor: Actor, now: date
                   recorded_at=now)
     db.session.add(drill)
     db.session.flush()
-    audit_record(drill, "drill.record", None, DRILL_FIELDS, actor=actor, now=now)
-    for staff_id in sorted(set(values.participant_ids)):
-        db.session.add(DrillParticipant(drill_id=drill.id, staff_id=staff_id))
+    participants = sorted(set(values.participant_ids))
+    db.session.add_all(DrillParticipant(drill_id=drill.id, staff_id=staff_id) for staff_id in participants)
+    audit_with(drill, "drill.record", DRILL_FIELDS, {"participant_ids": participants}, actor=actor, now=now)
     for action in values.actions:
         row = DrillAction(centre_id=centre.id, drill_id=drill.id, action=action.action.strip(),
                           owner_staff_id=action.owner_staff_id, due_on=action.due_on, created_at=now)
@@ -245,12 +255,14 @@ def list_drills(centre: Centre, *, actor: Actor, now: datetime) -> list[DrillLin
 
 
 def upcoming(centre: Centre, *, actor: Actor, now: datetime, from_day: date | None = None) -> list[DrillSchedule]:
-    """Planned drills from today (or `from_day`) on, not yet recorded, soonest first."""
+    """Planned drills from today (or `from_day`) on, not yet recorded nor cancelled, soonest first."""
     authorise(actor, Perm.EMERGENCY_READ, centre.id, now)
     recorded = select(Drill.schedule_id).where(Drill.centre_id == centre.id, Drill.schedule_id.is_not(None))
+    cancelled = select(DrillScheduleCancellation.schedule_id).where(DrillScheduleCancellation.centre_id == centre.id)
     return list(db.session.execute(select(DrillSchedule).where(
         DrillSchedule.centre_id == centre.id, DrillSchedule.planned_on >= (from_day or centre_today(centre, now)),
-        DrillSchedule.id.not_in(recorded)).order_by(DrillSchedule.planned_on, DrillSchedule.id)).scalars())
+        DrillSchedule.id.not_in(recorded), DrillSchedule.id.not_in(cancelled))
+        .order_by(DrillSchedule.planned_on, DrillSchedule.id)).scalars())
 
 
 def open_actions(centre_id: int) -> list[DrillAction]:

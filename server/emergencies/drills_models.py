@@ -1,14 +1,17 @@
 """Emergency drills (应急演练, seed 002 L67): planned, then recorded with who took part and what must be fixed.
 
 A recorded drill is kept as it was entered; each corrective action is its own row with an owner and a due date,
-and its completion another row (done on, by whom), so nothing is edited in place.
+and its completion another row (done on, by whom), so nothing is edited in place. A correction is an amendment
+row referencing the drill (field, value before and after, reason); a planned drill is called off by a cancellation
+row with its reason.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.centre.models import str_enum
@@ -87,3 +90,32 @@ class DrillActionDone(db.Model):
     note: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DrillScheduleCancellation(db.Model):
+    """A planned drill called off (once), with why: it leaves the plan and can no longer be recorded against."""
+
+    __tablename__ = "drill_schedule_cancellation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("drill_schedule.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DrillAmendment(db.Model):
+    """A correction of one field of a recorded drill: the value before and after (as JSON), why, who, when."""
+
+    __tablename__ = "drill_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drill.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    amended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    amended_at: Mapped[datetime] = mapped_column(UTCDateTime)

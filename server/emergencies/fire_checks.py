@@ -22,7 +22,7 @@ from server.centre.models import Centre
 from server.centre.timezones import centre_today
 from server.database import db
 from server.emergencies.fire_checks_models import FireCertificate, FireCheck, FireCheckItem, FireItem
-from server.emergencies.preparedness import local_day, staff_of
+from server.emergencies.preparedness import audit_with, local_day, staff_of
 from server.errors import NotFound, ProblemCollector
 from server.files import FileStore
 
@@ -90,13 +90,17 @@ def record_check(centre: Centre, *, results: dict[str, ItemResult], checked_at: 
                       checker_name=_checker_name(actor, centre, centre_today(centre, now)), note=text, recorded_at=now)
     db.session.add(check)
     db.session.flush()
-    for item in FireItem:
-        result = results[item.value]
-        db.session.add(FireCheckItem(check_id=check.id, item=item, is_ok=result.is_ok,
-                                     note=(result.note or "").strip() or None))
+    items = [FireCheckItem(check_id=check.id, item=item, is_ok=results[item.value].is_ok,
+                           note=(results[item.value].note or "").strip() or None) for item in FireItem]
+    db.session.add_all(items)
     db.session.flush()
-    audit_record(check, "fire.check", None, CHECK_FIELDS, actor=actor, now=now)
+    audit_with(check, "fire.check", CHECK_FIELDS, {"items": item_results(items)}, actor=actor, now=now)
     return check
+
+
+def item_results(items: list[FireCheckItem] | tuple[FireCheckItem, ...]) -> list[tuple[str, bool, str | None]]:
+    """A check's items as the audit keeps them: (item, ok, note), in checklist order."""
+    return [(i.item.value, i.is_ok, i.note) for i in items]
 
 
 def record_certificate(centre: Centre, *, issued_on: date, valid_until: date, issuer: str, number: str | None = None,

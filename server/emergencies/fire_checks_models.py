@@ -1,15 +1,17 @@
 """Fire safety (消防安全): the monthly equipment checklist and the yearly fire-safety inspection certificate.
 
 The checklist's items are data (FireItem and its labels); a check is one row with one row per item (ok, or a fault
-with a note). A certificate is recorded once with its dates and, optionally, its scan in the file store.
+with a note). A certificate is recorded once with its dates and, optionally, its scan in the file store. A check is
+corrected by amendment rows referencing it (field, value before and after, reason), never edited in place.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.centre.models import str_enum
@@ -81,3 +83,19 @@ class FireCertificate(db.Model):
     file_size: Mapped[int | None]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FireCheckAmendment(db.Model):
+    """A correction of a monthly check: its time, its note or one item's result (before and after, as JSON)."""
+
+    __tablename__ = "fire_check_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("fire_check.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))  # checked_at | note | items.<FireItem>
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    amended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    amended_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -29,7 +29,7 @@ from server.centre.timezones import centre_today
 from server.clock import utcnow
 from server.database import db
 from server.emergencies import followups, live, live_notices, live_read
-from server.emergencies.live_models import EmergencyAlert, EmergencyKind, NoticeTemplate
+from server.emergencies.live_models import Emergency, EmergencyAlert, EmergencyKind, NoticeTemplate
 from server.errors import Conflict, Forbidden, Problem, ValidationFailed, problems_by_field
 from server.i18n import is_chinese
 from server.people.models import Child, Staff
@@ -171,12 +171,38 @@ def records(code: str) -> ResponseReturnValue:
 def record(code: str, emergency_id: int) -> ResponseReturnValue:
     """One emergency whole: timeline, roll call, notices, close-out, review and follow-ups."""
     centre, actor, now = _page(code)
-    emergency = _emergency(centre, emergency_id, actor, now, Perm.EMERGENCY_READ)
+    return _record_page(centre, _emergency(centre, emergency_id, actor, now, Perm.EMERGENCY_READ), actor, now)
+
+
+def _record_page(centre: Centre, emergency: Emergency, actor: Actor, now: datetime, *, refused: str = "",
+                 errors: dict[str, list[str]] | None = None) -> str:
+    """The record; after a refused form (`refused`: which), with what was typed in it and its problems."""
     staff = db.session.execute(select(Staff).where(Staff.centre_id == centre.id).order_by(Staff.name)).scalars().all()
     return render_template("emergencies/live/record.html", centre=centre,
                            sheet=live_read.sheet(emergency, zh=is_chinese(), today=centre_today(centre, now)),
                            staff=staff, may_manage=actor.can(Perm.EMERGENCY_MANAGE, centre.id, now),
-                           today=centre_today(centre, now))
+                           today=centre_today(centre, now), refused=refused, errors=errors or {},
+                           typed=request.form.to_dict() if refused else {})
+
+
+def _on_record(change: Callable[[], object], page: Callable[[str, dict[str, list[str]]], str], *, refused: str,
+               back: str, message: str) -> ResponseReturnValue:
+    """A form of the record: refused → 403; problems (422) or a conflict (409) → the record again.
+
+    The record comes back with what was typed kept in the form and the problems beside it; else back to the record.
+    """
+    try:
+        change()
+    except Forbidden as exc:
+        return refuse_form(exc, back=back)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return page(refused, problems_by_field(exc.problems, PROBLEM_TEXTS)), 422
+    except Conflict as exc:
+        db.session.rollback()
+        return page(refused, problems_by_field([Problem(exc.code, exc.message, "")], PROBLEM_TEXTS)), 409
+    flash(message)
+    return redirect(back), 303
 
 
 @bp.post("/centres/<string:code>/live-emergencies/<int:emergency_id>/review")
@@ -187,10 +213,12 @@ def review(code: str, emergency_id: int) -> ResponseReturnValue:
     emergency = _emergency(centre, emergency_id, actor, now, Perm.EMERGENCY_MANAGE)
     back = url_for("emergencies_live.record", code=centre.code, emergency_id=emergency.id)
     form = request.form
-    return _run(lambda: followups.add_review(emergency, what_happened=form.get("what_happened", ""),
-                                             what_worked=form.get("what_worked", ""),
-                                             what_to_change=form.get("what_to_change", ""), actor=actor, now=now),
-                back=back, done=back, message=_("The review is recorded"))
+    return _on_record(lambda: followups.add_review(emergency, what_happened=form.get("what_happened", ""),
+                                                   what_worked=form.get("what_worked", ""),
+                                                   what_to_change=form.get("what_to_change", ""), actor=actor,
+                                                   now=now),
+                      lambda which, errors: _record_page(centre, emergency, actor, now, refused=which, errors=errors),
+                      refused="review", back=back, message=_("The review is recorded"))
 
 
 def _day(raw: str | None) -> date | None:
@@ -212,10 +240,11 @@ def add_follow_up(code: str, emergency_id: int) -> ResponseReturnValue:
     emergency = _emergency(centre, emergency_id, actor, now, Perm.EMERGENCY_MANAGE)
     back = url_for("emergencies_live.record", code=centre.code, emergency_id=emergency.id)
     form = request.form
-    return _run(lambda: followups.add_follow_up(emergency, what=form.get("what", ""),
-                                                owner_staff_id=_id(form.get("owner_staff_id")),
-                                                due_on=_day(form.get("due_on")), actor=actor, now=now),
-                back=back, done=back, message=_("The follow-up is recorded"))
+    return _on_record(lambda: followups.add_follow_up(emergency, what=form.get("what", ""),
+                                                      owner_staff_id=_id(form.get("owner_staff_id")),
+                                                      due_on=_day(form.get("due_on")), actor=actor, now=now),
+                      lambda which, errors: _record_page(centre, emergency, actor, now, refused=which, errors=errors),
+                      refused="follow_up", back=back, message=_("The follow-up is recorded"))
 
 
 @bp.post("/centres/<string:code>/emergency-follow-ups/<int:follow_up_id>/done")
@@ -227,8 +256,11 @@ def complete_follow_up(code: str, follow_up_id: int) -> ResponseReturnValue:
     if task.centre_id != centre.id:
         abort(404)
     back = url_for("emergencies_live.record", code=centre.code, emergency_id=task.emergency_id)
-    return _run(lambda: followups.complete_follow_up(task, note=request.form.get("note", ""), actor=actor, now=now),
-                back=back, done=back, message=_("The follow-up is done"))
+    emergency = _emergency(centre, task.emergency_id, actor, now, Perm.EMERGENCY_READ)
+    return _on_record(lambda: followups.complete_follow_up(task, note=request.form.get("note", ""), actor=actor,
+                                                           now=now),
+                      lambda which, errors: _record_page(centre, emergency, actor, now, refused=which, errors=errors),
+                      refused=f"done_{task.id}", back=back, message=_("The follow-up is done"))
 
 
 @bp.get("/emergencies/by-alert/<int:alert_id>")

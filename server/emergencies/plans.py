@@ -26,7 +26,7 @@ from server.errors import Conflict, NotFound, ProblemCollector
 from server.files import FileStore, sanitise_name
 from server.people.models import Staff, StaffRole
 
-VERSION_FIELDS = ("plan_id", "version_no", "title", "responsible_roles", "change_note", "file_sha256",
+VERSION_FIELDS = ("plan_id", "version_no", "title", "body", "responsible_roles", "change_note", "file_sha256",
                   "published_by_id", "published_at")
 READ_FIELDS = ("version_id", "staff_id", "user_id", "read_at")
 MAX_BODY = 20000

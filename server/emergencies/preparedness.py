@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 
 from compliance import Period
+from server.audit.models import AuditEntry
+from server.audit.operations import record_change, snapshot
 from server.auth.actor import Actor
 from server.centre.models import Centre
 from server.centre.timezones import centre_zone
@@ -45,3 +48,11 @@ def local_day(centre: Centre, at: datetime) -> date:
 def local_text(centre: Centre, at: datetime | None) -> str:
     """An instant as the centre's local time, for screens and registers."""
     return at.astimezone(centre_zone(centre)).strftime("%Y-%m-%d %H:%M") if at is not None else ""
+
+
+def audit_with(obj: Any, action: str, fields: tuple[str, ...], recorded: dict[str, Any], *, actor: Actor,
+               now: datetime, before: dict[str, Any] | None = None) -> AuditEntry:
+    """Audit a record with what was recorded alongside it (its items, its participants): all in the snapshot."""
+    return record_change(centre_id=obj.centre_id, actor_id=actor.user_id, actor_kind=actor.kind, action=action,
+                         object_type=obj.__tablename__, object_id=obj.id, before=before,
+                         after={**snapshot(obj, fields), **recorded}, now=now)

@@ -1,20 +1,23 @@
 """JSON API of emergency preparedness: plans, drills, fire checks and certificates, isolation room and supplies.
 
-Thin: parse, call the operation (which authorises and audits), serialise. Shapes: preparedness_schemas.py.
+Thin: parse, call the operation (which authorises and audits), serialise. Shapes: preparedness_schemas.py. The
+corrections (amendments, cancelling a planned drill) are in corrections_api, on the same blueprint.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 
 from server.apispec import responses, spec
 from server.auth.session import current_actor
 from server.centre.operations import get_centre
 from server.clock import utcnow
+from server.emergencies import corrections_api  # noqa: F401 (its routes join the blueprint)
 from server.emergencies import drills as drill_ops
 from server.emergencies import fire_checks as fire_ops
 from server.emergencies import plans as plan_ops
 from server.emergencies import supplies as supply_ops
+from server.emergencies.preparedness_api_blueprint import TAGS, bp
 from server.emergencies.preparedness_schemas import (
     ActionOut,
     CertificateIn,
@@ -45,8 +48,7 @@ from server.emergencies.preparedness_schemas import (
 )
 from server.emergencies.preparedness_settings import preparedness_store
 
-bp = Blueprint("preparedness_api", __name__, url_prefix="/api/v1")
-TAGS = ["emergency preparedness"]
+__all__ = ["bp"]
 
 
 def _version_out(version) -> VersionOut:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
 from compliance.evaluators.emergency_preparedness import (
@@ -25,15 +25,16 @@ from compliance.staffing.records import StaffMemberRecord
 from server.centre.models import Centre
 from server.centre.registers import centre_of, count_rows
 from server.database import db
-from server.emergencies.drills import drill_lines
-from server.emergencies.drills_models import Drill, DrillAction, DrillActionDone
-from server.emergencies.fire_checks import certificates, check_lines
-from server.emergencies.fire_checks_models import FIRE_ITEM_LABELS, FireCertificate, FireCheck, FireItem
+from server.emergencies.amended import amended_checks, amended_drills
+from server.emergencies.corrections import WHEN, recorded_from
+from server.emergencies.drills_models import Drill, DrillAction, DrillActionDone, DrillAmendment
+from server.emergencies.fire_checks import certificates
+from server.emergencies.fire_checks_models import FIRE_ITEM_LABELS, FireCheck, FireCheckAmendment, FireItem
 from server.emergencies.plans_models import SCENARIO_LABELS, EmergencyPlan, PlanRead, PlanScenario, PlanVersion
 from server.emergencies.preparedness import local_day, local_text, period_instants
 from server.emergencies.supplies import isolation_room, minimum_of, movements, stock_levels
-from server.emergencies.supplies_models import SUPPLY_CATALOGUE, SUPPLY_LABELS, IsolationRoomRecord, SupplyMovement
-from server.people.models import STAFF_ROLE_LABELS, Staff, StaffRole
+from server.emergencies.supplies_models import SUPPLY_CATALOGUE, SUPPLY_LABELS, SupplyMovement
+from server.people.models import STAFF_ROLE_LABELS, Child, Staff, StaffRole
 
 
 def _staff(centre_id: int) -> list[Staff]:
@@ -90,22 +91,36 @@ PLANS_REGISTER = RegisterSource(
 )
 
 
+def _corrections(centre: Centre, amendments: list[DrillAmendment] | list[FireCheckAmendment]) -> str:
+    """A record's amendments for the register: when, the field, before → after, why."""
+    def shown(field: str, value: object) -> str:
+        if field in WHEN and value:
+            return local_text(centre, datetime.fromisoformat(str(value)))
+        if isinstance(value, dict):
+            return "合格" if value.get("is_ok") else f"故障：{value.get('note') or ''}"
+        return "" if value is None else str(value)
+    return "；".join(f"{local_text(centre, a.amended_at)} {a.field}：{shown(a.field, a.old_value)} → "
+                    f"{shown(a.field, a.new_value)}（{a.reason}）" for a in amendments)
+
+
 def _drill_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     centre = centre_of(record)
     start, end = period_instants(centre, period)
-    for line in reversed(drill_lines(centre.id, since=start, until=end)):
+    for amended in amended_drills(centre.id, start, end):
+        line, v = amended.line, amended.values
         d = line.drill
-        head = (d.id, local_text(centre, d.held_at), SCENARIO_LABELS[d.scenario][0],
-                "、".join(s.name for s in line.participants), d.children_count,
-                "" if d.evacuation_s is None else d.evacuation_s, d.duration_min, d.problems)
+        head = (d.id, local_text(centre, v["held_at"]), SCENARIO_LABELS[d.scenario][0],
+                "、".join(s.name for s in line.participants), v["children_count"],
+                "" if v["evacuation_s"] is None else v["evacuation_s"], v["duration_min"], v["problems"])
+        tail = (local_text(centre, d.recorded_at), _corrections(centre, amended.amendments))
         if not line.actions:
-            yield (*head, "", "", "", "", "")
+            yield (*head, "", "", "", "", "", *tail)
         names = {s.id: s.name for s in _staff(centre.id)} if line.actions else {}
         for action, done in line.actions:
             in_time = "是" if done is not None and done.done_on <= action.due_on else (
                 "否" if done is not None or action.due_on < period.end else "")
             yield (*head, action.action, names.get(action.owner_staff_id, ""), action.due_on.isoformat(),
-                   done.done_on.isoformat() if done else "", in_time)
+                   done.done_on.isoformat() if done else "", in_time, *tail)
 
 
 DRILLS_REGISTER = RegisterSource(
@@ -116,7 +131,8 @@ DRILLS_REGISTER = RegisterSource(
      Column("duration_min", "演练时长（分钟）", "duration (min)"), Column("problems", "发现问题", "problems found"),
      Column("action", "整改措施", "corrective action"), Column("owner", "责任人", "owner"),
      Column("due_on", "完成期限", "due"), Column("done_on", "完成日期", "done on"),
-     Column("in_time", "是否按期完成", "done in time")),
+     Column("in_time", "是否按期完成", "done in time"), Column("recorded_at", "记录时间", "recorded at"),
+     Column("amendments", "更正记录", "amendments")),
     Responsibility.EMERGENCY, InspectionArea.OPERATIONS, _drill_rows, "Emergency drills and corrective actions",
     count=lambda r, p: count_rows(Drill, r),
 )
@@ -125,18 +141,22 @@ DRILLS_REGISTER = RegisterSource(
 def _fire_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     centre = centre_of(record)
     start, end = period_instants(centre, period)
-    for line in reversed(check_lines(centre.id, since=start, until=end)):
-        results = {i.item: ("合格" if i.is_ok else f"故障：{i.note or ''}") for i in line.items}
-        faults = "；".join(f"{FIRE_ITEM_LABELS[i.item][0]}：{i.note or ''}" for i in line.faults)
-        yield ("月度检查", local_text(centre, line.check.checked_at), line.check.checker_name,
-               *(results.get(item, "") for item in FireItem), "", "", "合格" if not line.faults else "有故障",
-               "；".join(x for x in (faults, line.check.note or "") if x))
+    for amended in amended_checks(centre.id, start, end):
+        line, v = amended.line, amended.values
+        items = {item: v.get(f"items.{item.value}") for item in FireItem}
+        results = {item: ("合格" if r["is_ok"] else f"故障：{r['note'] or ''}") for item, r in items.items() if r}
+        faults = "；".join(f"{FIRE_ITEM_LABELS[item][0]}：{r['note'] or ''}" for item, r in items.items()
+                          if r and not r["is_ok"])
+        yield ("月度检查", local_text(centre, v["checked_at"]), line.check.checker_name,
+               *(results.get(item, "") for item in FireItem), "", "", "合格" if not faults else "有故障",
+               "；".join(x for x in (faults, v["note"] or "") if x), local_text(centre, line.check.recorded_at),
+               _corrections(centre, amended.amendments))
     for cert in reversed(certificates(centre.id)):
         if cert.issued_on > period.end or cert.valid_until < period.start:
             continue
         yield ("年度消防安全检查合格证明", cert.issued_on.isoformat(), cert.issuer, *("" for _ in FireItem),
                cert.valid_until.isoformat(), cert.number or "", "有效" if cert.valid_until >= period.end else "已过期",
-               "已存扫描件" if cert.file_sha256 else "")
+               "已存扫描件" if cert.file_sha256 else "", local_text(centre, cert.recorded_at), "")
 
 
 FIRE_REGISTER = RegisterSource(
@@ -145,7 +165,8 @@ FIRE_REGISTER = RegisterSource(
      Column("by", "检查人/签发单位", "checked by or issuer"),
      *(Column(item.value, FIRE_ITEM_LABELS[item][0], FIRE_ITEM_LABELS[item][1]) for item in FireItem),
      Column("valid_until", "有效期至", "valid until"), Column("number", "证书编号", "certificate number"),
-     Column("result", "结论", "result"), Column("note", "问题与说明", "problems and notes")),
+     Column("result", "结论", "result"), Column("note", "问题与说明", "problems and notes"),
+     Column("recorded_at", "记录时间", "recorded at"), Column("amendments", "更正记录", "amendments")),
     Responsibility.FIRE_SAFETY, InspectionArea.FIRE, _fire_rows,
     "Monthly fire-equipment checks and the yearly fire-safety certificate",
     count=lambda r, p: count_rows(FireCheck, r),
@@ -180,28 +201,32 @@ SUPPLIES_REGISTER = RegisterSource(
 
 
 def preparedness_evidence(centre: Centre, period: Period) -> PreparednessEvidence | None:
-    """Everything the preparedness evaluator reads, as it stood at the period's end.
+    """Everything the preparedness evaluator reads, as it stood (as it was written down) at the period's end.
 
-    None (not judged, like a domain the centre does not keep here) while the centre has recorded nothing of its
-    preparedness at all: no plan, drill, fire check, certificate, isolation room or stock.
+    None (not judged) only for a centre with no child enrolled in the period: one caring for children and recording
+    no plan, drill, fire check or isolation room is judged, and its silence is what the findings say.
+    Drills and checks count only once written: one typed after the period's end for a day inside it is left out.
     """
     _, end = period_instants(centre, period)
-    if not any(db.session.execute(select(model.id).where(model.centre_id == centre.id).limit(1)).first()
-               for model in (PlanVersion, Drill, FireCheck, FireCertificate, IsolationRoomRecord, SupplyMovement)):
+    if db.session.execute(select(Child.id).where(
+            Child.centre_id == centre.id, Child.enrolled_on <= period.end,
+            or_(Child.left_on.is_(None), Child.left_on >= period.start)).limit(1)).first() is None:
         return None
     reads = _reads(centre.id, end)
     versions = tuple(PlanVersionRecord(v.id, scenario.value, SCENARIO_LABELS[scenario][0], v.version_no,
                                        v.published_at, superseded, tuple(reads.get(v.id, {}).items()))
                      for v, scenario, superseded in _versions(centre, end))
     staff = tuple(StaffMemberRecord(s.id, s.name, s.role.value, s.hired_on, s.left_on) for s in _staff(centre.id))
-    drills = tuple(DrillRecord(line.drill.id, local_day(centre, line.drill.held_at), line.drill.scenario.value)
-                   for line in drill_lines(centre.id, until=end))
+    drills = tuple(DrillRecord(a.line.drill.id, local_day(centre, a.values["held_at"]), a.line.drill.scenario.value,
+                               local_day(centre, recorded_from(a.line.drill.recorded_at, a.amendments)))
+                   for a in amended_drills(centre.id, None, end, amended_before=end) if a.line.drill.recorded_at < end)
     actions = tuple(DrillActionRecord(a.id, a.drill_id, a.action, a.due_on, done.done_on if done else None)
                     for a, done in db.session.execute(select(DrillAction, DrillActionDone).outerjoin(
                         DrillActionDone, DrillActionDone.action_id == DrillAction.id).where(
                         DrillAction.centre_id == centre.id, DrillAction.created_at < end)))
-    checks = tuple(FireCheckRecord(line.check.id, local_day(centre, line.check.checked_at), len(line.faults))
-                   for line in check_lines(centre.id, until=end))
+    checks = tuple(FireCheckRecord(a.line.check.id, local_day(centre, a.values["checked_at"]), a.faults,
+                                   local_day(centre, recorded_from(a.line.check.recorded_at, a.amendments)))
+                   for a in amended_checks(centre.id, None, end, amended_before=end) if a.line.check.recorded_at < end)
     certs = tuple(FireCertificateRecord(c.id, c.issued_on, c.valid_until, c.issuer) for c in certificates(centre.id)
                   if c.recorded_at < end)
     room = isolation_room(centre.id, until=end)

@@ -82,14 +82,6 @@ EXCEEDANCE_REGISTER = RegisterSource(
 )
 
 
-def _months(period: Period) -> Iterator[tuple[date, date]]:
-    first = period.start.replace(day=1)
-    while first <= period.end:
-        following = (first + timedelta(days=32)).replace(day=1)
-        yield max(first, period.start), min(following - timedelta(days=1), period.end)
-        first = following
-
-
 def _out_of_limits(centre: Centre, start: datetime, end: datetime) -> dict[tuple[str, str], float]:
     """Minutes of each point and quantity inside an exceedance interval, clipped to [start, end)."""
     minutes: dict[tuple[str, str], float] = {}
@@ -112,7 +104,8 @@ def _stuck_minute() -> ColumnElement[bool]:
 
 def _summary_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     centre = centre_of(record)
-    for first, last in _months(period):
+    for month in period.months():
+        first, last = month.start, month.end
         start, end = _instants(centre, first, last)
         out = _out_of_limits(centre, start, end)
         m = MinuteRollup

@@ -25,6 +25,8 @@ class Feed(enum.StrEnum):
     """Photos the roster references."""
     EMERGENCIES = "emergencies"
     """Open panic and smoke alarms, for the kiosk's emergency board."""
+    UV_STATE = "uv_state"
+    """A room's children-present count and pending UV request, for the agent's UV interlock (issue #18)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,10 @@ POLICIES: dict[DeviceKind, DevicePolicy] = {
     for policy in (
         DevicePolicy(DeviceKind.KIOSK, sends=frozenset({"attendance"}),
                      reads=frozenset({Feed.ROSTER, Feed.PRESENCE, Feed.PHOTOS, Feed.EMERGENCIES})),
-        # Agents only report: readings, safety inputs (panic, smoke, doors) and their own health.
-        DevicePolicy(DeviceKind.AGENT, sends=frozenset({"reading", "safety", "heartbeat"}), reads=frozenset()),
+        # Agents report readings, safety inputs (panic, smoke, doors), hygiene inputs (windows, cabinet, the UV
+        # relay) and their own health; they read only their rooms' UV state (presence count, UV request).
+        DevicePolicy(DeviceKind.AGENT, sends=frozenset({"reading", "safety", "hygiene", "heartbeat"}),
+                     reads=frozenset({Feed.UV_STATE})),
     )
 }
 

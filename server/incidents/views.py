@@ -174,7 +174,8 @@ def update_report(report_id: int) -> ResponseReturnValue:
 
 
 def _detail(centre: Centre, line: ReportLine, actor: Actor, now: datetime,
-            errors: dict[str, list[str]] | None = None) -> str:
+            errors: dict[str, list[str]] | None = None, form: dict[str, list[str]] | None = None) -> str:
+    """The report page; after a refused form, with what was typed (`form`) and the problems (`errors`)."""
     report = line.report
     health = actor.can(Perm.HEALTH_READ, centre.id, now)
     if health:
@@ -189,7 +190,7 @@ def _detail(centre: Centre, line: ReportLine, actor: Actor, now: datetime,
         label=label, kind_name=_kind_name, local=lambda i: local(centre, i), rooms=rooms, me=me,
         region_names=lambda keys: region_names(list(keys or []), chinese=is_chinese()),
         may_write=actor.can(Perm.INCIDENTS_WRITE, centre.id, now),
-        may_review=actor.can(Perm.INCIDENTS_REVIEW, centre.id, now), errors=errors or {},
+        may_review=actor.can(Perm.INCIDENTS_REVIEW, centre.id, now), errors=errors or {}, form=form or {},
         overwritten=until is not None and footage_probably_overwritten(until, retention.days if retention else None,
                                                                        now),
         on_duty=report.on_duty or {}, field_names=FIELD_LABELS, **body_map_context())
@@ -240,7 +241,7 @@ def review_report(report_id: int) -> ResponseReturnValue:
         flash(_("Reviewed: the guardians are notified"))
 
     def render(form: dict[str, list[str]], errors: dict[str, list[str]]) -> str:
-        return _detail(centre, line_of(report, now), actor, now, errors)
+        return _detail(centre, line_of(report, now), actor, now, errors, form)
     return run(change, back=back, render=render, done=back)
 
 

@@ -22,6 +22,8 @@ class Kind(StrEnum):
     COMPLAINT_ANSWERED = "complaint.answered"
     INCIDENT_REPORT = "incident.report"
     EMERGENCY_NOTICE = "emergency.notice"
+    MENU_PUBLISHED = "menu.published"
+    MEAL_FEE_PUBLISHED = "meal_fee.published"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ KINDS: dict[str, NoticeKind] = {k.key.value: k for k in (
     NoticeKind(Kind.INCIDENT_REPORT, needs_ack=True, urgent=True, ack_rule=ACK_RULE),
     # A live emergency (server/emergencies): "all children are safe", "please collect your child"; through quiet hours.
     NoticeKind(Kind.EMERGENCY_NOTICE, needs_ack=False, urgent=True),
+    # The week's menu (带量食谱) and the month's 膳食费 account, published to the families (server/meals).
+    NoticeKind(Kind.MENU_PUBLISHED, needs_ack=False),
+    NoticeKind(Kind.MEAL_FEE_PUBLISHED, needs_ack=False),
 )}
 
 LABELS: dict[StrEnum, tuple[str, str]] = {
@@ -57,6 +62,8 @@ LABELS: dict[StrEnum, tuple[str, str]] = {
     Kind.COMPLAINT_ANSWERED: ("投诉已答复", "Complaint answered"),
     Kind.INCIDENT_REPORT: ("伤害事故报告", "Incident report"),
     Kind.EMERGENCY_NOTICE: ("突发事件通知", "Emergency notice"),
+    Kind.MENU_PUBLISHED: ("每周食谱已公布", "Weekly menu published"),
+    Kind.MEAL_FEE_PUBLISHED: ("膳食费收支公示", "Meal-fee account published"),
 }
 
 

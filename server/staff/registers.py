@@ -147,18 +147,10 @@ ROSTER = RegisterSource(
 )
 
 
-def _months(period: Period) -> Iterator[Period]:
-    first = period.start.replace(day=1)
-    while first <= period.end:
-        following = (first + timedelta(days=32)).replace(day=1)
-        yield Period(max(first, period.start), min(following - timedelta(days=1), period.end))
-        first = following
-
-
 def certified_share_figures(centre: Centre, period: Period) -> list[KeyFigure]:
     """持证上岗率 of each month of the period (person-days), for the pack's key figures and the dashboard."""
     figures = []
-    for month in _months(period):
+    for month in period.months():
         total = CertifiedShare(0, 0)
         for _, share in share_by_day(centre, month):
             total += share

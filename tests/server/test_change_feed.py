@@ -19,10 +19,12 @@ class Counter:
     """A marker whose value the test sets, counting its reads."""
 
     def __init__(self) -> None:
-        self.value, self.reads = 0, 0
+        self.value, self.reads, self.fails = 0, 0, False
 
     def __call__(self) -> int:
         self.reads += 1
+        if self.fails:
+            raise RuntimeError("database went away")
         return self.value
 
 
@@ -93,3 +95,13 @@ def test_closing_all_streams_wakes_the_waiting_ones(app):
     assert streams.close_all(timeout=30)
     reader.join(timeout=30)
     assert ended == [[]]
+
+
+def test_a_failing_marker_is_logged_and_the_others_go_on(app, caplog):
+    streams = _streams_on_a_driven_feed(app)
+    feed, good, broken = streams.feed(app), Counter(), Counter()
+    with feed.watch(("ratios", 1), good) as on_good, feed.watch(("presence", 1), broken):
+        broken.fails, good.value = True, 1
+        feed.tick()
+        assert on_good.version == 1
+    assert "a marker failed" in caplog.text

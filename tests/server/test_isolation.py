@@ -89,7 +89,8 @@ QUERIES = {"/api/v1/centres/<code>/packs": "?from=2026-09-01&to=2026-09-07",
            "/api/v1/centres/<code>/training/totals": "?from=2026-09-01&to=2026-09-07",
            **matrix_parts.merged("ISOLATION_QUERIES")}
 # Routes for device tokens only (a user token gets 401 there); their isolation is tested per device.
-DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>"}
+DEVICE_ROUTES = {"/api/v1/devices/photos/<photo_id>",
+                 "/api/v1/devices/hygiene/rooms/<room_id>/uv"}  # tests/server/hygiene/test_uv_lamp_server.py
 
 
 def _api_rules_with_ids(app):

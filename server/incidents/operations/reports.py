@@ -26,7 +26,7 @@ from server.incidents.models import IncidentReport, IncidentSignature, SignerRol
 from server.incidents.values import DRAFT_FIELDS, check_together, check_values, report_values
 from server.people.models import Child
 
-REPORT_FIELDS = ("child_id", *DRAFT_FIELDS)
+REPORT_FIELDS = ("child_id", *DRAFT_FIELDS, "on_duty")  # on_duty: who was responsible, as captured
 
 
 def signature_of(report: IncidentReport, role: SignerRole) -> IncidentSignature | None:
@@ -99,9 +99,15 @@ def update_draft(report: IncidentReport, *, values: dict[str, Any], actor: Actor
 
 
 def get_report(report_id: int, *, actor: Actor, now: datetime, log: bool = True) -> IncidentReport:
-    """One report for staff who read incidents (other centres' ids: 404); the read is logged (health data)."""
+    """One report for staff who read incidents; the read is logged (health data).
+
+    404, as for an id that does not exist, to anyone outside the centre and to a guardian (who reads a reviewed
+    report of their own child on the family page): a guardian must not learn which report ids exist.
+    """
     row = db.session.get(IncidentReport, report_id)
-    if row is None or not actor.can(Perm.CENTRE_READ, row.centre_id, now):
+    if row is None or not actor.can(Perm.CENTRE_READ, row.centre_id, now) or (
+            not actor.can(Perm.CHILDREN_ALL, row.centre_id, now)
+            and not actor.can(Perm.INCIDENTS_READ, row.centre_id, now)):
         raise NotFound()
     authorise(actor, Perm.INCIDENTS_READ, row.centre_id, now)
     if log:

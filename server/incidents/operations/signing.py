@@ -11,20 +11,16 @@ their own session, by re-entering their password. The review queues the guardian
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.audit.operations import audit_record
+from server.audit.operations import audit_record, record_change, snapshot
 from server.auth.actor import Actor, authorise
-from server.auth.models import User
-from server.auth.operations import check_password
 from server.auth.roles import Perm
-from server.care.medication.doses import STAFF_PIN_KEY, StaffPinHash
+from server.care.signing import signature_proof
 from server.centre.operations import centre_by_id
 from server.centre.timezones import centre_today
 from server.database import db
@@ -52,41 +48,15 @@ def review_of(report: IncidentReport) -> IncidentReview | None:
     return db.session.execute(select(IncidentReview).where(IncidentReview.report_id == report.id)).scalar_one_or_none()
 
 
-def _pin_matches(staff: Staff, pin: str) -> bool | None:
-    lookup: StaffPinHash | None = current_app.extensions.get(STAFF_PIN_KEY)
-    pin_hash = lookup(staff.centre_id, staff.id) if lookup is not None else None
-    if not pin_hash:
-        return None
-    try:
-        return PasswordHasher().verify(pin_hash, pin)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def _proof(signer: Staff, pin: str | None, password: str | None, actor: Actor, problems: ProblemCollector
            ) -> SignedWith | None:
-    """How the signer proved it is them, or None with the problem added (PIN first, else their own password)."""
-    if actor.is_system:
-        return SignedWith.SYSTEM
-    if pin:
-        matches = _pin_matches(signer, pin)
-        if matches is None:
-            problems.add("signer_has_no_pin", _l("This person has no PIN yet: sign with your password"), "pin")
-        elif not matches:
-            problems.add("wrong_pin", _l("The PIN is not right"), "pin")
-        return SignedWith.PIN if matches else None
-    if password:
-        user = db.session.get(User, signer.user_id) if signer.user_id is not None else None
-        if signer.user_id != actor.user_id or not check_password(user, password):
-            problems.add("wrong_password", _l("The password is not right"), "password")
-            return None
-        return SignedWith.PASSWORD
-    problems.add("required", _l("Type your PIN or your password to sign"), "pin")
-    return None
+    how = signature_proof(signer, pin, password, actor, problems)
+    return SignedWith(how) if how is not None else None
 
 
 def _store(report: IncidentReport, role: SignerRole, signer: Staff, how: SignedWith, actor: Actor,
-           now: datetime) -> IncidentSignature:
+           now: datetime, recorded: dict[str, Any] | None = None) -> IncidentSignature:
+    """Keep a signature (one per role); `recorded`: what the signature froze with it, kept in its audit snapshot."""
     row = IncidentSignature(centre_id=report.centre_id, report_id=report.id, role=role, staff_id=signer.id,
                             signed_with=how, signed_at=now, recorded_by_id=actor.user_id)
     try:
@@ -95,7 +65,9 @@ def _store(report: IncidentReport, role: SignerRole, signer: Staff, how: SignedW
             db.session.flush()
     except IntegrityError:
         raise Conflict(_l("This report is already signed"), code="already_signed") from None
-    audit_record(row, f"incident_signature.{role.value}", None, SIGNATURE_FIELDS, actor=actor, now=now)
+    record_change(centre_id=row.centre_id, actor_id=actor.user_id, actor_kind=actor.kind,
+                  action=f"incident_signature.{role.value}", object_type=row.__tablename__, object_id=row.id,
+                  before=None, after={**snapshot(row, SIGNATURE_FIELDS), **(recorded or {})}, now=now)
     return row
 
 
@@ -123,7 +95,7 @@ def sign_as_reporter(report: IncidentReport, *, signer: Staff, pin: str | None =
     # Who was on duty is frozen as it stands now (a roster entered late is in; nothing later changes it).
     report.on_duty = on_duty_snapshot(centre, report.occurred_at, report.room_id)
     db.session.flush()
-    return _store(report, SignerRole.REPORTER, signer, how, actor, now)
+    return _store(report, SignerRole.REPORTER, signer, how, actor, now, {"on_duty": report.on_duty})
 
 
 def sign_as_witness(report: IncidentReport, *, signer: Staff, pin: str | None = None, password: str | None = None,

@@ -104,9 +104,12 @@ def _the_environment_is_judged_without_waiting_for_the_scheduler() -> None:
     centre = _centre()
     series = db.session.execute(select(Series).where(Series.centre_id == centre.id)).scalars().all()
     assert series and {s.evaluated_to for s in series} == {MONDAY_MORNING.replace(second=0, microsecond=0)}
-    # Only the closed windows break a limit (the rooms are neither too warm nor too dry for the season).
-    exceedances = db.session.execute(select(Exceedance).where(Exceedance.centre_id == centre.id)).scalars().all()
-    assert exceedances and {x.rule_id for x in exceedances} == {"environment.co2"}
+    # Only the closed windows break a limit (the rooms are neither too warm nor too dry for the season), and the
+    # sample fridge's door left ajar once (server/demo/food.py).
+    every = db.session.execute(select(Exceedance).where(Exceedance.centre_id == centre.id)).scalars().all()
+    assert {x.rule_id for x in every} == {"environment.co2", "environment.fridge"}
+    exceedances = [x for x in every if x.rule_id == "environment.co2"]
+    assert exceedances
     # Friday afternoon's alert opened and resolved when the scheduler would have raised and ended it, unanswered.
     alert = db.session.get(Alert, exceedances[-1].alert_id)
     assert alert is not None and alert.kind == "environment.exceedance" and alert.acknowledged_at is None

@@ -1,5 +1,6 @@
 """The preparedness tests' world: centre alpha with a director, two caregivers, a guard and a cook on the staff
-(each with a log-in but the cook), an inspector, and centre beta's director. The clock: Monday 09:30 in Shanghai."""
+(each with a log-in but the cook), a child enrolled (so alpha is judged), an inspector, and centre beta's director.
+The clock: Monday 09:30 in Shanghai."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from server.database import db
 from server.emergencies.plans import publish_version
 from server.people.models import StaffRole
 from server.people.operations import contacts_of_user
-from tests.factories import make_centre, make_login, make_staff
+from tests.factories import make_centre, make_child, make_login, make_staff
 
 FIRE_TEXT = "一、发现火情立即报警；二、按疏散路线带领幼儿撤离；三、清点人数。"
 
@@ -38,8 +39,9 @@ def world(app, clock):  # type: ignore[no-untyped-def]
              "guard": make_staff(alpha, now, name="王保安", role=StaffRole.SECURITY, user=logins["guard"].user,
                                  certified=False),
              "cook": make_staff(alpha, now, name="赵师傅", role=StaffRole.KITCHEN, certified=False)}
+    child = make_child(alpha, now)
     db.session.commit()
-    return {"alpha": alpha, "beta": beta, "staff": staff, **logins}
+    return {"alpha": alpha, "beta": beta, "staff": staff, "child": child, **logins}
 
 
 def publish_fire_plan(world, now, *, title: str = "火灾应急预案"):  # type: ignore[no-untyped-def]

@@ -31,11 +31,19 @@ STAFF = (StaffMemberRecord(1, "张老师", "caregiver", date(2025, 1, 1)),
 FINE = dict(isolation=IsolationRecord(True, "一楼隔离室", date(2026, 9, 1)),
             certificates=(FireCertificateRecord(1, date(2026, 3, 1), date(2027, 2, 28), "消防救援大队"),),
             fire_checks=(FireCheckRecord(1, date(2026, 9, 5)),),
-            drills=(DrillRecord(1, date(2026, 8, 20), "fire"),))
+            drills=(DrillRecord(1, date(2026, 8, 20), "fire"),),
+            # a centre in order has a plan its staff have read (with none at all, plans_read says so)
+            plan_versions=(PlanVersionRecord(99, "fire", "火灾", 1, datetime(2026, 1, 5, 1, tzinfo=UTC),
+                                             reads=((1, datetime(2026, 1, 6, 1, tzinfo=UTC)),
+                                                    (2, datetime(2026, 1, 6, 1, tzinfo=UTC)))),))
 
 
 def at(day: date, hour: int = 9) -> datetime:
     return datetime(day.year, day.month, day.day, hour - 8, tzinfo=UTC)  # centre-local hour in Shanghai
+
+
+def test_a_centre_with_no_plan_at_all_is_told_so():
+    assert [f.evidence for f in run(plan_versions=())] == [("plan_version:none",)]
 
 
 def run(rules=RULES, period: Period = SEPTEMBER, as_of: datetime | None = None, **evidence):  # type: ignore[no-untyped-def]

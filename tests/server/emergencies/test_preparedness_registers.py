@@ -92,7 +92,13 @@ def test_the_evaluation_finds_the_unread_plan_the_missed_check_and_the_open_acti
         ("fire.equipment_check", "fire_check_month:2026-08")]
 
 
-def test_a_centre_that_records_nothing_of_its_preparedness_is_not_judged(world, clock):
+def test_a_centre_without_children_is_not_judged_but_a_silent_one_with_children_is(world, clock):
     from server.emergencies.preparedness_registers import preparedness_evidence
 
-    assert preparedness_evidence(world["alpha"], Period(date(2026, 8, 1), date(2026, 9, 7))) is None
+    assert preparedness_evidence(world["beta"], Period(date(2026, 8, 1), date(2026, 9, 7))) is None
+    period = Period(date(2026, 8, 1), date(2026, 8, 31))
+    inputs = compliance_inputs(world["alpha"], period, app_sources(), clock.now())
+    assert inputs.preparedness is not None
+    rules = {f.rule_id for f in evaluate(inputs, effective_rules(world["alpha"], period.end), period)}
+    assert {"emergency.drills", "fire.equipment_check", "fire.safety_inspection",
+            "health.isolation_supplies"} <= rules

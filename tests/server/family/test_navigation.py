@@ -56,7 +56,7 @@ def test_the_guardians_bar_is_the_parent_loop_in_order(pages, session_client, fa
     assert [endpoint for _, endpoint in bar] == [
         "dashboard.dashboard", "notices_pages.family_inbox", "family.messages", "medication.family_medication",
         "consents.family_consents", "families.survey", "families.family_complaints", "attendance.phone_pass",
-        "notices_pages.family_settings"]
+        "meals.family_menu", "notices_pages.family_settings"]
 
 
 def test_the_guardians_home_link_is_their_childrens_day_and_the_staff_list_is_gone(pages, session_client, family):

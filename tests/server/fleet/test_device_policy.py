@@ -28,12 +28,15 @@ MAY_SEND = {
     (KIOSK, EventKind.ATTENDANCE_REFUSED),
     (AGENT, EventKind.READING), (AGENT, EventKind.SAFETY_PANIC), (AGENT, EventKind.SAFETY_SMOKE),
     (AGENT, EventKind.SAFETY_DOOR), (AGENT, EventKind.HEARTBEAT),
+    (AGENT, EventKind.HYGIENE_WINDOW), (AGENT, EventKind.HYGIENE_UV), (AGENT, EventKind.HYGIENE_CABINET),
 }
 MAY_NOT_SEND = sorted({(d, e) for d in DeviceKind for e in EventKind} - MAY_SEND)
-MAY_READ = {(KIOSK, Feed.ROSTER), (KIOSK, Feed.PRESENCE), (KIOSK, Feed.PHOTOS), (KIOSK, Feed.EMERGENCIES)}
+MAY_READ = {(KIOSK, Feed.ROSTER), (KIOSK, Feed.PRESENCE), (KIOSK, Feed.PHOTOS), (KIOSK, Feed.EMERGENCIES),
+            (AGENT, Feed.UV_STATE)}
 MAY_NOT_READ = sorted({(d, f) for d in DeviceKind for f in Feed} - MAY_READ)
 FEED_PATHS = {Feed.ROSTER: "/api/v1/devices/roster", Feed.PRESENCE: "/api/v1/devices/presence",
-              Feed.PHOTOS: "/api/v1/devices/photos/{photo}", Feed.EMERGENCIES: "/api/v1/devices/emergencies"}
+              Feed.PHOTOS: "/api/v1/devices/photos/{photo}", Feed.EMERGENCIES: "/api/v1/devices/emergencies",
+              Feed.UV_STATE: "/api/v1/devices/hygiene/rooms/{room}/uv"}
 
 
 def pair_id(pair: tuple[object, object]) -> str:
@@ -57,7 +60,8 @@ class Recorder:
         return [EventResult(key=event.key, status=AckStatus.ACCEPTED) for event in prepared]
 
     def router(self) -> EventRouter:
-        return EventRouter({"attendance": self.handle, "safety": self.handle, "heartbeat": self.handle},
+        return EventRouter({"attendance": self.handle, "safety": self.handle, "heartbeat": self.handle,
+                            "hygiene": self.handle},
                            bulk={"reading": self})
 
 
@@ -149,20 +153,32 @@ def photo_id(devices, clock) -> int:  # type: ignore[no-untyped-def]
     return photo.id
 
 
+@pytest.fixture
+def room_id(devices, clock) -> int:  # type: ignore[no-untyped-def]
+    """A room of the devices' centre (the agent's UV state route names one)."""
+    from server.centre.models import Centre
+    from tests.factories import make_room
+
+    centre = db.session.execute(select(Centre).where(Centre.code == "alpha")).scalar_one()
+    room = make_room(centre, clock.now())
+    db.session.commit()
+    return room.id
+
+
 @pytest.mark.parametrize("pair", sorted(MAY_READ), ids=pair_id)
-def test_a_device_route_answers_a_device_allowed_to_read_it(client, devices, photo_id, pair) -> None:
+def test_a_device_route_answers_a_device_allowed_to_read_it(client, devices, photo_id, room_id, pair) -> None:
     kind, feed = pair
 
-    response = client.get(FEED_PATHS[feed].format(photo=photo_id), headers=devices[kind].headers)
+    response = client.get(FEED_PATHS[feed].format(photo=photo_id, room=room_id), headers=devices[kind].headers)
 
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("pair", MAY_NOT_READ, ids=pair_id)
-def test_a_device_route_refuses_a_device_not_allowed_to_read_it(client, devices, photo_id, pair) -> None:
+def test_a_device_route_refuses_a_device_not_allowed_to_read_it(client, devices, photo_id, room_id, pair) -> None:
     kind, feed = pair
 
-    response = client.get(FEED_PATHS[feed].format(photo=photo_id), headers=devices[kind].headers)
+    response = client.get(FEED_PATHS[feed].format(photo=photo_id, room=room_id), headers=devices[kind].headers)
 
     assert (response.status_code, response.get_json()) == (403, {"error": {
         "code": "feed_not_allowed", "field": None,

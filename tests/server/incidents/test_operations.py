@@ -173,3 +173,28 @@ def test_the_roster_and_room_staff_are_captured(world) -> None:  # type: ignore[
     row = world.signed()
     assert [r["name"] for r in row.on_duty["roster"]] == ["张老师"]
     assert row.on_duty["room"] == "小太阳班"
+
+
+def test_the_audit_keeps_who_was_on_duty_as_captured(world) -> None:  # type: ignore[no-untyped-def]
+    """The draft's entry and the reporter's signature (which freezes the roster) both hold the on_duty snapshot."""
+    from sqlalchemy import select
+
+    from server.audit.operations import digest, snapshot
+    from server.incidents.models import IncidentSignature
+    from server.incidents.operations.reports import REPORT_FIELDS
+    from server.incidents.operations.signing import SIGNATURE_FIELDS
+
+    assign_shift(world.centre, staff_id=world.reporter.id, room_id=world.room.id, day=world.now.date(),
+                 starts=time(8, 0), ends=time(17, 0), actor=SYSTEM, now=world.now)
+    db.session.commit()
+    row = world.draft()
+    created = db.session.execute(select(AuditEntry).where(AuditEntry.action == "incident_report.create",
+                                                          AuditEntry.object_id == str(row.id))).scalar_one()
+    assert "on_duty" in REPORT_FIELDS and created.after_digest == digest(snapshot(row, REPORT_FIELDS))
+    sign_as_reporter(row, signer=world.reporter, pin=REPORTER_PIN, actor=actor_of(world.caregiver), now=world.now)
+    db.session.commit()
+    assert [r["name"] for r in row.on_duty["roster"]] == ["张老师"]
+    signature = db.session.execute(select(AuditEntry).where(AuditEntry.action == "incident_signature.reporter"))\
+        .scalar_one()
+    signed = db.session.execute(select(IncidentSignature).where(IncidentSignature.report_id == row.id)).scalar_one()
+    assert signature.after_digest == digest({**snapshot(signed, SIGNATURE_FIELDS), "on_duty": row.on_duty})

@@ -113,3 +113,13 @@ def test_another_family_and_an_unreviewed_report_are_404(session_client, world) 
 def test_staff_do_not_use_the_family_page(session_client, world) -> None:  # type: ignore[no-untyped-def]
     row = world.reviewed()
     assert session_client(world.director).get(f"/centres/alpha/family/children/{world.child.id}/incidents/{row.id}").status_code == 403
+
+
+def test_a_refused_review_keeps_the_typed_note(session_client, world) -> None:  # type: ignore[no-untyped-def]
+    row = world.witnessed()
+    director = session_client(world.director)
+    token = csrf_token(director.get(f"/incidents/{row.id}").get_data(as_text=True))
+    note = "已与家长电话沟通，" + "说明" * 1000  # over the 2000 characters a note may hold
+    sent = director.post(f"/incidents/{row.id}/review", data={"csrf_token": token, "note": note})
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 422 and note in html and 'id="note-problem"' in html

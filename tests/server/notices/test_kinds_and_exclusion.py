@@ -22,7 +22,8 @@ def test_the_kinds_say_which_need_an_acknowledgement_and_which_are_urgent():
     assert table == {"health_check.abnormal": (True, False), "exclusion": (True, False),
                      "medication_consent.to_sign": (True, False), "consent.to_sign": (True, False),
                      "message.new": (False, False), "complaint.answered": (False, False),
-                     "incident.report": (True, True), "emergency.notice": (False, True)}
+                     "incident.report": (True, True), "emergency.notice": (False, True),
+                     "menu.published": (False, False), "meal_fee.published": (False, False)}
     with pytest.raises(ValueError):
         kind_of("gossip")
 

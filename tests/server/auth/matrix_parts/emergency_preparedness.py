@@ -38,6 +38,9 @@ NEEDS = {
     "preparedness_api.record_supply_movement": MANAGE,
     "preparedness_api.set_supply_minimum": MANAGE,
     "preparedness_api.record_isolation_room": MANAGE,
+    "preparedness_api.amend_drill": MANAGE,
+    "preparedness_api.amend_fire_check": perm(Perm.FIRE_CHECKS_WRITE),
+    "preparedness_api.cancel_drill_schedule": MANAGE,
     "preparedness.plans": READ,
     "preparedness.publish_form": MANAGE,
     "preparedness.publish": MANAGE,
@@ -56,6 +59,9 @@ NEEDS = {
     "preparedness.record_movement": MANAGE,
     "preparedness.set_minimum": MANAGE,
     "preparedness.record_isolation_room": MANAGE,
+    "preparedness.correct_drill": MANAGE,
+    "preparedness.correct_fire_check": perm(Perm.FIRE_CHECKS_WRITE),
+    "preparedness.cancel_planned_drill": MANAGE,
 }
 DRILL = {"scenario": "fire", "held_at": "2026-09-07T00:00:00Z", "children_count": 10, "evacuation_s": 120,
          "duration_min": 20, "participant_ids": [1]}
@@ -71,6 +77,9 @@ JSON_BODIES = {
     "preparedness_api.record_supply_movement": {"kind": "masks", "movement": "received", "quantity": 5},
     "preparedness_api.set_supply_minimum": {"kind": "masks", "minimum": 10},
     "preparedness_api.record_isolation_room": {"has_room": True, "location": "一楼观察室"},
+    "preparedness_api.amend_drill": {"field": "problems", "value": "出口指示灯不亮（补记）", "reason": "补记"},
+    "preparedness_api.amend_fire_check": {"field": "note", "value": "补记：灭火器压力正常", "reason": "补记"},
+    "preparedness_api.cancel_drill_schedule": {"reason": "当天停电，改期"},
 }
 FORMS = {
     "preparedness.publish": {"scenario": "stampede", "title": "防踩踏应急预案", "body": "分批上下楼",
@@ -85,12 +94,19 @@ FORMS = {
     "preparedness.record_movement": {"kind": "gloves", "movement": "received", "quantity": "5"},
     "preparedness.set_minimum": {"kind": "gloves", "minimum": "10"},
     "preparedness.record_isolation_room": {"has_room": "yes", "location": "一楼观察室", "checked_on": "2026-09-07"},
+    "preparedness.correct_drill": {"field": "problems", "value": "补记问题", "reason": "补记"},
+    "preparedness.correct_fire_check": {"field": "note", "value": "补记说明", "reason": "补记"},
+    "preparedness.cancel_planned_drill": {"reason": "改期"},
 }
 # Marking an action done happens once (then 409, still past the gate): after the reads.
-LAST = ("preparedness_api.complete_drill_action", "preparedness.complete_action")
+LAST = ("preparedness_api.complete_drill_action", "preparedness.complete_action",
+        "preparedness_api.cancel_drill_schedule", "preparedness.cancel_planned_drill")  # once; then 409
 ISOLATION_BODIES = {
     ("POST", "/api/v1/emergency-plan-versions/<plan_version_id>/read"): None,
     ("POST", "/api/v1/drill-actions/<drill_action_id>/done"): {"done_on": "2026-09-07"},
+    ("POST", "/api/v1/drills/<drill_id>/amendments"): JSON_BODIES["preparedness_api.amend_drill"],
+    ("POST", "/api/v1/fire-checks/<fire_check_id>/amendments"): JSON_BODIES["preparedness_api.amend_fire_check"],
+    ("POST", "/api/v1/drill-schedules/<drill_schedule_id>/cancel"): JSON_BODIES["preparedness_api.cancel_drill_schedule"],
     **{("POST", f"/api/v1/centres/<code>/{path}"): JSON_BODIES[f"preparedness_api.{endpoint}"] for path, endpoint in (
         ("emergency-plans", "publish_plan"), ("drill-schedule", "schedule_drill"), ("drills", "record_drill"),
         ("fire-checks", "record_fire_check"), ("fire-certificates", "record_fire_certificate"),
@@ -100,10 +116,10 @@ ISOLATION_BODIES = {
 
 
 def objects(ctx: PartContext) -> dict[str, int]:
-    """A plan version with its PDF, a drill with one corrective action owned by the centre's caregiver, and a
-    fire certificate with its scan."""
-    from server.emergencies.drills import ActionValues, DrillValues, drill_lines, record_drill
-    from server.emergencies.fire_checks import record_certificate
+    """A plan version with its PDF, a drill with one corrective action owned by the centre's caregiver, a fire
+    certificate with its scan, a monthly fire check and a planned drill."""
+    from server.emergencies.drills import ActionValues, DrillValues, drill_lines, record_drill, schedule_drill
+    from server.emergencies.fire_checks import ItemResult, record_certificate, record_check
     from server.emergencies.plans import publish_version
     from server.emergencies.preparedness_settings import preparedness_store
 
@@ -118,4 +134,8 @@ def objects(ctx: PartContext) -> dict[str, int]:
     action = next(line for line in drill_lines(ctx.centre.id) if line.drill.id == drill.id).actions[0][0]
     cert = record_certificate(ctx.centre, issued_on=date(2026, 3, 1), valid_until=date(2027, 2, 28), issuer="消防",
                               file=PDF, store=store, actor=system, now=now)
-    return {"plan_version_id": version.id, "drill_action_id": action.id, "fire_certificate_id": cert.id}
+    check = record_check(ctx.centre, results={k: ItemResult(True) for k in CHECK_ITEMS},
+                         checked_at=now - timedelta(hours=1), actor=system, now=now)
+    planned = schedule_drill(ctx.centre, scenario="earthquake", planned_on=date(2027, 1, 10), actor=system, now=now)
+    return {"plan_version_id": version.id, "drill_action_id": action.id, "fire_certificate_id": cert.id,
+            "drill_id": drill.id, "fire_check_id": check.id, "drill_schedule_id": planned.id}
