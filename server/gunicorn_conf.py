@@ -1,18 +1,17 @@
 """gunicorn settings for the server: ``gunicorn -c python:server.gunicorn_conf -w 2 'server:create_app()'``.
 
-Threaded workers (``gthread``): an open server-sent-events stream (a dashboard's presence, ratios and alerts)
-holds one thread for up to ``PRESENCE_STREAM_MAX_S``, waiting on the process's change feed without a
-database connection. With sync workers each stream held a whole worker, so two open dashboards stopped a
-two-worker server answering anyone else (docs/serving.md).
+Sync workers, for now. Threaded workers (``gthread``, 64 threads) would let an open server-sent-events stream hold a
+thread instead of a whole worker, but measured under the write benchmark (bench/api.py, 2 workers, 16 clients,
+SQLite, back to back on 2026-12-07) the audited create went from 171 req/s, p99 153 ms (sync) to 130 req/s, p99
+1.65 s (gthread), and the bare insert's p99 from 78 ms to 738 ms: every thread's write queues in SQLite's busy
+handler, which sleeps in steps of up to 100 ms. The choice waits for writers queued in the process instead
+(docs/serving.md, issue #19).
 """
 
 from __future__ import annotations
 
 import gc
 from typing import Any
-
-worker_class = "gthread"
-threads = 64  # per worker: 20 dashboards × 3 streams spread over 2 workers, and room for the requests beside them
 
 
 def post_worker_init(worker: Any) -> None:
