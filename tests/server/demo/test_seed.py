@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from compliance import Period
@@ -23,6 +24,10 @@ from server.environment.models import Exceedance, Series
 from server.inspections.models import StoredFinding
 from server.inspections.operations import evaluate_centre
 from server.people.models import ChildContact, Contact, Relationship, Sex
+
+# The seed writes through the same operations on either database: PostgreSQL seeds it in the two tests left on both
+# (a Monday morning, a seeded week); the other stories are told once, on SQLite (the suite's time, issue #19).
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 # A Monday in Shanghai: 10:30 (children in), 22:00 (everyone gone); 2026-10-03 is a National Day Saturday.
 MONDAY_MORNING = datetime(2026, 9, 7, 2, 30, tzinfo=UTC)
@@ -45,11 +50,13 @@ def test_children_are_present_on_a_monday_morning(app):
     assert _present(MONDAY_MORNING) > 20
 
 
+@SQLITE_ONLY
 def test_nobody_is_present_at_night(app):
     _seed(MONDAY_NIGHT)
     assert _present(MONDAY_NIGHT) == 0
 
 
+@SQLITE_ONLY
 def test_nobody_is_present_on_a_national_day_holiday(app):
     _seed(HOLIDAY_MORNING)
     assert _present(HOLIDAY_MORNING) == 0
@@ -66,6 +73,7 @@ def _every_sick_day_names_the_disease() -> None:
     assert sick and all(sick)
 
 
+@SQLITE_ONLY
 def test_mothers_have_womens_names_and_fathers_mens(app):
     _seed(MONDAY_MORNING, days=0)
     rows = db.session.execute(select(ChildContact.relationship, Contact.name)
@@ -76,6 +84,7 @@ def test_mothers_have_womens_names_and_fathers_mens(app):
     assert wrong == []
 
 
+@SQLITE_ONLY
 def test_a_second_centre_is_seeded_beside_the_demo_with_its_own_log_ins(app):
     _seed(MONDAY_MORNING, days=0)
     _seed(MONDAY_MORNING, days=0, code="east")
@@ -87,6 +96,7 @@ def _the_audit_chain_verifies() -> None:
     assert all(verify_chain(chain).ok for chain in all_chains())
 
 
+@SQLITE_ONLY
 def test_the_seed_is_reproducible(app):
     _seed(MONDAY_MORNING, days=3)
     _seed(MONDAY_MORNING, days=3, code="again")
@@ -147,6 +157,7 @@ def _ratios(code: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...
     return violations, timeline
 
 
+@SQLITE_ONLY
 def test_the_seed_recomputes_the_rooms_as_if_after_every_scan(app, monkeypatch):
     _seed(MONDAY_MORNING, days=4)
     monkeypatch.setattr(history, "moves_a_room", lambda visit, counted: True)

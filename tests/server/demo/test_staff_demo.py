@@ -8,6 +8,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from compliance import Period
@@ -106,6 +107,7 @@ def _exactly_the_planned_imperfections_show_as_staff_findings(app, centre: Centr
     }
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # told once: the suite's time (#19)
 def test_the_second_centre_has_no_staff_findings(app):
     centre = _seed(code="east", days=3)
     run = evaluate_centre(centre, sources=app.extensions["tuoyu.compliance_sources"], trigger="test", actor=SYSTEM,
