@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.centre.models import Centre
@@ -26,3 +26,9 @@ def centre_today_by_id(centre_id: int, now: datetime) -> date:
 
 def local_time(centre: Centre, instant: datetime) -> datetime:
     return instant.astimezone(centre_zone(centre))
+
+
+def period_bounds(centre: Centre, start: date, end: date) -> tuple[datetime, datetime]:
+    """The centre's local calendar days [start, end] as the instants [first midnight, the midnight after end)."""
+    zone = centre_zone(centre)
+    return datetime.combine(start, time.min, tzinfo=zone), datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)

@@ -82,32 +82,37 @@ def _amend(centre: Centre, amend: Callable[..., object]) -> Callable[[], object]
     return change
 
 
+def _correction(code: str, record_id: int, get: Callable[..., Any], amend: Callable[..., object], *, kind: str,
+                fields: tuple[str, ...], perm: Perm, endpoint: str, id_name: str, back: str) -> ResponseReturnValue:
+    """The correction page of one recorded drill or fire check: the record stays as recorded, the amendment beside."""
+    centre, actor, now = page(code)
+    record = get(record_id, actor=actor, now=now)
+    if record.centre_id != centre.id:
+        abort(404)
+    return _page({"centre": centre, "kind": kind, "record": record, "fields": fields,
+                  "action": url_for(endpoint, code=centre.code, **{id_name: record.id})},
+                 _amend(centre, lambda **kw: amend(record, **kw, actor=actor, now=now)),
+                 may_change=actor.can(perm, centre.id, now), back=url_for(back, code=centre.code),
+                 message=_("The correction is recorded"))
+
+
 @bp.route("/centres/<string:code>/drills/<int:drill_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct_drill(code: str, drill_id: int) -> ResponseReturnValue:
-    """Correct one field of a recorded drill (the director); the drill stays as recorded, the amendment beside it."""
-    centre, actor, now = page(code)
-    drill = drill_ops.get_drill(drill_id, actor=actor, now=now)
-    if drill.centre_id != centre.id:
-        abort(404)
-    return _page({"centre": centre, "kind": "drill", "record": drill, "fields": corrections.DRILL_AMENDABLE,
-                  "action": url_for("preparedness.correct_drill", code=centre.code, drill_id=drill.id)},
-                 _amend(centre, lambda **kw: corrections.amend_drill(drill, **kw, actor=actor, now=now)),
-                 may_change=actor.can(Perm.EMERGENCY_MANAGE, centre.id, now), back=url_for("preparedness.drills", code=centre.code), message=_("The correction is recorded"))
+    """Correct one field of a recorded drill (the director)."""
+    return _correction(code, drill_id, drill_ops.get_drill, corrections.amend_drill, kind="drill",
+                       fields=corrections.DRILL_AMENDABLE, perm=Perm.EMERGENCY_MANAGE,
+                       endpoint="preparedness.correct_drill", id_name="drill_id", back="preparedness.drills")
 
 
 @bp.route("/centres/<string:code>/fire-checks/<int:fire_check_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct_fire_check(code: str, fire_check_id: int) -> ResponseReturnValue:
     """Correct a monthly check's time, note or one item's result."""
-    centre, actor, now = page(code)
-    check = corrections.get_check(fire_check_id, actor=actor, now=now)
-    if check.centre_id != centre.id:
-        abort(404)
-    return _page({"centre": centre, "kind": "check", "record": check, "fields": corrections.CHECK_AMENDABLE,
-                  "action": url_for("preparedness.correct_fire_check", code=centre.code, fire_check_id=check.id)},
-                 _amend(centre, lambda **kw: corrections.amend_check(check, **kw, actor=actor, now=now)),
-                 may_change=actor.can(Perm.FIRE_CHECKS_WRITE, centre.id, now), back=url_for("preparedness.fire_safety", code=centre.code), message=_("The correction is recorded"))
+    return _correction(code, fire_check_id, corrections.get_check, corrections.amend_check, kind="check",
+                       fields=corrections.CHECK_AMENDABLE, perm=Perm.FIRE_CHECKS_WRITE,
+                       endpoint="preparedness.correct_fire_check", id_name="fire_check_id",
+                       back="preparedness.fire_safety")
 
 
 @bp.route("/centres/<string:code>/drill-schedules/<int:drill_schedule_id>/cancel", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ addition). `recorded_at` is `now`; the typed start of an airing must lie in the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from server.auth.roles import Perm
 from server.care.signing import signature_proof
 from server.centre.models import Centre, Room
 from server.centre.operations import centre_by_id
-from server.centre.timezones import centre_today, centre_zone
+from server.centre.timezones import centre_today, centre_zone, period_bounds
 from server.database import db
 from server.errors import Conflict, NotFound, ProblemCollector
 from server.hygiene.models import CheckItem, HygieneCheck, HygieneSignature, SignedWith, TablewareMethod
@@ -277,5 +277,5 @@ def sign_day(room: Room, day: date, *, pin: str | None = None, password: str | N
 
 
 def day_bounds(centre: Centre, day: date) -> tuple[datetime, datetime]:
-    zone = centre_zone(centre)
-    return datetime.combine(day, time(), zone), datetime.combine(day + timedelta(days=1), time(), zone)
+    """The centre's local day as instants."""
+    return period_bounds(centre, day, day)

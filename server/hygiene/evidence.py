@@ -19,9 +19,10 @@ from compliance.hygiene.records import (
     VentilationPeriodRecord,
 )
 from server.centre.models import Centre
+from server.centre.timezones import period_bounds
 from server.clock import utcnow
 from server.hygiene import uv_read
-from server.hygiene.checklist import Entry, day_bounds, entries_by_day, signatures
+from server.hygiene.checklist import Entry, entries_by_day, signatures
 from server.hygiene.devices import KITCHEN, cabinet_periods, rooms_with_window_contacts, window_periods
 from server.hygiene.models import CheckItem
 
@@ -64,8 +65,7 @@ def checklist_records(centre: Centre, start: date, end: date, as_of: datetime) -
 def hygiene_evidence(centre: Centre, period: Period, *, as_of: datetime | None = None) -> HygieneEvidence:
     """Everything `compliance.evaluators.hygiene` (and `uv_lamp`) read for the centre's period."""
     as_of = as_of or utcnow()
-    start, _ = day_bounds(centre, period.start)
-    _, end = day_bounds(centre, period.end)
+    start, end = period_bounds(centre, period.start, period.end)
     sessions, refusals, uv_rooms = uv_read.uv_evidence(centre.id, period.start, period.end, as_of)
     return HygieneEvidence(
         checklists=checklist_records(centre, period.start, period.end, as_of),

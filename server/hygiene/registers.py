@@ -15,9 +15,9 @@ from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSou
 from compliance.hygiene.checklist import LINES, METHODS
 from server.centre.models import Centre, Room
 from server.centre.registers import centre_of
-from server.centre.timezones import centre_zone
+from server.centre.timezones import centre_zone, period_bounds
 from server.database import db
-from server.hygiene.checklist import Entry, day_bounds, entries_by_day, signatures
+from server.hygiene.checklist import Entry, entries_by_day, signatures
 from server.hygiene.devices import KITCHEN, cabinet_periods, window_periods
 from server.hygiene.devices import Period as DevicePeriod
 from server.hygiene.models import CheckItem, HygieneCheck
@@ -71,8 +71,7 @@ def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     rooms = {r.id: r.name for r in db.session.execute(select(Room).where(Room.centre_id == centre.id)).scalars()}
     entries = entries_by_day(centre.id, period.start, period.end)
     signed = signatures(centre.id, period.start, period.end)
-    start, _ = day_bounds(centre, period.start)
-    _, end = day_bounds(centre, period.end)
+    start, end = period_bounds(centre, period.start, period.end)
     zone = centre_zone(centre)
     windows: dict[tuple[int, date], list[DevicePeriod]] = {}
     for p in window_periods(centre.id, start, end):

@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from compliance.hygiene.records import UvRefusalRecord, UvSessionRecord
 from server.centre.models import Centre, Room
-from server.centre.timezones import centre_zone
+from server.centre.timezones import centre_zone, period_bounds
 from server.database import db
 from server.hygiene.uv_log import Refusal, Session, rooms_with_relay, sessions_and_refusals
 from server.hygiene.uv_ops import running_request_id, waiting_request
@@ -38,11 +38,6 @@ def reason_text(reason: str | None, chinese: bool = True) -> str:
     return zh if chinese else en
 
 
-def _bounds(centre: Centre, start: date, end: date) -> tuple[datetime, datetime]:
-    zone = centre_zone(centre)
-    return datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
-
-
 def session_record(session: Session) -> UvSessionRecord:
     """A session as the compliance evidence holds it."""
     return UvSessionRecord(class_id=session.room_id, started_at=session.started_at or session.ended_at,  # type: ignore[arg-type]
@@ -66,7 +61,7 @@ def uv_evidence(
     centre = db.session.get(Centre, centre_id)
     if centre is None:
         return (), (), frozenset()
-    lo, hi = _bounds(centre, start, end)
+    lo, hi = period_bounds(centre, start, end)
     sessions, refusals = sessions_and_refusals(None, lo, hi, centre_id=centre_id, received_by=as_of)
     return (tuple(session_record(s) for s in sessions), tuple(refusal_record(r) for r in refusals),
             rooms_with_relay(centre_id))
@@ -109,7 +104,7 @@ def uv_panel(room_id: int, day: date, now: datetime) -> UvPanel | None:
         return None
     centre = db.session.get(Centre, room.centre_id)
     assert centre is not None
-    lo, hi = _bounds(centre, day, day)
+    lo, hi = period_bounds(centre, day, day)
     sessions, refusals = sessions_and_refusals([room.id], lo, hi, centre_id=centre.id)
     zone, chinese = centre_zone(centre), is_chinese()
 

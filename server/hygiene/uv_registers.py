@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSou
 from server.centre.models import Centre, Room
 from server.centre.registers import centre_of
 from server.centre.rules import effective_rules
-from server.centre.timezones import centre_zone
+from server.centre.timezones import centre_zone, period_bounds
 from server.database import db
 from server.hygiene.uv_log import sessions_and_refusals
 from server.hygiene.uv_ops import RULE_ID
@@ -24,11 +24,6 @@ from server.hygiene.uv_read import reason_text
 
 REGISTER_NAME = "紫外线消毒记录"
 SUMMARY_NAME = "紫外线消毒月度汇总"
-
-
-def _bounds(centre: Centre, first: date, last: date) -> tuple[datetime, datetime]:
-    zone = centre_zone(centre)
-    return datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
 
 
 def _stamp(at: datetime | None, centre: Centre) -> str:
@@ -42,7 +37,7 @@ def _rooms(centre: Centre) -> dict[int, str]:
 def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     centre = centre_of(record)
     rooms = _rooms(centre)
-    start, end = _bounds(centre, period.start, period.end)
+    start, end = period_bounds(centre, period.start, period.end)
     sessions, refusals = sessions_and_refusals(None, start, end, centre_id=centre.id)
     lines: list[tuple[datetime, tuple[object, ...]]] = []
     for s in sessions:
@@ -80,7 +75,7 @@ def _summary_rows(record: CentreRecord, period: Period) -> Iterator[tuple[object
         first, last = month.start, month.end
         rule = effective_rules(centre, last).get(RULE_ID)
         need = int(rule.value("min_minutes")) if rule is not None else None
-        start, end = _bounds(centre, first, last)
+        start, end = period_bounds(centre, first, last)
         sessions, refusals = sessions_and_refusals(None, start, end, centre_id=centre.id)
         minutes: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
         cut: dict[int, int] = defaultdict(int)

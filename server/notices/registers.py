@@ -9,7 +9,7 @@ the period.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSou
 from compliance.notices import NoticeEvidence, NoticeRecord
 from server.centre.models import Centre
 from server.centre.registers import centre_of
-from server.centre.timezones import centre_zone
+from server.centre.timezones import centre_zone, period_bounds
 from server.clock import utcnow
 from server.database import db
 from server.notices.kinds import LABELS as KIND_LABELS
@@ -25,12 +25,6 @@ from server.notices.kinds import Kind
 from server.notices.models import GuardianNotice, NoticeAcknowledgement
 from server.notices.status import notice_lines
 from server.people.models import RELATIONSHIP_LABELS
-
-
-def _bounds(centre: Centre, period: Period) -> tuple[datetime, datetime]:
-    zone = centre_zone(centre)
-    return (datetime.combine(period.start, time(), tzinfo=zone),
-            datetime.combine(period.end + timedelta(days=1), time(), tzinfo=zone))
 
 
 def _kind_names(kind: str) -> tuple[str, str]:
@@ -42,7 +36,7 @@ def _kind_names(kind: str) -> tuple[str, str]:
 
 def notice_evidence(centre: Centre, period: Period) -> NoticeEvidence:
     """Notices that may be outstanding in the period: queued before its end, not acknowledged before it began."""
-    start, end = _bounds(centre, period)
+    start, end = period_bounds(centre, period.start, period.end)
     acked_before = select(NoticeAcknowledgement.id).where(NoticeAcknowledgement.notice_id == GuardianNotice.id,
                                                          NoticeAcknowledgement.at < start)
     notices = list(db.session.execute(select(GuardianNotice).where(
@@ -62,7 +56,7 @@ def notice_evidence(centre: Centre, period: Period) -> NoticeEvidence:
 def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     centre = centre_of(record)
     zone = centre_zone(centre)
-    start, end = _bounds(centre, period)
+    start, end = period_bounds(centre, period.start, period.end)
     notices = list(db.session.execute(select(GuardianNotice).where(
         GuardianNotice.centre_id == centre.id, GuardianNotice.created_at >= start, GuardianNotice.created_at < end)
         .order_by(GuardianNotice.created_at, GuardianNotice.id)).scalars())

@@ -15,17 +15,11 @@ from sqlalchemy import select
 from compliance import CentreRecord, Column, InspectionArea, Period, RegisterSource, Responsibility
 from server.centre.models import Centre
 from server.centre.registers import centre_of, count_rows
-from server.centre.timezones import centre_zone
+from server.centre.timezones import centre_zone, period_bounds
 from server.database import db
 from server.i18n import bilingual
 from server.people.consent_models import ConsentChoice, ConsentDecision, ConsentDocument, ConsentPurpose
 from server.people.models import Child, ChildContact
-
-
-def _bounds(centre: Centre, period: Period) -> tuple[datetime, datetime]:
-    tz = centre_zone(centre)
-    return (datetime.combine(period.start, time(), tzinfo=tz),
-            datetime.combine(period.end + timedelta(days=1), time(), tzinfo=tz))
 
 
 def _decisions(centre: Centre, until: datetime) -> list[ConsentDecision]:
@@ -37,7 +31,7 @@ def _decisions(centre: Centre, until: datetime) -> list[ConsentDecision]:
 def _rows(record: CentreRecord, period: Period) -> Iterator[tuple[object, ...]]:
     centre = centre_of(record)
     tz = centre_zone(centre)
-    start, end = _bounds(centre, period)
+    start, end = period_bounds(centre, period.start, period.end)
     before: dict[tuple[int, ConsentPurpose], ConsentDecision] = {}
     during: list[ConsentDecision] = []
     for row in _decisions(centre, end):

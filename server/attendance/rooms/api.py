@@ -18,6 +18,7 @@ from server.auth.actor import authorise
 from server.auth.roles import Perm
 from server.auth.session import current_actor
 from server.centre.operations import get_centre
+from server.centre.timezones import period_bounds
 from server.clock import utcnow
 from server.errors import ProblemCollector
 from server.people.operations import get_child, get_staff
@@ -186,7 +187,7 @@ def ratio_violations(code: str, query: PeriodQuery):
     centre = get_centre(code, actor=actor, now=now)
     authorise(actor, Perm.STAFF_READ, centre.id, now)
     _check_period(query.from_, query.to)
-    start, end = ops.period_bounds(centre, query.from_, query.to)
+    start, end = period_bounds(centre, query.from_, query.to)
     spans = ops.violations_between(centre, start, end, now, room_id=query.room_id)
     items = [ViolationOut(id=s.row.id, room_id=s.row.room_id, room_name=s.room_name, kind=s.row.kind,
                           rule_id=s.row.rule_id, opened_at=s.row.opened_at, closed_at=s.row.closed_at,

@@ -18,10 +18,10 @@ from compliance import (
 )
 from server.attendance.rooms import occupancy
 from server.attendance.rooms.models import RatioViolation
-from server.attendance.rooms.operations.moves import period_bounds, violations_between
+from server.attendance.rooms.operations.moves import violations_between
 from server.centre.models import Centre, Room
 from server.centre.registers import centre_of
-from server.centre.timezones import centre_zone
+from server.centre.timezones import centre_zone, period_bounds
 from server.clock import utcnow
 from server.database import db
 from server.people.models import Staff

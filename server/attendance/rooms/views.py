@@ -24,7 +24,7 @@ from server.centre.models import Centre, Room
 from server.centre.operations import get_centre
 from server.centre.records import CLASS_TYPES
 from server.centre.rules import effective_rules
-from server.centre.timezones import centre_today
+from server.centre.timezones import centre_today, period_bounds
 from server.clock import utcnow
 from server.database import db
 from server.people.models import Child, Staff
@@ -167,7 +167,7 @@ def violations_page(code: str) -> str:
     authorise(actor, Perm.STAFF_READ, centre.id, now)
     start, end = _period_args(centre, now, 6)
     room_id = arg_id("room")
-    first, last = ops.period_bounds(centre, start, end)
+    first, last = period_bounds(centre, start, end)
     spans = ops.violations_between(centre, first, last, now, room_id=room_id)
     rooms = db.session.execute(select(Room).where(Room.centre_id == centre.id).order_by(Room.id)).scalars().all()
     names = {r.id: r.name for r in rooms}

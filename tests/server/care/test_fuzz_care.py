@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis.generation import GenerationMode
 
 from server.auth.actor import Actor
 from server.auth.roles import Role
@@ -15,7 +11,7 @@ from server.care.operations.log import log_entry
 from server.care.operations.naps import start_nap
 from server.database import db
 from tests.factories import make_centre, make_child, make_login, make_room
-from tests.server.test_api_fuzz import CHECKS
+from tests.server.test_api_fuzz import MODES, fuzz_operations
 
 CARE_PATHS = ("/naps", "/care-entries", "/care-log", "/outdoor", "/care-notes")
 
@@ -33,29 +29,9 @@ def caregiver_headers(app, clock):  # type: ignore[no-untyped-def]
     return login.headers
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"])
+@MODES
 def test_care_routes_answer_bad_input_without_server_errors(app, caregiver_headers, mode):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    failures: dict[str, str] = {}
-    seen = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if not any(part in operation.path for part in CARE_PATHS) or "medication" in operation.path:
-            continue
-        seen += 1
-
-        @given(case=operation.as_strategy(generation_mode=mode, headers=caregiver_headers))
-        @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def fuzz(case):  # type: ignore[no-untyped-def]
-            case.call_and_validate(checks=CHECKS[mode])
-
-        try:
-            fuzz()
-        except Unsatisfiable:
-            if mode is GenerationMode.POSITIVE:
-                raise
-        except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report all
-            failures[operation.label] = str(exc)[:2000]
+    seen, failures = fuzz_operations(app, caregiver_headers, mode, examples=25,
+                                     keep=lambda path: any(part in path for part in CARE_PATHS) and "medication" not in path)
     assert seen >= 10
     assert failures == {}

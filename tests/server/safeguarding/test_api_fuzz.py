@@ -3,39 +3,15 @@ a 5xx or an off-schema response (the whole API's run is tests/server/test_api_fu
 
 from __future__ import annotations
 
-import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis.generation import GenerationMode
-
 from tests.server.safeguarding.conftest import raise_one
-from tests.server.test_api_fuzz import CHECKS
+from tests.server.test_api_fuzz import MODES, fuzz_operations
 
 EXAMPLES = 15
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"])
+@MODES
 def test_safeguarding_api_answers_bad_input_without_server_errors(app, world, clock, mode):
     raise_one(world, clock.now())
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    failures: dict[str, str] = {}
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if "safeguarding" not in operation.path:
-            continue
-
-        @given(case=operation.as_strategy(generation_mode=mode, headers=world["director"].headers))
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def fuzz(case):  # type: ignore[no-untyped-def]
-            case.call_and_validate(checks=CHECKS[mode])
-
-        try:
-            fuzz()
-        except Unsatisfiable:
-            if mode is GenerationMode.POSITIVE:
-                raise
-        except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report all
-            failures[operation.label] = str(exc)[:2000]
+    _, failures = fuzz_operations(app, world["director"].headers, mode, examples=EXAMPLES,
+                                  keep=lambda path: "safeguarding" in path)
     assert failures == {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from server.audit.operations import audit_record
 from server.auth.actor import Actor, authorise
 from server.auth.roles import Perm
 from server.centre.models import Centre, Room
-from server.centre.timezones import centre_zone
 from server.database import db
 from server.errors import Conflict, ProblemCollector
 from server.people.models import Child, Staff
@@ -154,12 +153,6 @@ class ViolationSpan:
     @property
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60
-
-
-def period_bounds(centre: Centre, start: date, end: date) -> tuple[datetime, datetime]:
-    """Local calendar days [start, end] as instants."""
-    tz = centre_zone(centre)
-    return (datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
 
 
 def violations_between(centre: Centre, start: datetime, end: datetime, now: datetime, *,
