@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := libzbar0 chromium fonts-wqy-zenhei poppler-utils mosquitto
+APT_PACKAGES := libzbar0 chromium fonts-wqy-zenhei poppler-utils mosquitto caddy libnss3-tools systemd postgresql-client-15
 export TUOYU_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: demo test bench system-deps translations
@@ -17,7 +17,9 @@ $(STAMP): setup.cfg pyproject.toml
 
 # Debian packages the suite needs: zbar for pyzbar, chromium for browser tests, a CJK TrueType
 # font that PDFs embed, poppler to check rendered PDFs, mosquitto (and mosquitto_passwd) for the brokers the
-# MQTT tests start of their own. Installed only when missing.
+# MQTT tests start of their own; caddy, certutil (libnss3-tools) and systemd-analyze for the deployment tests
+# (tests/deploy/); pg_dump, pg_restore and psql of the machine's PostgreSQL 15 for backups. Installed only when
+# missing.
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from figures import figure
 from harness import scratch_database, tuoyu
 from sqlalchemy import text
 
@@ -48,6 +49,8 @@ def run(label: str, database_url: str, rooms_wanted: int, days: int) -> None:
             centre_id, now = centre.id, datetime.now(UTC).replace(second=0, microsecond=0)
             start = now - timedelta(days=days)
             sqlite = db.engine.dialect.name == "sqlite"
+            # The demo seeds its month of minute roll-ups; the bench's own year replaces them.
+            db.session.execute(text("DELETE FROM env_minute WHERE centre_id = :centre"), {"centre": centre_id})
             raw = db.session.connection().connection.driver_connection
             fill_start = time.perf_counter()
             rows = 0
@@ -82,6 +85,7 @@ def run(label: str, database_url: str, rooms_wanted: int, days: int) -> None:
                 db.session.rollback()
             print(f"24-h chart query ({label}): {len(points)} points, median {statistics.median(timings):.1f} ms, "
                   f"max {max(timings):.1f} ms (target ≤ 100 ms)")
+            figure(f"{label}: 24-h chart query, median", statistics.median(timings), "ms", at_most=100)
             db.session.remove()
             db.engine.dispose()  # before the scratch database is dropped
 

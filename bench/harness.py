@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from figures import figure  # noqa: E402
 from loadgen import LoadResult, run_load  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -94,6 +95,10 @@ def compare_with_bare(description: str, label: str, bench: Callable[[Path, int, 
                 [(label, measured), ("bare insert (reference)", bare)])
     print(f"{label} / bare throughput: {measured.rps / bare.rps:.0%} (target ≥ 50%); "
           f"p99 {measured.percentile(0.99):.1f} ms")
+    figure("throughput", measured.rps, "req/s", reference=bare.rps)
+    figure("throughput / bare", 100 * measured.rps / bare.rps, "%", at_least=50)
+    figure("p99 latency", measured.percentile(0.99), "ms", at_most=50)
+    figure("errors", measured.errors, at_most=0)
     return measured
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 from ceiling import executemany_seconds
+from figures import figure
 from harness import BIN, REPO, gunicorn, tuoyu
 from loadgen import LoadResult
 from synchronous_app import level
@@ -234,6 +235,12 @@ def main() -> None:
         print(f"{name:<12}{per_s:>17.0f}{per_s * 3:>10.0f}{http.p50:>9.1f}{http.percentile(0.99):>9.1f}"
               f"{http.errors:>8}{raw:>16.0f}{per_s / raw:>10.0%}")
     print("Targets: ≥ 20 000 readings/s over HTTP, ≥ 50 % of the raw executemany ceiling.")
+    for name, http, raw in results:
+        per_s = http.rps * BATCH
+        figure(f"{name}: HTTP readings/s", per_s, "/s", at_least=20_000, reference=raw)
+        figure(f"{name}: HTTP / raw ceiling", 100 * per_s / raw, "%", at_least=50)
+        figure(f"{name}: p99 per batch", http.percentile(0.99), "ms")
+        figure(f"{name}: errors", http.errors, at_most=0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ceiling import executemany_seconds
+from figures import figure
 from sqlalchemy import create_engine, func, select, text
 
 from devices.mqtt_uplink import MqttUplink, mqtt_topics
@@ -282,6 +283,11 @@ def bench_one(label: str, url: str, events: int, agents: int, subscribers: int) 
     print(f"MQTT / raw: agents {raw / elapsed:.0%}, server alone {raw / drained * drain_acked / accepted:.0%} "
           f"(target ≥ 50%); accepted {accepted}/{sent} + {drain_acked}/{sent}, rows in env_reading {stored} "
           f"(expected {(2 * sent + agents) * rows_per_event} with the warm-up batches)")
+    figure(f"{label}: MQTT events/s (agents)", accepted / elapsed, "/s", reference=accepted / raw)
+    figure(f"{label}: MQTT / raw (agents)", 100 * raw / elapsed, "%", at_least=50)
+    figure(f"{label}: MQTT / raw (server alone)", 100 * raw / drained * drain_acked / accepted, "%", at_least=50)
+    figure(f"{label}: readings lost or doubled", (sent - accepted) + (sent - drain_acked)
+           + abs(stored - (2 * sent + agents) * rows_per_event), at_most=0)
     if accepted != sent or drain_acked != sent or stored != (2 * sent + agents) * rows_per_event:
         raise SystemExit("readings were lost or doubled")
 

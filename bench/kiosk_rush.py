@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from figures import figure
 
 from devices.delivery import Deliverer
 from devices.uplink import HttpUplink
@@ -345,6 +346,13 @@ def main() -> int:
     if failures:
         print(f"families not checked in at the first scan: {failures}")
     print("OK" if good else "FAILED")
+    figure("duplicates on the server", duplicates, at_most=0)
+    figure("dropped", dropped, at_most=0)
+    figure("dead letters + still waiting", dead + pending, at_most=0)
+    figure("delivered of created", delivered, at_least=created)
+    figure("scans accepted first time", ok_count, at_least=len(families))
+    figure("present replayed on the server", len(server_presence), at_least=children_total)
+    figure("scan to LED p95", percentile(latencies, 95), "ms", reference=percentile(ref_ms, 95))
     return 0 if good else 1
 
 

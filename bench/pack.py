@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from figures import figure
+
 from compliance import (
     CentreRecord,
     Column,
@@ -183,6 +185,11 @@ def main() -> None:
     print(f"bare reference (csv.writer into one ZIP entry, same rows): {bare_s:.2f} s")
     within = build_s <= TARGETS["build_s"] and rss_mb <= TARGETS["rss_mb"] and verify_s <= TARGETS["verify_s"]
     print("all targets met" if within and report.ok else "TARGET MISSED")
+    figure("build", build_s, "s", at_most=TARGETS["build_s"], reference=bare_s)
+    figure("build / bare floor", build_s / bare_s, "×")
+    figure("peak RSS", rss_mb, "MB", at_most=TARGETS["rss_mb"])
+    figure("verify", verify_s, "s", at_most=TARGETS["verify_s"])
+    figure("pack verifies", bool(report.ok))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from figures import figure
 
 from hardware.camera.replay import ReplayCamera
 from hardware.camera.scene import Look
@@ -115,6 +116,7 @@ def bench_dataset(dataset: Path, repeat: int) -> None:
             decoder(sample.frame)
     print(f"{'decoder':<10} {'images':>6} {'correct':>7} {'wrong':>5} {'median ms':>9} {'p95 ms':>7}")
     misses: list[str] = []
+    summary: dict[str, tuple[int, float]] = {}
     for label, decoder in DECODERS.items():
         correct = wrong = 0
         times = []
@@ -131,12 +133,17 @@ def bench_dataset(dataset: Path, repeat: int) -> None:
             f"{label:<10} {len(samples):>6} {correct:>7} {wrong:>5} "
             f"{statistics.median(times):>9.2f} {percentile(times, 95):>7.2f}"
         )
+        summary[label] = (correct, statistics.median(times))
     print()
     print("pyzbar column: ASCII results only and a second, inverted try, exactly as decode() uses it.")
     if misses:
         print("decode misses:")
         print("\n".join(misses))
     bench_kiosk_frames(repeat)
+    figure(f"decode() correct of {len(samples)}", summary["decode"][0],
+           reference=f"zxing-cpp {summary['zxing-cpp'][0]}")
+    figure("decode() median per image", summary["decode"][1], "ms",
+           reference=f"zxing-cpp {summary['zxing-cpp'][1]:.2f} ms")
 
 
 def _read(camera: ReplayCamera) -> np.ndarray:
@@ -254,6 +261,9 @@ def bench_latency(scans: int, frames_per_scan: int = 4, idle_frames: int = 4) ->
         f"worst case, a card arriving just as an empty-frame decode starts waits for it: "
         f"{percentile(idle_ms, 95) + percentile(code_ms, 95):.1f} ms at the two p95s"
     )
+    figure("scan to verdict p95, code in view", percentile(code_ms, 95), "ms", at_most=50)
+    figure("empty frame p95 (all passes)", percentile(idle_ms, 95), "ms")
+    figure("frames with the wrong LED", wrong_led, at_most=0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -75,6 +75,39 @@ def run_command(config_file: str) -> None:
     click.echo("已停止 / stopped")
 
 
+@main.command("lamps-off")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), required=True)
+def lamps_off_command(config_file: str) -> None:
+    """关闭全部紫外线灯继电器 / Drive every UV lamp's relay off (the systemd unit runs it after every stop)."""
+    from hardware.clock import SystemClock
+    from hardware.gpio import GPIOUnavailable, open_pin_factory
+    from hardware.relay import Relay, RelaySpec
+
+    config = _load(config_file)
+    if not config.uv_lamps or config.gpio_backend == "fake":
+        click.echo("没有需要关闭的继电器 / no relay to switch off")
+        return
+    # A GPIO output keeps its level after the process that drove it died (a watchdog kill, SIGKILL): this is
+    # the off that does not depend on the agent starting again (docs/uv-lamp.md, deploy/pi/systemd/).
+    try:
+        factory = open_pin_factory("pi")
+    except GPIOUnavailable as exc:
+        raise click.ClickException(f"无法访问 GPIO / cannot open GPIO: {exc}") from None
+    failed = []
+    try:
+        for lamp in config.uv_lamps:
+            try:
+                with Relay(RelaySpec(lamp.name, lamp.pin, lamp.active_high), factory, SystemClock()) as relay:
+                    relay.set(False)
+            except Exception as exc:  # noqa: BLE001 - gpiozero's own errors too: try every lamp, report all
+                failed.append(f"{lamp.name}: {exc}")
+    finally:
+        factory.close()
+    if failed:
+        raise click.ClickException("继电器未能关闭 / relay not off: " + "; ".join(failed))
+    click.echo(f"已关闭 / off: {', '.join(lamp.name for lamp in config.uv_lamps)}")
+
+
 @main.command("enroll")
 @click.option("--server", required=True, help="服务器地址 / server URL, e.g. http://192.168.1.10:5000")
 @click.option("--code", required=True, help="一次性注册码 / one-time enrolment code")

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devices.agent.watchdog import Watchdog
 from devices.delivery import Deliverer
 from devices.uplink import HttpUplink
 from hardware.camera import FrameSource, open_camera
@@ -66,6 +67,8 @@ class KioskRuntime:
     stopped: bool = False
     stop_requested: bool = False
     """Set by ``request_stop()`` (a signal handler); the scan loop turns it into ``stop_event``."""
+    watchdog: Watchdog = field(default_factory=Watchdog)
+    """systemd's readiness and service watchdog (no-op outside systemd), driven by the scan loop."""
 
     @classmethod
     def from_config(cls, config: KioskConfig, *, clock: Clock | None = None, inline_io: bool = False,
@@ -147,6 +150,9 @@ class KioskRuntime:
         """Step the kiosk at the camera's frame rate until stopped; a failing step is logged, not fatal."""
         period = 1.0 / self.config.camera.fps
         next_due = time.monotonic()
+        # The touch UI listens by now: the browser unit (After= this one) may open it. A hung scan loop stops
+        # the pings, and systemd restarts the kiosk (WatchdogSec=, deploy/pi/systemd/tuoyu-kiosk.service).
+        self.watchdog.ready()
         while not self.stop_event.is_set():
             if self.stop_requested:
                 self.stop_event.set()
@@ -156,8 +162,10 @@ class KioskRuntime:
             except Exception:
                 log.exception("kiosk step failed")
                 self.stop_event.wait(1.0)  # a broken camera must not spin a core
+            self.watchdog.ping()
             next_due = max(next_due + period, time.monotonic())
             self.stop_event.wait(max(0.0, next_due - time.monotonic()))
+        self.watchdog.stopping()
 
     def _sync_forever(self) -> None:
         while not self.stop_event.is_set():

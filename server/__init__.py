@@ -31,7 +31,9 @@ class TuoyuApp(Flask):
     """
 
     def full_dispatch_request(self) -> Response:
-        begin = reads_first if request.method in READING_METHODS else writes_from_the_start
+        view = self.view_functions.get(request.endpoint) if request.endpoint else None
+        reading = request.method in READING_METHODS or getattr(view, "reads_first", False)
+        begin = reads_first if reading else writes_from_the_start
         try:
             with begin():
                 return super().full_dispatch_request()
@@ -58,6 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_registries(app)
     _register_unit_of_work(app)
     _register_health(app)
+    _register_monitoring(app)
+    from server.upgrade import check_schema_at_start
+
+    check_schema_at_start(app)  # a serving app refuses a schema behind or ahead of the code (docs/upgrades.md)
     return app
 
 
@@ -496,7 +502,14 @@ def _register_unit_of_work(app: Flask) -> None:
 def _register_health(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Response:
-        db.session.execute(db.text("SELECT 1"))
+        """The process is alive and answers: no database (that is /readyz, server/monitoring, docs/monitoring.md)."""
         return jsonify({"status": "ok"})
+
+
+def _register_monitoring(app: Flask) -> None:
+    """JSON logs with a request id, request and ingest metrics, /metrics and /readyz (after the jobs and router)."""
+    from server.monitoring import init_monitoring
+
+    init_monitoring(app)
 
 

@@ -238,16 +238,21 @@ def scheduler_run_now(job_id: str) -> None:
 
 
 @main.command("mqtt-ingest")
+@click.option("--metrics-port", type=int, default=0, envvar="TUOYU_INGEST_METRICS_PORT", show_default=True,
+              help="在 127.0.0.1 的此端口提供本进程指标（0 不提供）/ serve this process's metrics on 127.0.0.1 (0: off)")
 @with_appcontext
-def mqtt_ingest_command() -> None:
+def mqtt_ingest_command(metrics_port: int) -> None:
     """运行 MQTT 接收进程直到 SIGTERM / Run the MQTT ingest subscriber until SIGTERM (docs/mqtt.md)."""
     import logging
 
     from flask import current_app
 
     from server.fleet.mqtt_ingest import run_until_signalled
+    from server.monitoring.metrics import serve_process_metrics
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if metrics_port:
+        serve_process_metrics(metrics_port)
     run_until_signalled(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
@@ -411,3 +416,85 @@ def pack_verify(args: tuple[str, ...]) -> None:
     from compliance.pack.verify import main as verify_main
 
     sys.exit(verify_main(list(args)))
+
+
+# `tuoyu upgrade` and the services' schema check (server/upgrade.py, docs/upgrades.md).
+import functools  # noqa: E402
+
+from flask.cli import ScriptInfo  # noqa: E402
+
+from server.upgrade import (  # noqa: E402
+    SCHEMA_CHECK,
+    SchemaMismatch,
+    Standing,
+    backup_refusal,
+    refusal_text,
+    refuse_unless_current,
+    schema_state,
+)
+
+
+@main.command("upgrade")
+@click.option("--max-backup-age-hours", type=click.FloatRange(min=0), default=24.0, show_default=True,
+              help="最近一次已验证备份的最长时效（小时）/ the last verified backup may be at most this old (hours)")
+@click.option("--skip-backup-check", is_flag=True,
+              help="不检查备份（自行承担风险）/ do not check the backup (at your own risk)")
+@with_appcontext
+def upgrade_command(max_backup_age_hours: float, skip_backup_check: bool) -> None:
+    """升级数据库结构：先确认有新近的已验证备份 / Upgrade the database schema, once a fresh verified backup exists."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from server.backup.status import last_backup
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    before = schema_state(app)
+    if before.standing is Standing.AHEAD:
+        raise click.ClickException(refusal_text(before))
+    if before.standing is Standing.CURRENT:
+        click.echo(f"数据库已是最新 / already at head: {before.code_text}")
+        return
+    if skip_backup_check:
+        click.echo("已跳过备份检查 / backup check skipped (--skip-backup-check)")
+    elif before.has_tables:
+        refusal = backup_refusal(last_backup(app.instance_path), now=utcnow(),
+                                 max_age=timedelta(hours=max_backup_age_hours))
+        if refusal:
+            raise click.ClickException(refusal)
+    else:
+        click.echo("新数据库，无需备份 / a new, empty database: nothing to back up")
+    upgrade()
+    after = schema_state(app)
+    if after.standing is not Standing.CURRENT:
+        raise click.ClickException(refusal_text(after))
+    click.echo(f"已升级 / upgraded: from {before.database_text} to {after.database_text}")
+
+
+def _refusing_a_mismatched_schema(command: click.Command) -> None:
+    """The services run by the CLI (scheduler, MQTT ingest) refuse a schema behind or ahead of the code, as gunicorn."""
+    run = command.callback
+    assert run is not None
+
+    @functools.wraps(run)
+    def callback(*args: object, **kwargs: object) -> object:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        if app.config.get(SCHEMA_CHECK, True):
+            try:
+                refuse_unless_current(app)
+            except SchemaMismatch as exc:
+                raise click.ClickException(str(exc)) from None
+        return run(*args, **kwargs)
+
+    command.callback = callback
+
+
+for _service in (scheduler_run, mqtt_ingest_command):
+    _refusing_a_mismatched_schema(_service)
+
+
+# Backups (docs/backup.md): the restore command is given the alert function here (alerts and backup are siblings).
+from server.alerts.operations import raise_alert as _raise_alert  # noqa: E402
+from server.backup.commands import backup_command, make_restore_command  # noqa: E402
+
+main.add_command(backup_command)
+main.add_command(make_restore_command(_raise_alert))

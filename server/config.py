@@ -58,6 +58,14 @@ DEFAULTS: dict[str, Any] = {
     "MQTT_KEEPALIVE_S": 30,
     "MQTT_RECONNECT_MIN_S": 1,
     "MQTT_RECONNECT_MAX_S": 60,
+    # Monitoring (docs/monitoring.md). TUOYU_METRICS_TOKEN: the bearer token Prometheus sends to /metrics; empty
+    # means only a direct loopback caller (no proxy in between) may scrape.
+    "METRICS_TOKEN": "",
+    # /readyz fails when no scheduled job was claimed for this long (several run every minute); 0: no scheduler check.
+    "READY_SCHEDULER_MAX_AGE_S": 600,
+    # "json": one JSON object per line on stderr, with the request id (production); "plain": Flask's (dev, tests).
+    "LOG_FORMAT": "plain",
+    "LOG_LEVEL": "INFO",
 }
 
 

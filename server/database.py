@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
+from prometheus_client import Gauge, Histogram
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -66,6 +71,118 @@ class UnsafeDatabaseSettings(RuntimeError):
     """The database would acknowledge commits it may still lose on a crash."""
 
 
+WRITE_LOCK_WAIT = Histogram(
+    "tuoyu_sqlite_write_lock_wait_seconds", "SQLite: time a writer waited in the writers' queue and for BEGIN IMMEDIATE",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+WRITE_LOCK_WAIT_MAX = Gauge("tuoyu_sqlite_write_lock_wait_max_seconds",
+                            "SQLite: the longest wait for the write lock since the process started",
+                            multiprocess_mode="max")
+_longest_wait = [0.0]
+
+
+def _waited(seconds: float) -> None:
+    WRITE_LOCK_WAIT.observe(seconds)
+    if seconds > _longest_wait[0]:
+        _longest_wait[0] = seconds
+        WRITE_LOCK_WAIT_MAX.set(seconds)
+
+
+class QueuedConnection(sqlite3.Connection):
+    """A SQLite connection whose writers queue on a lock file (``<database>-writers``) before asking for the lock.
+
+    SQLite lets a waiting writer sleep in its busy handler, polling in steps of up to 100 ms, so under contention a
+    write waits up to 100 ms after the lock was freed, and threads of one process wait for each other the same way.
+    Queued on ``flock`` the kernel wakes a waiter the moment the holder commits (the holder leaves the queue only
+    after its COMMIT or ROLLBACK), so the lock passes from writer to writer at once, across threads and processes.
+    Anything that writes without queueing (the sqlite3 shell, a backup) still meets SQLite's own busy handler.
+    """
+
+    _queue_fd: int | None = None
+    _queued = False
+
+    def open_writer_queue(self) -> None:
+        path = self.execute("PRAGMA database_list").fetchone()[2]
+        if path:  # an in-memory or temporary database has no file and no other connection to wait for
+            self._queue_fd = os.open(path + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE, first waiting in the writers' queue (unless this thread already holds a place)."""
+        began = time.perf_counter()
+        self._join_queue()
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._leave_queue()
+            raise
+        _waited(time.perf_counter() - began)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._leave_queue()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()  # ends any transaction (and SQLite's lock) before the next writer is let in
+        finally:
+            self._leave_queue()
+            if self._queue_fd is not None:
+                os.close(self._queue_fd)
+                self._queue_fd = None
+
+    def __del__(self) -> None:  # never leave a place in the queue to a connection nobody closed
+        if self._queue_fd is not None:
+            os.close(self._queue_fd)
+            self._queue_fd = None
+
+    def _join_queue(self) -> None:
+        held = _queue_places_held()
+        # A thread that already writes through another connection would wait for itself for ever here; it skips
+        # the queue and meets SQLite's busy timeout instead, as it would without the queue.
+        if self._queue_fd is None or self._queued or held:
+            return
+        fcntl.flock(self._queue_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        self._queued = True
+        held.add(self._queue_fd)
+
+    def _leave_queue(self) -> None:
+        if self._queued and self._queue_fd is not None:
+            self._queued = False
+            _queue_places_held().discard(self._queue_fd)
+            fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
+
+
+_thread_places = threading.local()
+
+
+def _queue_places_held() -> set[int]:
+    """The writers'-queue places this thread holds (file descriptors), so it never queues behind itself."""
+    held = getattr(_thread_places, "fds", None)
+    if held is None:
+        held = _thread_places.fds = set()
+    return held
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_queued_connection(dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+    if dialect.name == "sqlite":
+        cparams.setdefault("factory", QueuedConnection)
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    if isinstance(dbapi_connection, QueuedConnection):
+        dbapi_connection.begin_immediate()
+    else:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -79,6 +196,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.close()
+    if isinstance(dbapi_connection, QueuedConnection):
+        dbapi_connection.open_writer_queue()
 
 
 def _check_postgres_durability(dbapi_connection: Any) -> None:
@@ -134,6 +253,17 @@ def reads_first() -> Iterator[None]:
         _BEGIN_IMMEDIATE.reset(token)
 
 
+def read_before_writing(view: Any) -> Any:
+    """Mark a view whose POST does slow reading work (a password hash) before it writes.
+
+    Its request begins DEFERRED like a GET's, so that work runs without SQLite's write lock, and runs again should
+    its snapshot go stale (server/__init__.py). Only for views whose every effect before the first write is in the
+    database.
+    """
+    view.reads_first = True
+    return view
+
+
 @contextmanager
 def writes_from_the_start() -> Iterator[None]:
     """SQLite transactions begun inside begin IMMEDIATE (the default; used for the retry after a stale snapshot)."""
@@ -153,7 +283,7 @@ def _sqlite_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front (waiting for it under busy_timeout): a deferred transaction
         # that read first and writes later gets SQLITE_BUSY at once, without waiting, while another writer holds
         # the lock, so a reader is upgraded below instead.
-        dbapi.execute("BEGIN IMMEDIATE")
+        _begin_immediate(dbapi)
         conn.info[_TX] = "writing"
     else:
         dbapi.execute("BEGIN")
@@ -186,6 +316,6 @@ def _sqlite_upgrade_before_first_write(conn: Any, _cursor: Any, statement: str, 
         dbapi.execute("COMMIT")
     except sqlite3.OperationalError as exc:  # e.g. a read still in progress on this connection
         raise SnapshotStale(f"could not end the reading transaction: {exc}") from exc
-    dbapi.execute("BEGIN IMMEDIATE")
+    _begin_immediate(dbapi)
     if state == "read" and dbapi.execute("PRAGMA data_version").fetchone()[0] != read_version:
         raise SnapshotStale("another writer committed after this unit of work read")

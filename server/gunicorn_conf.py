@@ -1,17 +1,21 @@
 """gunicorn settings for the server: ``gunicorn -c python:server.gunicorn_conf -w 2 'server:create_app()'``.
 
-Sync workers, for now. Threaded workers (``gthread``, 64 threads) would let an open server-sent-events stream hold a
-thread instead of a whole worker, but measured under the write benchmark (bench/api.py, 2 workers, 16 clients,
-SQLite, back to back on 2026-12-07) the audited create went from 171 req/s, p99 153 ms (sync) to 130 req/s, p99
-1.65 s (gthread), and the bare insert's p99 from 78 ms to 738 ms: every thread's write queues in SQLite's busy
-handler, which sleeps in steps of up to 100 ms. The choice waits for writers queued in the process instead
-(docs/serving.md, issue #19).
+Threaded workers (``gthread``): an open server-sent-events stream (every page keeps the alert badge's, a
+dashboard two more) holds one thread, not a whole worker, so two open dashboards no longer stop a two-worker server
+answering anyone else. Threads that write wait in the writers' queue of server/database.py (woken the moment the lock
+is free), not in SQLite's sleeping busy handler, which made threads slower than sync workers before the queue
+(docs/serving.md has the figures, bench/api.py and bench/day.py measure it).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
+
+worker_class = "gthread"
+# Enough for a centre's open screens (each stream a thread) beside the requests; TUOYU_GUNICORN_THREADS overrides.
+threads = int(os.environ.get("TUOYU_GUNICORN_THREADS", "64"))
 
 
 def post_worker_init(worker: Any) -> None:
@@ -22,3 +26,13 @@ def post_worker_init(worker: Any) -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Prometheus multiprocess mode (docs/monitoring.md): forget a dead worker's live gauges; its counts stay summed."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

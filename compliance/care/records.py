@@ -6,11 +6,13 @@ whatever the server uses (int or str); times are aware datetimes, days centre-lo
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 Id = int | str
 
@@ -163,7 +165,16 @@ class CareEvidence:
 
     def checks_of(self, nap_id: Id) -> tuple[NapCheckRecord, ...]:
         """The checks of one nap, in time order."""
-        return tuple(sorted((c for c in self.nap_checks if c.nap_id == nap_id), key=lambda c: c.at))
+        return self._checks_by_nap.get(nap_id, ())
+
+    @cached_property
+    def _checks_by_nap(self) -> dict[Id, tuple[NapCheckRecord, ...]]:
+        # Grouped once: a year holds tens of thousands of naps and hundreds of thousands of checks, and a scan of
+        # every check for every nap is quadratic (bench/pack_year.py).
+        grouped: dict[Id, list[NapCheckRecord]] = defaultdict(list)
+        for check in self.nap_checks:
+            grouped[check.nap_id].append(check)
+        return {nap_id: tuple(sorted(checks, key=lambda c: c.at)) for nap_id, checks in grouped.items()}
 
     def care_type(self, class_id: Id) -> str:
         """The class's care type (full-day unless told)."""

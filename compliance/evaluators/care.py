@@ -71,7 +71,7 @@ def _patrol_findings(inputs: ComplianceInputs, evidence: CareEvidence, rules: Ru
     for nap in sorted(evidence.naps, key=lambda n: n.started_at):
         if nap.on not in period:
             continue
-        gaps = patrol_gaps(nap, evidence.nap_checks, _until(inputs, evidence, nap), rules)
+        gaps = patrol_gaps(nap, evidence.checks_of(nap.id), _until(inputs, evidence, nap), rules)
         if not gaps:
             continue
         longest, first = max(g.minutes for g in gaps), gaps[0]

@@ -27,6 +27,7 @@ from typing import Any
 
 from devices.agent.fakes import WorldDoors
 from devices.agent.uv import UvInterlock
+from devices.agent.watchdog import Watchdog
 from devices.delivery import Deliverer, Outcome
 from devices.outbox import Outbox
 from devices.uplink import Uplink
@@ -131,7 +132,7 @@ class Agent:
                  not_ready_grace_s: float = 300.0, safety_poll_s: float = 0.01,
                  on_close: Callable[[], None] | None = None, world: World | None = None,
                  safety_world: SafetyWorld | None = None, hygiene_meta: dict[str, HygieneMeta] | None = None,
-                 uv_lamps: list[UvInterlock] | None = None) -> None:
+                 uv_lamps: list[UvInterlock] | None = None, watchdog: Watchdog | None = None) -> None:
         self.clock = clock
         self.outbox = outbox
         self.uplink = uplink
@@ -141,6 +142,8 @@ class Agent:
         self.hygiene_meta = hygiene_meta or {}
         self.uv_lamps = list(uv_lamps or [])
         """The UV lamps' interlocks (issue #18), stepped in :meth:`step_uv`."""
+        self.watchdog = watchdog if watchdog is not None else Watchdog()
+        """systemd's service watchdog (no-op outside systemd): pinged only by the loop that runs the interlocks."""
         self.heartbeat_s = heartbeat_s
         self.not_ready_grace_s = not_ready_grace_s
         self.safety_poll_s = safety_poll_s
@@ -343,12 +346,16 @@ class Agent:
             threads.append(threading.Thread(target=self._uv_loop, args=(stop_event,), name="agent-uv", daemon=True))
         for thread in threads:
             thread.start()
+        self.watchdog.ready(f"{len(self.sensors)} sensors, {len(self.uv_lamps)} UV lamps")
         try:
             while not stop_event.is_set():
                 self._guarded(self.read_due_sensors)
                 self._guarded(self.heartbeat_if_due)
+                if not self.uv_lamps:  # no interlock to guard: the sensor loop proves the agent alive
+                    self.watchdog.ping()
                 stop_event.wait(self._seconds_to_next_due())
         finally:
+            self.watchdog.stopping()
             stop_event.set()
             self._wake.set()
             for thread in threads:
@@ -361,6 +368,9 @@ class Agent:
         try:
             while not stop_event.is_set():
                 self._guarded(self.step_uv)
+                # The only WATCHDOG=1 of an agent with lamps: a hung interlock stops them, systemd restarts the
+                # agent (WatchdogSec=), and the restart drives every relay off (docs/uv-lamp.md).
+                self.watchdog.ping()
                 stop_event.wait(1.0)
         finally:
             for lamp in self.uv_lamps:

@@ -18,7 +18,7 @@ from server.auth import operations as ops
 from server.auth.actor import Actor
 from server.auth.session import SessionUser, current_actor, current_user_record
 from server.clock import utcnow
-from server.database import db
+from server.database import db, read_before_writing
 from server.errors import ApiError, Forbidden, Problem, ValidationFailed, render_api_error
 from server.extensions import limiter
 
@@ -42,6 +42,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@read_before_writing  # checking the password (argon2) takes a while: never while holding the write lock
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login() -> str | Response | tuple[str, int]:
     """Log in with username and password."""

@@ -23,6 +23,7 @@ from server.extensions import limiter
 from server.fleet import operations as ops
 from server.fleet.device_auth import current_device
 from server.fleet.models import DeviceKind
+from server.fleet.versions import server_version, version_standings
 
 bp = Blueprint("fleet_api", __name__, url_prefix="/api/v1")
 
@@ -84,6 +85,9 @@ class DeviceOut(Schema):
     revoked_at: datetime | None
     last_seen_at: datetime | None
     version: str | None
+    behind: bool = False
+    """Older than the newest version an active device of its kind reports in the centre, or than the server's own;
+    False for a version missing or unparsable (unknown) and for a revoked device."""
     health: DeviceHealthOut | None = None
     """None until the device's first heartbeat (kiosks send none)."""
 
@@ -135,7 +139,10 @@ def list_devices(code: str):
     """The centre's kiosks and agents with last-seen time and version."""
     actor, now = current_actor(), utcnow()
     centre = get_centre(code, actor=actor, now=now)
-    return DeviceList(items=[DeviceOut.model_validate(d) for d in ops.list_devices(centre, actor=actor, now=now)])
+    devices = ops.list_devices(centre, actor=actor, now=now)
+    standings = version_standings(devices, server_version())
+    return DeviceList(items=[DeviceOut.model_validate(d).model_copy(update={"behind": standings[d.id].behind})
+                             for d in devices])
 
 
 @bp.post("/devices/<int:device_pk>/revoke")

@@ -26,6 +26,7 @@ from server.database import db
 from server.errors import Forbidden, Problem, ValidationFailed, problems_by_field
 from server.fleet import operations as ops
 from server.fleet.models import Device, DeviceKind
+from server.fleet.versions import VersionStanding, server_version, version_standings
 
 bp = Blueprint("fleet_pages", __name__)
 
@@ -52,14 +53,16 @@ class DeviceRow:
     outbox_pending: int | None
     outbox_dead: int | None
     sensors: tuple[SensorState, ...]
+    version: VersionStanding
 
 
-def _row(device: Device) -> DeviceRow:
+def _row(device: Device, version: VersionStanding) -> DeviceRow:
     health: dict[str, Any] = device.health or {}
     sensors = health.get("sensors") or {}
     return DeviceRow(
         device, health.get("reported_at"), health.get("outbox_pending"), health.get("outbox_dead"),
         tuple(SensorState(name, str(s.get("status", "")), s.get("fault")) for name, s in sorted(sensors.items())),
+        version,
     )
 
 
@@ -70,9 +73,12 @@ def _kinds() -> list[tuple[str, str]]:
 def _devices_page(centre: Centre, actor: Actor, now: datetime, *, form: dict[str, Any] | None = None,
                   errors: dict[str, list[str]] | None = None, code: tuple[str, datetime] | None = None,
                   status: int = 200) -> ResponseReturnValue:
-    devices = [_row(d) for d in ops.list_devices(centre, actor=actor, now=now)]
+    listed = ops.list_devices(centre, actor=actor, now=now)
+    standings = version_standings(listed, server_version())
+    devices = [_row(d, standings[d.id]) for d in listed]
     return render_template(
         "fleet/devices.html", centre=centre, devices=devices, kinds=_kinds(), kind_labels=dict(_kinds()),
+        behind_count=sum(row.version.behind for row in devices),
         may_manage=actor.can(Perm.CENTRE_MANAGE, centre.id, now), form=form or {}, errors=errors or {},
         new_code=code, sensor_states={"ok": _("OK"), "fault": _("Fault"), "not_ready": _("Not ready")},
     ), status

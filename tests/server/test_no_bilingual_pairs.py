@@ -19,6 +19,9 @@ PAIR = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef][^\sA-Za-z\n]{0,4} 
 ALLOWED = {
     # A terminal tool for IT staff: its output stays bilingual on purpose.
     "server/cli.py",
+    # Operator messages of the same terminal tools (backup, restore, upgrade) and of gunicorn's log.
+    "server/backup/commands.py",
+    "server/upgrade.py",
     # bilingual(): both names of a closed-set value, for exports and inspection packs (bilingual on purpose).
     "server/i18n.py",
 }

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import event, func, select, text
 
 from server.audit.models import AccessEvent
+from server.auth.models import LoginAttempt
 from server.auth.roles import Role
 from server.database import SnapshotStale, db, reads_first
 from tests.factories import make_centre, make_child, make_login, make_room
@@ -151,3 +152,32 @@ def test_a_stream_polls_while_another_connection_holds_the_write_lock(client, wo
         finally:
             answer.close()
     assert answer.status_code == 200 and b"data:" in first
+
+
+def test_a_log_in_checks_the_password_without_holding_the_write_lock(client, world, database_url, monkeypatch):
+    """POST /login reads first (read_before_writing): argon2 takes a while, and kiosk batches must not wait on it.
+
+    While the password is checked, a second connection can take SQLite's write lock at once (timeout 0)."""
+    import server.auth.operations as auth_ops
+    from tests.sessions import log_in
+
+    checked = auth_ops.check_password
+    lock_free_while_checking = []
+
+    def probing_check(user, password):  # type: ignore[no-untyped-def]
+        other = sqlite3.connect(_path(database_url), isolation_level=None, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_free_while_checking.append(True)
+        except sqlite3.OperationalError:
+            lock_free_while_checking.append(False)
+        finally:
+            other.close()
+        return checked(user, password)
+
+    monkeypatch.setattr(auth_ops, "check_password", probing_check)
+    answer = log_in(client, "nurse")
+    assert answer.status_code == 302 and "/login" not in answer.headers["Location"]
+    assert lock_free_while_checking == [True]
+    assert db.session.execute(select(func.count()).select_from(LoginAttempt)).scalar_one() == 1

@@ -42,6 +42,11 @@ def _seed(code: str = "demo", days: int = 3) -> Centre:
     return db.session.execute(select(Centre).where(Centre.code == code)).scalar_one()
 
 
+def _demo() -> Centre:
+    """The demo centre of a test marked ``seeded_demo``: it starts on a copy of ``_seed(days=...)`` (conftest.py)."""
+    return db.session.execute(select(Centre).where(Centre.code == "demo")).scalar_one()
+
+
 def _staff(centre: Centre) -> list[Staff]:
     return list(db.session.execute(select(Staff).where(Staff.centre_id == centre.id).order_by(Staff.id)).scalars())
 
@@ -63,8 +68,9 @@ def _story(centre: Centre) -> StaffStory:
         untrained=next(s.id for s in people if s.id not in drilled))
 
 
+@pytest.mark.seeded_demo(0)
 def test_every_demo_staff_member_has_a_valid_identity_number_and_a_file_for_their_role(app):
-    centre = _seed(days=0)
+    centre = _demo()
     people = _staff(centre)
     held: dict[int, set[str]] = {}
     for staff_id, code in db.session.execute(select(StaffCredential.staff_id, StaffCredential.type_code)
@@ -79,8 +85,9 @@ def test_every_demo_staff_member_has_a_valid_identity_number_and_a_file_for_thei
         next(s.name for s in people if s.hired_on > date(2026, 1, 1)): [("childcare_worker", "infant_carer")]}
 
 
+@pytest.mark.seeded_demo(0)
 def test_the_files_hold_scans_managers_a_role_change_and_a_ban(app):
-    centre = _seed(days=0)
+    centre = _demo()
     documents = db.session.execute(select(StaffDocument).where(StaffDocument.centre_id == centre.id)).scalars().all()
     events = db.session.execute(select(StaffEmploymentEvent).where(StaffEmploymentEvent.centre_id == centre.id)
                                 ).scalars().all()
@@ -160,9 +167,10 @@ def _the_demo_pack_holds_the_staff_registers(app, centre: Centre) -> None:
     assert all(count > 0 for count in counts.values()), counts
 
 
+@pytest.mark.seeded_demo(3)
 def test_the_seeded_demo_tells_the_staff_story(app):
-    # One seed, several checks of the same seeded days (a seed costs seconds).
-    centre = _seed()
+    # One seed (shared, conftest.py), several checks of the same seeded days (a seed costs seconds).
+    centre = _demo()
     _exactly_the_planned_imperfections_show_as_staff_findings(app, centre)
     _the_director_has_the_expiry_alerts_and_the_flagged_check_ins(centre)
     _the_rooms_are_in_ratio_this_morning_without_the_expired_caregiver(centre)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from server.database import db
 from server.scheduling.models import JobRun
@@ -34,3 +34,30 @@ def test_a_failed_run_is_recorded_with_its_reason(app, clock):
         run_once(ScheduledJob("nightly", run=explode), now=clock.now())
     claim = db.session.execute(select(JobRun)).scalar_one()
     assert (claim.status, "disk full" in claim.detail) == ("failed", True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_job_reads_without_the_write_lock_and_runs_again_on_a_stale_snapshot(app, clock):
+    """SQLite: a minute judge reads first; a kiosk batch committed meanwhile makes it run again, holding the lock."""
+    import sqlite3
+
+    path = db.engine.url.database
+    seen = []
+
+    def judge(now):
+        count = db.session.execute(text("SELECT count(*) FROM job_run")).scalar_one()
+        if not seen:  # the first run: a kiosk batch commits between the job's read and its write
+            holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+            try:  # possible at once only because the reading job holds no write lock
+                holder.execute("INSERT INTO job_run (job_id, slot, claimed_at, status) "
+                               "VALUES ('kiosk-batch', 'x', '2026-01-01 00:00:00', 'done')")
+            finally:
+                holder.close()
+        seen.append(count)
+        db.session.add(JobRun(job_id="judged", slot=str(count), claimed_at=now, status="done"))
+
+    assert run_once(ScheduledJob("judge", run=judge), now=clock.now())
+    assert seen == [1, 2]  # ran twice; the second run saw the batch's row
+    rows = db.session.execute(select(JobRun.job_id, JobRun.slot, JobRun.status)).all()
+    assert sorted(rows) == [("judge", clock.now().strftime("%Y-%m-%d"), "done"), ("judged", "2", "done"),
+                            ("kiosk-batch", "x", "done")]

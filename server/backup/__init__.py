@@ -1,0 +1,1 @@
+"""Backups of the records and the instance folder, their verification and restore (docs/deploy.md)."""
