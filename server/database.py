@@ -19,6 +19,7 @@ from prometheus_client import Gauge, Histogram
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic can alter them (and SQLite batch mode can rebuild tables).
@@ -99,6 +100,7 @@ class QueuedConnection(sqlite3.Connection):
 
     _queue_fd: int | None = None
     _queued = False
+    _held_by: set[int] | None = None  # the places-held set of the thread that joined (another may release)
 
     def open_writer_queue(self) -> None:
         path = self.execute("PRAGMA database_list").fetchone()[2]
@@ -112,7 +114,7 @@ class QueuedConnection(sqlite3.Connection):
         try:
             self.execute("BEGIN IMMEDIATE")
         except BaseException:
-            self._leave_queue()
+            self.leave_queue()
             raise
         _waited(time.perf_counter() - began)
 
@@ -120,27 +122,41 @@ class QueuedConnection(sqlite3.Connection):
         try:
             super().commit()
         finally:
-            self._leave_queue()
+            self.leave_queue()
 
     def rollback(self) -> None:
         try:
             super().rollback()
         finally:
-            self._leave_queue()
+            self.leave_queue()
 
     def close(self) -> None:
         try:
             super().close()  # ends any transaction (and SQLite's lock) before the next writer is let in
         finally:
-            self._leave_queue()
+            self.leave_queue()
             if self._queue_fd is not None:
                 os.close(self._queue_fd)
                 self._queue_fd = None
 
     def __del__(self) -> None:  # never leave a place in the queue to a connection nobody closed
+        self.leave_queue()
         if self._queue_fd is not None:
             os.close(self._queue_fd)
             self._queue_fd = None
+
+    def leave_queue(self) -> None:
+        """Give the place back (idempotent).
+
+        After COMMIT or ROLLBACK, on close, and when the pool takes the connection back (a transaction ended by a
+        raw COMMIT statement skips the pool's rollback).
+        """
+        if self._queued and self._queue_fd is not None:
+            self._queued = False
+            if self._held_by is not None:
+                self._held_by.discard(id(self))
+                self._held_by = None
+            fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
 
     def _join_queue(self) -> None:
         held = _queue_places_held()
@@ -149,24 +165,24 @@ class QueuedConnection(sqlite3.Connection):
         if self._queue_fd is None or self._queued or held:
             return
         fcntl.flock(self._queue_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
-        self._queued = True
-        held.add(self._queue_fd)
+        self._queued, self._held_by = True, held
+        held.add(id(self))
 
-    def _leave_queue(self) -> None:
-        if self._queued and self._queue_fd is not None:
-            self._queued = False
-            _queue_places_held().discard(self._queue_fd)
-            fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
+
+@event.listens_for(Pool, "checkin")
+def _leave_queue_on_checkin(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, QueuedConnection):
+        dbapi_connection.leave_queue()
 
 
 _thread_places = threading.local()
 
 
 def _queue_places_held() -> set[int]:
-    """The writers'-queue places this thread holds (file descriptors), so it never queues behind itself."""
-    held = getattr(_thread_places, "fds", None)
+    """The writers'-queue places this thread holds (by connection), so it never queues behind itself."""
+    held = getattr(_thread_places, "held", None)
     if held is None:
-        held = _thread_places.fds = set()
+        held = _thread_places.held = set()
     return held
 
 

@@ -30,7 +30,7 @@ from server.audit.operations import all_chains, record_change, verify_chain
 from server.backup import engines
 from server.backup.crypto import ENCRYPTED_SUFFIX, decrypt_file, encrypt_file
 from server.backup.engines import BackupFailed, DatabaseState, DeliveredEvent, Progress
-from server.backup.status import BackupStatus, backups_folder, record_backup
+from server.backup.status import BackupStatus, backups_folder, last_backup, record_backup
 from server.database import db
 
 FORMAT = 1
@@ -280,9 +280,18 @@ class BackupResult:
 
 
 def archives_in(folder: Path) -> list[Path]:
-    """The backups of a folder, oldest first (names sort by their UTC time)."""
-    return sorted(p for p in folder.glob(ARCHIVE_PREFIX + "*")
-                  if p.name.endswith((ARCHIVE_SUFFIX, ARCHIVE_SUFFIX + ENCRYPTED_SUFFIX)) and p.is_file())
+    """The backups of a folder, oldest first.
+
+    By their UTC time, then by the counter a second backup in the same second gets (``…Z-2`` after ``…Z``, which
+    a plain sort of the names would not give).
+    """
+    def order(path: Path) -> tuple[str, int]:
+        stamp = path.name.removeprefix(ARCHIVE_PREFIX).split("Z", 1)
+        counter = stamp[1].split(".", 1)[0].removeprefix("-") if len(stamp) > 1 else ""
+        return stamp[0], int(counter) if counter.isdigit() else 1
+
+    return sorted((p for p in folder.glob(ARCHIVE_PREFIX + "*")
+                   if p.name.endswith((ARCHIVE_SUFFIX, ARCHIVE_SUFFIX + ENCRYPTED_SUFFIX)) and p.is_file()), key=order)
 
 
 def rotate(folder: Path, keep: int) -> list[Path]:
@@ -335,7 +344,9 @@ def take_backup(*, url: str | URL, instance: Path, folder: Path, now: datetime, 
         return BackupResult(failed, failed.stat().st_size, state, verification)
     removed = rotate(folder, keep) if keep else []
     size = target.stat().st_size
-    if record:
+    previous = last_backup(instance)
+    # An unverified backup (--no-verify) never hides the last verified one, which `tuoyu upgrade` relies on.
+    if record and (verification is not None or previous is None or not previous.verified):
         record_backup(instance, BackupStatus(finished_at=now, path=str(target), verified=verification is not None,
                                              size_bytes=size))
     return BackupResult(target, size, state, verification, removed)

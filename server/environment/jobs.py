@@ -87,5 +87,5 @@ def prune_all(now: datetime) -> None:
 
 
 ENVIRONMENT_EVALUATION = ScheduledJob("environment.evaluate", run=evaluate_all, cron={"minute": "*"},
-                                      slot_format="%Y-%m-%dT%H:%M")
+                                      slot_format="%Y-%m-%dT%H:%M", reads_first=True)
 ENVIRONMENT_PRUNE = ScheduledJob("environment.prune", run=prune_all, cron={"hour": 3, "minute": 40})

@@ -22,6 +22,9 @@ class ScheduledJob:
     cron: dict[str, Any] = field(default_factory=dict)
     # The slot names a run: two processes computing the same slot run the job once between them.
     slot_format: str = "%Y-%m-%d"
+    # SQLite: read without the write lock until the first write, and run again should the snapshot go stale. Only
+    # for jobs whose every effect is in the database (never one that sends: a rerun would send twice).
+    reads_first: bool = False
 
 
 def run_once(job: ScheduledJob, *, now: datetime, slot: str | None = None) -> bool:
@@ -35,7 +38,9 @@ def run_once(job: ScheduledJob, *, now: datetime, slot: str | None = None) -> bo
         db.session.rollback()
         return False
     try:
-        _run_reading_first(job, claim, now)
+        _run(job, now)
+        claim.status, claim.finished_at = "done", now  # its own transaction: a read-only job never reruns for it
+        db.session.commit()
     except Exception as exc:
         db.session.rollback()
         failed = db.session.get(JobRun, claim.id)
@@ -46,20 +51,23 @@ def run_once(job: ScheduledJob, *, now: datetime, slot: str | None = None) -> bo
     return True
 
 
-def _run_reading_first(job: ScheduledJob, claim: JobRun, now: datetime) -> None:
-    """Run the job without SQLite's write lock until its first write, then commit.
+def _run(job: ScheduledJob, now: datetime) -> None:
+    """Run the job and commit what it wrote.
 
-    The minute judges mostly read, and a kiosk batch should not queue behind their reading. A snapshot gone stale
-    by the first write runs the job once more, holding the lock from the start (server/database.py).
+    A job marked ``reads_first`` (the minute judges: they mostly read, and a kiosk batch should not queue behind
+    their reading) holds SQLite's write lock only from its first write; a snapshot gone stale by then runs it once
+    more, holding the lock from the start (server/database.py).
     """
+    if not job.reads_first:
+        job.run(now)
+        db.session.commit()
+        return
     try:
         with reads_first():
             job.run(now)
-            claim.status, claim.finished_at = "done", now
             db.session.commit()
     except SnapshotStale:
         db.session.rollback()
         with writes_from_the_start():
             job.run(now)
-            claim.status, claim.finished_at = "done", now
             db.session.commit()

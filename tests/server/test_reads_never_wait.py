@@ -22,6 +22,7 @@ from server.auth.models import LoginAttempt
 from server.auth.roles import Role
 from server.database import SnapshotStale, db, reads_first
 from tests.factories import make_centre, make_child, make_login, make_room
+from tests.sqlite_lock import write_lock_is_free
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -165,15 +166,7 @@ def test_a_log_in_checks_the_password_without_holding_the_write_lock(client, wor
     lock_free_while_checking = []
 
     def probing_check(user, password):  # type: ignore[no-untyped-def]
-        other = sqlite3.connect(_path(database_url), isolation_level=None, timeout=0)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            lock_free_while_checking.append(True)
-        except sqlite3.OperationalError:
-            lock_free_while_checking.append(False)
-        finally:
-            other.close()
+        lock_free_while_checking.append(write_lock_is_free(_path(database_url)))
         return checked(user, password)
 
     monkeypatch.setattr(auth_ops, "check_password", probing_check)

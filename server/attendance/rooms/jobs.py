@@ -18,4 +18,5 @@ def refresh_all(now: datetime) -> None:
         db.session.flush()
 
 
-RATIO_REFRESH = ScheduledJob("rooms.refresh", run=refresh_all, cron={"minute": "*"}, slot_format="%Y-%m-%dT%H:%M")
+RATIO_REFRESH = ScheduledJob("rooms.refresh", run=refresh_all, cron={"minute": "*"}, slot_format="%Y-%m-%dT%H:%M",
+                             reads_first=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tarfile
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,3 +257,17 @@ def test_a_backup_that_fails_verification_is_set_aside_and_not_recorded(app, cen
 
 def _refuse_restore(*_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
     raise engines.BackupFailed("pg_restore: corrupt")
+
+
+def test_a_second_backup_in_the_same_second_counts_as_the_newer(tmp_path):
+    """`…Z-2` sorts after `…Z` for rotation, which a plain sort of the names would not give."""
+    from server.backup.operations import archive_name, archives_in
+
+    at = datetime(2026, 12, 8, 2, 30, tzinfo=UTC)
+    first = archive_name(at, tmp_path, encrypted=False)
+    first.write_bytes(b"x")
+    second = archive_name(at, tmp_path, encrypted=False)
+    second.write_bytes(b"y")
+    later = archive_name(at.replace(second=1), tmp_path, encrypted=False)
+    later.write_bytes(b"z")
+    assert archives_in(tmp_path) == [first, second, later]

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from server.database import db
 from server.scheduling.models import JobRun
 from server.scheduling.operations import ScheduledJob, run_once
+from tests.sqlite_lock import write_lock_is_free
 
 
 def test_a_slot_runs_once_even_when_fired_twice(app, clock):
@@ -56,8 +57,42 @@ def test_a_job_reads_without_the_write_lock_and_runs_again_on_a_stale_snapshot(a
         seen.append(count)
         db.session.add(JobRun(job_id="judged", slot=str(count), claimed_at=now, status="done"))
 
-    assert run_once(ScheduledJob("judge", run=judge), now=clock.now())
+    assert run_once(ScheduledJob("judge", run=judge, reads_first=True), now=clock.now())
     assert seen == [1, 2]  # ran twice; the second run saw the batch's row
     rows = db.session.execute(select(JobRun.job_id, JobRun.slot, JobRun.status)).all()
     assert sorted(rows) == [("judge", clock.now().strftime("%Y-%m-%d"), "done"), ("judged", "2", "done"),
                             ("kiosk-batch", "x", "done")]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_job_that_writes_nothing_runs_once_whoever_commits_meanwhile(app, clock):
+    """Its claim is marked done in a transaction of its own, so a read-only job never goes stale on it."""
+    import sqlite3
+
+    runs = []
+
+    def look(now):
+        runs.append(db.session.execute(text("SELECT count(*) FROM job_run")).scalar_one())
+        other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+        try:
+            other.execute("INSERT INTO job_run (job_id, slot, claimed_at, status) "
+                          f"VALUES ('kiosk-batch', '{len(runs)}', '2026-01-01 00:00:00', 'done')")
+        finally:
+            other.close()
+
+    assert run_once(ScheduledJob("look", run=look, reads_first=True), now=clock.now())
+    assert runs == [1]
+    assert db.session.execute(select(JobRun.status).where(JobRun.job_id == "look")).scalar_one() == "done"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_job_not_marked_reads_first_holds_the_write_lock_from_its_start(app, clock):
+    """A job that sends (the notifier's drain) must never run twice: it writes from its start, as before."""
+    lock_free = []
+
+    def send(now):
+        db.session.execute(text("SELECT count(*) FROM job_run")).scalar_one()
+        lock_free.append(write_lock_is_free(db.engine.url.database))
+
+    assert run_once(ScheduledJob("drain", run=send), now=clock.now())
+    assert lock_free == [False]

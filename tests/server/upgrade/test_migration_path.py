@@ -9,8 +9,6 @@ still there and every row loads through the models. Then down to base, with the 
 from __future__ import annotations
 
 import itertools
-import os
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -22,13 +20,13 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from server import create_app
 from server.database import db
 from server.upgrade import migrations_directory, schema_state
-from tests.conftest import FAST_TEST_CONFIG, IN_CI, _pg_admin_url
+from tests.conftest import FAST_TEST_CONFIG, scratch_postgres_database
 
 AT = datetime(2026, 9, 7, 1, 30, tzinfo=UTC)
 SKIP = {"alembic_version"}
@@ -40,23 +38,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'path.sqlite3'}"
         return
-    admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required under CI=true: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    name = f"tuoyu_path_{os.getpid()}_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database("tuoyu_path") as url:
+        yield url
 
 
 @pytest.fixture
