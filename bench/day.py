@@ -40,14 +40,14 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from figures import figure
-from harness import BIN, REPO, free_port, scratch_database, tuoyu
+from harness import BIN, REPO, gunicorn, scratch_database, tuoyu
 
 sys.path.insert(0, str(REPO))
 from devices.delivery import Deliverer, Outcome  # noqa: E402
@@ -403,34 +403,6 @@ def arrival_minutes(n: int, minutes: int, rng: random.Random) -> list[float]:
     return sorted(rng.triangular(0, minutes - 1, minutes / 2) for _ in range(n))
 
 
-@contextmanager
-def served(env: dict[str, str], log: Path) -> Iterator[str]:
-    """The production command line (docs/serving.md), its own control socket, stderr kept for the busy count."""
-    port = free_port()
-    control = Path(tempfile.gettempdir()) / f"tuoyu-day-{os.getpid()}-{port}.ctl"
-    with log.open("w") as sink:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:server.gunicorn_conf", "-w", "2", "-b", f"127.0.0.1:{port}",
-             "--control-socket", str(control), "server:create_app()"], env=env, cwd=REPO, stderr=sink)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()  # graceful: streams still open are ended by gunicorn's graceful timeout (30 s)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 def run_actors(base: str, code: str, prepared: dict, viewers: list[tuple[str, list[str], float]],
                doors: list[list[tuple[float, dict]]], arrival: dict[int, float], morning: Morning, record: Record,
                tmp: Path, minutes: int, scheduler: subprocess.Popen) -> str:
@@ -505,7 +477,7 @@ def run_morning(env: dict[str, str], tmp: Path, minutes: int, speed: float,
     viewers = [("director", ["/", f"/centres/{code}/attendance", f"/centres/{code}/hygiene"], 10.0)] * DASHBOARDS
     viewers += [("caregiver", [f"/centres/{code}/tablet"], 10.0)] * len(prepared["rooms"])  # → the carer's room
     viewers += [("health", [f"/centres/{code}/health-checks"], 2.0)] * (20 - len(viewers))
-    with served(env, log) as base:
+    with gunicorn("server:create_app()", env, log=log) as base:
         warm_up(base, viewers)
         morning = Morning(minutes, speed)
         scheduler = subprocess.Popen([str(BIN / "python"), "-c", SCHEDULER, str(minutes), str(morning.period)],
@@ -526,7 +498,6 @@ def run_morning(env: dict[str, str], tmp: Path, minutes: int, speed: float,
         else:
             record.error("stream: a check-in never reached a dashboard")
     text = log.read_text(errors="replace")
-    shutil.copyfile(log, "/tmp/day-gunicorn.log")
     busy = len(re.findall(r"database is locked|database is busy|SQLITE_BUSY", text))
     return record, {"busy": busy, "lock_wait_s": longest_lock_wait(metrics_dir), "families": len(families)}
 

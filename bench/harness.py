@@ -31,29 +31,35 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """Serve `app_spec` with gunicorn on a free loopback port until the block ends."""
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2, log: Path | None = None) -> Iterator[str]:
+    """Serve `app_spec` with gunicorn on a free loopback port until the block ends (its stderr to `log` if given)."""
     port = free_port()
     # A control socket of its own: the default (~/.gunicorn/gunicorn.ctl) is shared by every gunicorn on the box.
     control = Path(tempfile.gettempdir()) / f"tuoyu-bench-gunicorn-{os.getpid()}-{port}.ctl"
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--control-socket", str(control), "--log-level", "warning", app_spec],
-        env=env, cwd=REPO,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+    with (log.open("w") if log is not None else contextlib.nullcontext(None)) as sink:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "python:server.gunicorn_conf", "-w", str(workers), "-b",
+             f"127.0.0.1:{port}", "--control-socket", str(control),
+             *(["--log-level", "warning"] if log is None else []), app_spec],
+            env=env, cwd=REPO, stderr=sink,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120  # a loaded machine boots a worker slowly
+            while time.monotonic() < deadline:
+                try:
+                    httpx.get(base + "/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()  # graceful: streams still open are ended by gunicorn's graceful timeout (30 s)
             try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def tuoyu(env: dict[str, str], *args: str) -> str:

@@ -10,11 +10,22 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from server import create_app
+from server.alerts.operations import raise_alert
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.roles import Role
+from server.backup.commands import backup_command, make_restore_command
 from server.clock import utcnow
 from server.database import db
+from server.upgrade import (
+    SCHEMA_CHECK,
+    SchemaMismatch,
+    Standing,
+    backup_refusal,
+    refusal_text,
+    refuse_unless_current,
+    schema_state,
+)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -215,6 +226,8 @@ def scheduler_run() -> None:
 
     from server.scheduling.runner import build_scheduler
 
+    _refuse_a_mismatched_schema()
+
     scheduler = build_scheduler(current_app._get_current_object(), current_app.extensions["tuoyu.jobs"])
     click.echo("调度器已启动 / scheduler started: " + ", ".join(j.id for j in current_app.extensions["tuoyu.jobs"]))
     scheduler.start()
@@ -237,6 +250,17 @@ def scheduler_run_now(job_id: str) -> None:
     click.echo(f"完成 / done: {job_id}")
 
 
+def _refuse_a_mismatched_schema() -> None:
+    """The services run by the CLI (scheduler, MQTT ingest) refuse a schema behind or ahead of the code, as gunicorn."""
+    from flask import current_app
+
+    if current_app.config.get(SCHEMA_CHECK, True):
+        try:
+            refuse_unless_current(current_app)
+        except SchemaMismatch as exc:
+            raise click.ClickException(str(exc)) from None
+
+
 @main.command("mqtt-ingest")
 @click.option("--metrics-port", type=int, default=0, envvar="TUOYU_INGEST_METRICS_PORT", show_default=True,
               help="在 127.0.0.1 的此端口提供本进程指标（0 不提供）/ serve this process's metrics on 127.0.0.1 (0: off)")
@@ -250,6 +274,7 @@ def mqtt_ingest_command(metrics_port: int) -> None:
     from server.fleet.mqtt_ingest import run_until_signalled
     from server.monitoring.metrics import serve_process_metrics
 
+    _refuse_a_mismatched_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if metrics_port:
         serve_process_metrics(metrics_port)
@@ -418,22 +443,6 @@ def pack_verify(args: tuple[str, ...]) -> None:
     sys.exit(verify_main(list(args)))
 
 
-# `tuoyu upgrade` and the services' schema check (server/upgrade.py, docs/upgrades.md).
-import functools  # noqa: E402
-
-from flask.cli import ScriptInfo  # noqa: E402
-
-from server.upgrade import (  # noqa: E402
-    SCHEMA_CHECK,
-    SchemaMismatch,
-    Standing,
-    backup_refusal,
-    refusal_text,
-    refuse_unless_current,
-    schema_state,
-)
-
-
 @main.command("upgrade")
 @click.option("--max-backup-age-hours", type=click.FloatRange(min=0), default=24.0, show_default=True,
               help="最近一次已验证备份的最长时效（小时）/ the last verified backup may be at most this old (hours)")
@@ -470,31 +479,6 @@ def upgrade_command(max_backup_age_hours: float, skip_backup_check: bool) -> Non
     click.echo(f"已升级 / upgraded: from {before.database_text} to {after.database_text}")
 
 
-def _refusing_a_mismatched_schema(command: click.Command) -> None:
-    """The services run by the CLI (scheduler, MQTT ingest) refuse a schema behind or ahead of the code, as gunicorn."""
-    run = command.callback
-    assert run is not None
-
-    @functools.wraps(run)
-    def callback(*args: object, **kwargs: object) -> object:
-        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-        if app.config.get(SCHEMA_CHECK, True):
-            try:
-                refuse_unless_current(app)
-            except SchemaMismatch as exc:
-                raise click.ClickException(str(exc)) from None
-        return run(*args, **kwargs)
-
-    command.callback = callback
-
-
-for _service in (scheduler_run, mqtt_ingest_command):
-    _refusing_a_mismatched_schema(_service)
-
-
 # Backups (docs/backup.md): the restore command is given the alert function here (alerts and backup are siblings).
-from server.alerts.operations import raise_alert as _raise_alert  # noqa: E402
-from server.backup.commands import backup_command, make_restore_command  # noqa: E402
-
 main.add_command(backup_command)
-main.add_command(make_restore_command(_raise_alert))
+main.add_command(make_restore_command(raise_alert))

@@ -30,8 +30,6 @@ def post_worker_init(worker: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     """Prometheus multiprocess mode (docs/monitoring.md): forget a dead worker's live gauges; its counts stay summed."""
-    import os
-
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
 from prometheus_client import REGISTRY
@@ -13,17 +11,12 @@ from server.fleet.mqtt_auth import device_topics
 from server.fleet.mqtt_ingest import Outcome
 from server.monitoring.metrics import serve_process_metrics
 from tests.conftest import T0
+from tests.mqtt_broker import free_port
 from tests.server.fleet.batches import refusal_batch
 from tests.server.fleet.conftest import broker, fleet, ingest  # noqa: F401 - fixtures
 from tests.server.fleet.test_mqtt_broker import RawDevice
 
 pytestmark = pytest.mark.mqtt
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _counted(transport: str) -> float:
